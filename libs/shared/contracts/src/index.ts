@@ -1,0 +1,4 @@
+export * from './topics';
+export * from './errors';
+export * from './cloud-event';
+export * from './kafka-binding';
