@@ -1,0 +1,52 @@
+// Object identifiers used by PKCS#12 (RFC 7292), PKCS#5 (RFC 8018) and X.509.
+export const Oid = {
+  data: '1.2.840.113549.1.7.1',
+  encryptedData: '1.2.840.113549.1.7.6',
+  keyBag: '1.2.840.113549.1.12.10.1.1',
+  shroudedKeyBag: '1.2.840.113549.1.12.10.1.2',
+  certBag: '1.2.840.113549.1.12.10.1.3',
+  safeContentsBag: '1.2.840.113549.1.12.10.1.6',
+  x509Certificate: '1.2.840.113549.1.9.22.1',
+  friendlyName: '1.2.840.113549.1.9.20',
+  localKeyId: '1.2.840.113549.1.9.21',
+  pbes2: '1.2.840.113549.1.5.13',
+  pbkdf2: '1.2.840.113549.1.5.12',
+  pbeSha1Rc4128: '1.2.840.113549.1.12.1.1',
+  pbeSha1Rc440: '1.2.840.113549.1.12.1.2',
+  pbeSha1TripleDes: '1.2.840.113549.1.12.1.3',
+  pbeSha1TwoKeyTripleDes: '1.2.840.113549.1.12.1.4',
+  pbeSha1Rc2128: '1.2.840.113549.1.12.1.5',
+  pbeSha1Rc240: '1.2.840.113549.1.12.1.6',
+  aes128Cbc: '2.16.840.1.101.3.4.1.2',
+  aes192Cbc: '2.16.840.1.101.3.4.1.22',
+  aes256Cbc: '2.16.840.1.101.3.4.1.42',
+  desEde3Cbc: '1.2.840.113549.3.7',
+  hmacWithSha1: '1.2.840.113549.2.7',
+  hmacWithSha224: '1.2.840.113549.2.8',
+  hmacWithSha256: '1.2.840.113549.2.9',
+  hmacWithSha384: '1.2.840.113549.2.10',
+  hmacWithSha512: '1.2.840.113549.2.11',
+  sha1: '1.3.14.3.2.26',
+  sha224: '2.16.840.1.101.3.4.2.4',
+  sha256: '2.16.840.1.101.3.4.2.1',
+  sha384: '2.16.840.1.101.3.4.2.2',
+  sha512: '2.16.840.1.101.3.4.2.3',
+  md5: '1.2.840.113549.2.5',
+} as const;
+
+export const digestByOid: Record<string, string> = {
+  [Oid.sha1]: 'sha1',
+  [Oid.sha224]: 'sha224',
+  [Oid.sha256]: 'sha256',
+  [Oid.sha384]: 'sha384',
+  [Oid.sha512]: 'sha512',
+  [Oid.md5]: 'md5',
+};
+
+export const prfDigestByOid: Record<string, string> = {
+  [Oid.hmacWithSha1]: 'sha1',
+  [Oid.hmacWithSha224]: 'sha224',
+  [Oid.hmacWithSha256]: 'sha256',
+  [Oid.hmacWithSha384]: 'sha384',
+  [Oid.hmacWithSha512]: 'sha512',
+};
