@@ -1,0 +1,288 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import {
+  CertificateCreationError,
+  type CertificateFacts,
+  type CertificateValidationResult,
+  createSelfSignedCertificate,
+  validateCertificate,
+} from '@easgate/auth';
+import type { Command } from 'commander';
+
+/** Exit codes are part of the contract: scripts branch on them. */
+export enum CertExitCode {
+  Ok = 0,
+  UsageError = 1,
+  Rejected = 2,
+}
+
+/** A mistake in how the command was called (flags, environment, files): exit 1. */
+class UsageError extends Error {}
+
+interface PasswordOptions {
+  certificatePasswordEnv?: string;
+  certificatePasswordStdin?: boolean;
+}
+
+interface ValidateOptions extends PasswordOptions {
+  certificateFilePath: string;
+  json?: boolean;
+}
+
+interface CreateOptions extends PasswordOptions {
+  subject: string;
+  days: string;
+  keySize: string;
+  out: string;
+  publicOut?: string;
+  pemOut?: string;
+  keyCredentialsOut?: string;
+  json?: boolean;
+}
+
+const ENTRA_EXCHANGE_RESOURCE = '00000002-0000-0ff1-ce00-000000000000';
+const EXCHANGE_MANAGE_AS_APP_ROLE = 'dc50a0fb-09a3-484d-be87-e023b12c6440';
+const EXCHANGE_ADMINISTRATOR_ROLE = '29232cdf-9323-42fd-ade2-1d097af3e4de';
+
+export function registerCertCommands(program: Command): void {
+  const cert = program
+    .command('cert')
+    .description('create and validate the certificate easgate uses to sign in to Exchange Online');
+
+  const passwordHelp = {
+    env: 'name of the environment variable that holds the password (the password itself never goes on the command line)',
+    stdin: 'read the password from standard input',
+  };
+
+  cert
+    .command('validate')
+    .description('check that a PKCS#12/PFX (or PEM) file is usable: exit 0 usable, 2 rejected, 1 usage error')
+    .requiredOption('--certificate-file-path <file>', 'the .pfx/.p12 file (or PEM with certificate and key)')
+    .option('--certificate-password-env <VAR>', passwordHelp.env)
+    .option('--certificate-password-stdin', passwordHelp.stdin)
+    .option('--json', 'print one JSON object instead of text')
+    .action(async (options: ValidateOptions) => {
+      process.exitCode = await runValidate(options);
+    });
+
+  cert
+    .command('create')
+    .description(
+      'create a self-signed certificate for the Entra app: .pfx, public .cer/.pem and keyCredentials JSON',
+    )
+    .requiredOption('--subject <dn>', 'subject, e.g. "CN=easgate, O=Contoso"')
+    .option('--days <n>', 'validity in days (Entra accepts up to one year)', '365')
+    .option('--key-size <bits>', 'RSA key size: 2048, 3072 or 4096', '2048')
+    .requiredOption('--out <file.pfx>', 'where to write the PKCS#12 file (never overwritten)')
+    .option('--certificate-password-env <VAR>', passwordHelp.env)
+    .option('--certificate-password-stdin', passwordHelp.stdin)
+    .option('--public-out <file.cer>', 'public certificate, DER (default: next to --out, .cer)')
+    .option('--pem-out <file.pem>', 'public certificate, PEM')
+    .option('--key-credentials-out <file.json>', 'Entra keyCredentials entry, JSON')
+    .option('--json', 'print one JSON object instead of text')
+    .action(async (options: CreateOptions) => {
+      process.exitCode = await runCreate(options);
+    });
+}
+
+async function runValidate(options: ValidateOptions): Promise<CertExitCode> {
+  return usageErrorsAsExitCode(async () => {
+    const password = await readPassword(options);
+    const data = readInput(options.certificateFilePath);
+    const result = validateCertificate({ data, password, now: new Date() });
+    console.log(
+      options.json ? JSON.stringify(result) : describeValidation(result, options.certificateFilePath),
+    );
+    return result.valid ? CertExitCode.Ok : CertExitCode.Rejected;
+  });
+}
+
+async function runCreate(options: CreateOptions): Promise<CertExitCode> {
+  return usageErrorsAsExitCode(async () => {
+    const days = wholeNumber(options.days, '--days');
+    const keySize = wholeNumber(options.keySize, '--key-size');
+    const password = await readPassword(options);
+    const out = resolve(options.out);
+    const publicOut = resolve(options.publicOut ?? out.replace(/\.(pfx|p12)$/i, '') + '.cer');
+    let created;
+    try {
+      created = await createSelfSignedCertificate({
+        subject: options.subject,
+        days,
+        keySize,
+        password,
+        now: new Date(),
+      });
+    } catch (err) {
+      if (err instanceof CertificateCreationError) throw new UsageError(`${err.code}: ${err.message}`);
+      throw err;
+    }
+    const files: Record<string, string> = { pfx: out, cer: publicOut };
+    writeNew(out, created.pfx, 0o600);
+    writeNew(publicOut, created.cer, 0o644);
+    if (options.pemOut) {
+      files['pem'] = resolve(options.pemOut);
+      writeNew(files['pem'], created.pem, 0o644);
+    }
+    if (options.keyCredentialsOut) {
+      files['keyCredentials'] = resolve(options.keyCredentialsOut);
+      writeNew(files['keyCredentials'], `${JSON.stringify(created.keyCredential, null, 2)}\n`, 0o644);
+    }
+    if (options.json) {
+      console.log(
+        JSON.stringify({ certificate: created.facts, files, keyCredential: created.keyCredential }),
+      );
+    } else {
+      console.log(describeCreation(created.facts, files, options.certificatePasswordEnv));
+    }
+    return CertExitCode.Ok;
+  });
+}
+
+async function usageErrorsAsExitCode(work: () => Promise<CertExitCode>): Promise<CertExitCode> {
+  try {
+    return await work();
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`easgate: ${err.message}`);
+    return CertExitCode.UsageError;
+  }
+}
+
+async function readPassword(options: PasswordOptions): Promise<string> {
+  const fromEnv = options.certificatePasswordEnv;
+  if (fromEnv !== undefined && options.certificatePasswordStdin) {
+    throw new UsageError(
+      'give the password one way only: --certificate-password-env or --certificate-password-stdin',
+    );
+  }
+  if (fromEnv !== undefined) {
+    const value = process.env[fromEnv];
+    if (value === undefined) throw new UsageError(`environment variable ${fromEnv} is not set`);
+    return value;
+  }
+  if (options.certificatePasswordStdin) return readStdin();
+  throw new UsageError(
+    'a password source is required: --certificate-password-env <VAR> or --certificate-password-stdin',
+  );
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('Certificate password: ');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) {
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+    if (process.stdin.isTTY && chunks.some((c) => c.includes(0x0a))) break;
+  }
+  // Only the line ending that `echo` or a terminal adds is stripped; spaces are part of the password.
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}
+
+function readInput(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+}
+
+function writeNew(path: string, content: Buffer | string, mode: number): void {
+  try {
+    writeFileSync(path, content, { flag: 'wx', mode });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      code === 'EEXIST'
+        ? `${path} already exists; easgate never overwrites a certificate file`
+        : `cannot write ${path}: ${code}`,
+    );
+  }
+}
+
+function wholeNumber(value: string, flag: string): number {
+  if (!/^\d+$/.test(value)) throw new UsageError(`${flag} must be a whole number, not "${value}"`);
+  return Number(value);
+}
+
+function daysLeft(facts: CertificateFacts): number {
+  return Math.floor((Date.parse(facts.notAfter) - Date.now()) / 86_400_000);
+}
+
+function factLines(facts: CertificateFacts): string[] {
+  return [
+    `  Subject:            ${facts.subject}`,
+    `  Issuer:             ${facts.issuer}`,
+    `  Valid:              ${facts.notBefore} to ${facts.notAfter} (${daysLeft(facts)} days left)`,
+    `  Thumbprint SHA-1:   ${facts.thumbprintSha1}`,
+    `  Thumbprint SHA-256: ${facts.thumbprintSha256}`,
+    `  Key:                ${facts.keyAlgorithm}${facts.keySize ? ` ${facts.keySize} bits` : ''}`,
+    `  Signature:          ${facts.signatureAlgorithm}`,
+    `  Chain:              ${facts.chainLength} certificate(s)`,
+    `  Serial number:      ${facts.serialNumber}`,
+  ];
+}
+
+function describeValidation(result: CertificateValidationResult, file: string): string {
+  const lines = [
+    result.valid
+      ? `OK: ${basename(file)} is usable for Exchange Online app-only sign-in.`
+      : `REJECTED: ${basename(file)} cannot be used.`,
+  ];
+  if (result.certificate) lines.push('', ...factLines(result.certificate));
+  if (result.errors.length > 0) {
+    lines.push('', 'Problems:', ...result.errors.map((e) => `  ${e.code}: ${e.message}`));
+  }
+  if (result.warnings.length > 0) {
+    lines.push('', 'Warnings:', ...result.warnings.map((w) => `  ${w.code}: ${w.message}`));
+  }
+  return lines.join('\n');
+}
+
+function describeCreation(
+  facts: CertificateFacts,
+  files: Record<string, string>,
+  passwordEnv?: string,
+): string {
+  const cer = files['cer'];
+  const pfx = files['pfx'];
+  const passwordSource = passwordEnv
+    ? `--certificate-password-env ${passwordEnv}`
+    : '--certificate-password-stdin';
+  return [
+    `Created a self-signed certificate for ${facts.subject}.`,
+    '',
+    ...factLines(facts),
+    '',
+    'Files:',
+    `  Private key + certificate (keep secret): ${pfx}`,
+    `  Public certificate to upload to Entra:   ${cer}`,
+    ...(files['pem'] ? [`  Public certificate, PEM:                ${files['pem']}`] : []),
+    ...(files['keyCredentials']
+      ? [`  keyCredentials entry (app manifest):    ${files['keyCredentials']}`]
+      : []),
+    '',
+    'Next steps (replace <app-id> with the application (client) ID and contoso with your tenant):',
+    '',
+    '1. Upload the public certificate to the Entra app registration',
+    '   (portal: App registrations > your app > Certificates & secrets > Certificates > Upload), or:',
+    `     az ad app credential reset --id <app-id> --cert "@${cer}" --append`,
+    '',
+    '2. Grant the Exchange.ManageAsApp application permission and give admin consent:',
+    `     az ad app permission add --id <app-id> --api ${ENTRA_EXCHANGE_RESOURCE} --api-permissions ${EXCHANGE_MANAGE_AS_APP_ROLE}=Role`,
+    '     az ad app permission admin-consent --id <app-id>',
+    '',
+    "3. Let the app act in Exchange: assign the Exchange Administrator role to the app's service principal,",
+    '     SP_ID=$(az ad sp show --id <app-id> --query id -o tsv)',
+    '     az rest --method POST --url https://graph.microsoft.com/v1.0/roleManagement/directory/roleAssignments \\',
+    `       --body "{\\"principalId\\":\\"$SP_ID\\",\\"roleDefinitionId\\":\\"${EXCHANGE_ADMINISTRATOR_ROLE}\\",\\"directoryScopeId\\":\\"/\\"}"`,
+    '   or, for least privilege, an Exchange RBAC role group (Exchange Online PowerShell):',
+    '     New-ServicePrincipal -AppId <app-id> -ObjectId <SP_ID> -DisplayName easgate',
+    '     Add-RoleGroupMember -Identity "<role group>" -Member <SP_ID>',
+    '',
+    '4. Check the result:',
+    `     easgate cert validate --certificate-file-path "${pfx}" ${passwordSource}`,
+    `     Connect-ExchangeOnline -CertificateFilePath "${pfx}" -CertificatePassword (Read-Host -AsSecureString) -AppId <app-id> -Organization contoso.onmicrosoft.com`,
+  ].join('\n');
+}
