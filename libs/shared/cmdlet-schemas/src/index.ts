@@ -19,3 +19,8 @@ export * from './filter/opath-evaluator';
 export * from './filter/opath-builder';
 // Identities
 export * from './identity/mobile-device-identity';
+export * from './binding/bound-accessors';
+export * from './binding/cli-parameter';
+// Output objects and authorization
+export * from './output/output-object';
+export * from './rbac/cmdlet-authorization';
