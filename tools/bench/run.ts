@@ -1,0 +1,17 @@
+import { runAuthBench } from './auth.bench';
+
+// `npm run bench`: every benchmark, one after the other, in one process. Add yours to the list.
+const benches: { name: string; run: () => Promise<void> }[] = [{ name: 'auth', run: runAuthBench }];
+
+async function main(): Promise<void> {
+  for (const bench of benches) {
+    const started = Date.now();
+    await bench.run();
+    console.log(`(${bench.name}: ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
