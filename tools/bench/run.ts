@@ -1,7 +1,11 @@
 import { runAuthBench } from './auth.bench';
+import { runSandboxBench } from './sandbox.bench';
 
 // `npm run bench`: every benchmark, one after the other, in one process. Add yours to the list.
-const benches: { name: string; run: () => Promise<void> }[] = [{ name: 'auth', run: runAuthBench }];
+const benches: { name: string; run: () => Promise<void> }[] = [
+  { name: 'auth', run: runAuthBench },
+  { name: 'sandbox', run: runSandboxBench },
+];
 
 async function main(): Promise<void> {
   for (const bench of benches) {

@@ -154,7 +154,7 @@ export class CmdletExecutor {
           return !filter || evaluateOpathFilter(filter, v) ? v : undefined;
         };
         if (typeof p.Mailbox === 'string') {
-          const seqs = [...this.mailbox(p.Mailbox).devices];
+          const seqs = this.mailbox(p.Mailbox).devices;
           return this.pageOver(bound, page, seqs, (seq) => view(s.deviceBySeq(seq)));
         }
         return this.page(bound, page, s.deviceSeqLimit, (seq) => view(s.deviceBySeq(seq)));
@@ -440,7 +440,7 @@ export class CmdletExecutor {
   }
 
   private devicesOf(mailboxIdentity: string): DeviceRecord[] {
-    return [...this.mailbox(mailboxIdentity).devices].map((seq) => this.store.deviceBySeq(seq)!);
+    return this.mailbox(mailboxIdentity).devices.map((seq) => this.store.deviceBySeq(seq)!);
   }
 
   private policy(identity: string) {
@@ -501,7 +501,7 @@ function readMailboxProperty(m: MailboxRecord) {
     const lower = property.toLowerCase();
     if (lower === 'msexchmobilealloweddeviceids') return m.cas.allowedDeviceIds;
     if (lower === 'msexchmobileblockeddeviceids') return m.cas.blockedDeviceIds;
-    if (lower === 'hasactivesyncdevicepartnership') return m.devices.size > 0;
+    if (lower === 'hasactivesyncdevicepartnership') return m.devices.length > 0;
     const key = Object.keys(object).find((k) => k.toLowerCase() === lower);
     return key === undefined ? undefined : object[key];
   };

@@ -52,7 +52,8 @@ export interface MailboxRecord {
   whenChanged: Date;
   cas: CasSettings;
   /** Device seqs of this mailbox, in creation order. */
-  devices: Set<number>;
+  /** Ascending (seqs only grow); an array is far lighter than a Set at 100k mailboxes. */
+  devices: number[];
 }
 
 export interface WipeRecord {
@@ -143,7 +144,7 @@ export class ExchangeStore {
   // ---- mailboxes ---------------------------------------------------------------------------------
 
   addMailbox(record: Omit<MailboxRecord, 'seq' | 'devices'>): MailboxRecord {
-    const mailbox: MailboxRecord = { ...record, seq: this.mailboxes.length, devices: new Set() };
+    const mailbox: MailboxRecord = { ...record, seq: this.mailboxes.length, devices: [] };
     this.mailboxes.push(mailbox);
     for (const key of [
       mailbox.name,
@@ -153,7 +154,6 @@ export class ExchangeStore {
       mailbox.guid,
       mailbox.exchangeGuid,
       mailbox.externalDirectoryObjectId,
-      this.mailboxDn(mailbox),
     ]) {
       this.mailboxKeys.set(key.toLowerCase(), mailbox);
     }
@@ -162,8 +162,14 @@ export class ExchangeStore {
   }
 
   findMailbox(identity: string): MailboxRecord | undefined {
-    const key = identity.trim().toLowerCase();
-    return this.mailboxKeys.get(key.replace(/^(smtp|upn):/, ''));
+    const key = identity
+      .trim()
+      .toLowerCase()
+      .replace(/^(smtp|upn):/, '');
+    // A DN is resolved by its leading CN (the mailbox name) rather than indexing 100k DN strings.
+    const cn = /^cn=([^,]+),/.exec(key);
+    const found = this.mailboxKeys.get(cn ? cn[1] : key);
+    return found && (!cn || this.mailboxDn(found).toLowerCase() === key) ? found : undefined;
   }
 
   mailboxBySeq(seq: number): MailboxRecord | undefined {
@@ -220,7 +226,7 @@ export class ExchangeStore {
     if (!mailbox) throw new Error(`no mailbox with seq ${device.mailboxSeq}`);
     this.devices.push(device);
     this.deviceCount++;
-    mailbox.devices.add(device.seq);
+    mailbox.devices.push(device.seq);
     this.devicesByGuid.set(device.guid, device);
     this.devicesByObjectName.set(
       this.objectKey(device.mailboxSeq, this.namePrefix(device), device.deviceId),
@@ -232,7 +238,8 @@ export class ExchangeStore {
   removeDevice(device: DeviceRecord): void {
     this.devices[device.seq] = undefined;
     this.deviceCount--;
-    this.mailboxes[device.mailboxSeq]?.devices.delete(device.seq);
+    const owner = this.mailboxes[device.mailboxSeq];
+    if (owner) owner.devices = owner.devices.filter((s) => s !== device.seq);
     this.devicesByGuid.delete(device.guid);
     this.devicesByObjectName.delete(
       this.objectKey(device.mailboxSeq, this.namePrefix(device), device.deviceId),
@@ -262,7 +269,7 @@ export class ExchangeStore {
   /** Devices of a mailbox with a given DeviceId, whatever their type. */
   findDevicesByDeviceId(mailbox: MailboxRecord, deviceId: string): DeviceRecord[] {
     const l = deviceId.toLowerCase();
-    return [...mailbox.devices].map((s) => this.devices[s]!).filter((d) => d.deviceId.toLowerCase() === l);
+    return mailbox.devices.map((s) => this.devices[s]!).filter((d) => d.deviceId.toLowerCase() === l);
   }
 
   /**

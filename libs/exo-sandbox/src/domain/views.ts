@@ -51,7 +51,7 @@ export function casMailboxView(store: ExchangeStore, m: MailboxRecord): View {
     ActiveSyncMailboxPolicy: policy?.name ?? null,
     ActiveSyncMailboxPolicyIsDefaulted: m.cas.policyIsDefaulted,
     ActiveSyncSuppressReadReceipt: m.cas.activeSyncSuppressReadReceipt,
-    HasActiveSyncDevicePartnership: m.devices.size > 0,
+    HasActiveSyncDevicePartnership: m.devices.length > 0,
     ActiveSyncDebugLogging: m.cas.activeSyncDebugLogging,
     DisplayName: m.displayName,
     PrimarySmtpAddress: m.primarySmtpAddress,
