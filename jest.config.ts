@@ -52,7 +52,7 @@ const config: Config = {
       testMatch: ['<rootDir>/{apps,libs}/**/*.medium-spec.ts'],
       globalSetup: '<rootDir>/libs/shared/testing/src/environment/global-setup.ts',
       globalTeardown: '<rootDir>/libs/shared/testing/src/environment/global-teardown.ts',
-      testTimeout: 120_000,
+      setupFilesAfterEnv: ['<rootDir>/libs/shared/testing/src/environment/medium-setup.ts'],
     },
   ],
 };

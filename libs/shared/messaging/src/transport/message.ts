@@ -1,0 +1,43 @@
+import type { KafkaRecord } from '@easgate/contracts';
+
+/** A record as a consumer receives it, with where it came from. */
+export interface IncomingMessage extends KafkaRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  timestamp: string;
+}
+
+/** Processes one message; resolves when the work is done (the offset is committed after). */
+export type MessageSink = (message: IncomingMessage) => Promise<void>;
+
+export interface MessagePublisher {
+  /** Publishes records to one topic, in order. Resolves when the broker has them. */
+  publish(topic: string, records: KafkaRecord[]): Promise<void>;
+}
+
+export interface ConsumerOptions {
+  groupId: string;
+  topics: string[];
+  /** Read a new group's partitions from the start (default true: nothing published is skipped). */
+  fromBeginning?: boolean;
+  /** Partitions processed at once (ordering still holds per partition, so per key). */
+  partitionsConsumedConcurrently?: number;
+}
+
+export interface ConsumerHandle {
+  stop(): Promise<void>;
+}
+
+/**
+ * The bus every service talks through: Kafka in production, in-process for the single-machine
+ * mode. Both give the same semantics: per-key order, at-least-once, offsets committed only after
+ * the sink resolves.
+ */
+export interface MessageBus {
+  readonly kind: 'kafka' | 'in-process';
+  publisher(): MessagePublisher;
+  /** Starts consuming; resolves once the consumer has joined its group and can receive. */
+  consume(options: ConsumerOptions, sink: MessageSink): Promise<ConsumerHandle>;
+  close(): Promise<void>;
+}

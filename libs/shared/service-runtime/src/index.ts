@@ -1,0 +1,6 @@
+export * from './service-definition';
+export * from './start-service';
+export * from './api-auth.guard';
+export * from './exception.filter';
+export * from './metrics';
+export { HealthController, SERVICE_NAME } from './health.controller';

@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
+import { APP_GUARD, NestFactory, Reflector } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import {
+  createLogger,
+  EasgateTransport,
+  type Logger,
+  type MessageBus,
+  MessagingModule,
+  messagingEntities,
+  messagingMigrations,
+  type RetryPolicy,
+} from '@easgate/messaging';
+import { Database } from '@easgate/persistence';
+import { ApiTokenGuard } from './api-auth.guard';
+import { EasgateExceptionFilter } from './exception.filter';
+import { HealthController, SERVICE_NAME } from './health.controller';
+import { deliveryMetrics } from './metrics';
+import type { ServiceContext, ServiceDefinition } from './service-definition';
+
+export interface StartServiceOptions {
+  bus: MessageBus;
+  /** postgres:// URL; absent → SQLite under dataDir. */
+  databaseUrl?: string;
+  dataDir: string;
+  /** 0 → any free port. */
+  port?: number;
+  host?: string;
+  apiToken: string;
+  env?: NodeJS.ProcessEnv;
+  peers?: Record<string, string>;
+  retry?: Partial<RetryPolicy>;
+  logger?: Logger;
+}
+
+export interface RunningService {
+  readonly name: string;
+  readonly url: string;
+  readonly app: INestApplication;
+  readonly database: Database;
+  close(): Promise<void>;
+}
+
+/** The API token: EASGATE_API_TOKEN, or the file EASGATE_API_TOKEN_FILE names (a Kubernetes Secret). */
+export function apiTokenFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env['EASGATE_API_TOKEN']) return env['EASGATE_API_TOKEN'];
+  if (env['EASGATE_API_TOKEN_FILE']) return readFileSync(env['EASGATE_API_TOKEN_FILE'], 'utf8').trim();
+  return undefined;
+}
+
+export function generateApiToken(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+/** Starts one service: database, messaging, HTTP API and event handlers. */
+export async function startService(definition: ServiceDefinition, options: StartServiceOptions): Promise<RunningService> {
+  const logger = options.logger ?? createLogger(definition.name);
+  const database = await Database.open({
+    service: definition.name,
+    ...(options.databaseUrl !== undefined && { url: options.databaseUrl }),
+    dataDir: options.dataDir,
+    entities: [...messagingEntities, ...definition.entities],
+    migrations: [...messagingMigrations, ...definition.migrations],
+  });
+  try {
+    const context: ServiceContext = {
+      database,
+      bus: options.bus,
+      env: options.env ?? process.env,
+      dataDir: options.dataDir,
+      peers: options.peers ?? {},
+      logger,
+    };
+    const serviceModule: DynamicModule = definition.module(context);
+
+    @Module({
+      imports: [MessagingModule.forService({ service: definition.name, bus: options.bus, database }), serviceModule],
+      controllers: [HealthController],
+      providers: [
+        { provide: SERVICE_NAME, useValue: definition.name },
+        {
+          provide: APP_GUARD,
+          useFactory: (reflector: Reflector) => new ApiTokenGuard(reflector, options.apiToken),
+          inject: [Reflector],
+        },
+      ],
+    })
+    class ServiceRootModule {}
+
+    const app = await NestFactory.create(ServiceRootModule, { logger: ['error', 'warn'], abortOnError: false });
+    app.useGlobalFilters(new EasgateExceptionFilter(logger, definition.httpStatusOf));
+    app.enableShutdownHooks();
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle(definition.openApi?.title ?? `easgate ${definition.name}`)
+        .setDescription(definition.openApi?.description ?? '')
+        .addBearerAuth()
+        .build(),
+    );
+    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+    app.connectMicroservice(
+      {
+        strategy: new EasgateTransport({
+          bus: options.bus,
+          groupId: `easgate-${definition.name}`,
+          logger,
+          observe: deliveryMetrics(definition.name),
+          ...(options.retry !== undefined && { retry: options.retry }),
+        }),
+      },
+      { inheritAppConfig: true },
+    );
+    await app.startAllMicroservices();
+    const host = options.host ?? '127.0.0.1';
+    await app.listen(options.port ?? definition.defaultPort, host);
+    const address = app.getHttpServer().address() as { port: number };
+    const url = `http://${host}:${address.port}`;
+    logger.info({ url }, `${definition.name} started`);
+    return {
+      name: definition.name,
+      url,
+      app,
+      database,
+      close: async () => {
+        await app.close();
+        await database.close();
+      },
+    };
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}
