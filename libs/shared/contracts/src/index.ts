@@ -2,3 +2,4 @@ export * from './topics';
 export * from './errors';
 export * from './cloud-event';
 export * from './kafka-binding';
+export * from './events/exchange';
