@@ -33,6 +33,12 @@ export interface StartServiceOptions {
   peers?: Record<string, string>;
   retry?: Partial<RetryPolicy>;
   logger?: Logger;
+  /**
+   * Consumer group (default `easgate-<name>`). Tests pass a unique one with `fromBeginning: false`
+   * so that they neither share partitions with nor replay the history of other tests.
+   */
+  consumerGroup?: string;
+  fromBeginning?: boolean;
 }
 
 export interface RunningService {
@@ -105,7 +111,8 @@ export async function startService(definition: ServiceDefinition, options: Start
       {
         strategy: new EasgateTransport({
           bus: options.bus,
-          groupId: `easgate-${definition.name}`,
+          groupId: options.consumerGroup ?? `easgate-${definition.name}`,
+          fromBeginning: options.fromBeginning ?? true,
           logger,
           observe: deliveryMetrics(definition.name),
           ...(options.retry !== undefined && { retry: options.retry }),

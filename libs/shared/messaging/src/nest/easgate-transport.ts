@@ -14,6 +14,8 @@ export interface EasgateTransportOptions {
   groupId: string;
   retry?: Partial<RetryPolicy>;
   partitionsConsumedConcurrently?: number;
+  /** Where a group with no committed offsets starts (default: the beginning). */
+  fromBeginning?: boolean;
   logger?: Logger;
   observe?: DeliveryObserver;
 }
@@ -55,6 +57,7 @@ export class EasgateTransport extends Server implements CustomTransportStrategy 
             groupId: this.options.groupId,
             topics: [...handlers.keys()],
             partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+            fromBeginning: this.options.fromBeginning ?? true,
           },
           pipeline.deliver,
         );
