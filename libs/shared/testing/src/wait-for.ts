@@ -1,10 +1,10 @@
 /**
- * Polls until `check` returns a value that is not undefined/false, or fails with `description`.
+ * Polls until `check` returns a value that is not undefined/null/false, or fails with `description`.
  * For waiting on asynchronous effects (a message consumed, a row written), not for timing.
  */
 export async function waitFor<T>(
   description: string,
-  check: () => T | undefined | false | Promise<T | undefined | false>,
+  check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
   { timeoutMs = 30_000, intervalMs = 50 } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -12,7 +12,7 @@ export async function waitFor<T>(
   while (Date.now() < deadline) {
     try {
       const value = await check();
-      if (value !== undefined && value !== false) return value;
+      if (value !== undefined && value !== null && value !== false) return value;
     } catch (err) {
       lastError = err;
     }

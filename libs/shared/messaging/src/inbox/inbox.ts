@@ -15,14 +15,14 @@ export function messageKeyOf(event: Pick<CloudEvent, 'source' | 'id'>): string {
  */
 export class Inbox {
   constructor(
-    private readonly db: Database,
+    readonly database: Database,
     private readonly consumer: string,
   ) {}
 
   async once<T>(event: Pick<CloudEvent, 'source' | 'id'>, work: (tx: Tx) => Promise<T>): Promise<InboxOutcome<T>> {
     const messageKey = messageKeyOf(event);
     try {
-      return await this.db.transaction(async (tx) => {
+      return await this.database.transaction(async (tx) => {
         const repo = tx.getRepository(ProcessedMessageEntity);
         if (await repo.existsBy({ consumer: this.consumer, messageKey })) return { status: 'duplicate' } as const;
         await repo.insert({
@@ -43,7 +43,7 @@ export class Inbox {
 
   /** Forgets processed-message rows older than `olderThan` (the replay window). */
   async purge(olderThan: Date): Promise<number> {
-    return this.db.transaction(async (tx) => {
+    return this.database.transaction(async (tx) => {
       const result = await tx
         .createQueryBuilder()
         .delete()
