@@ -1,0 +1,101 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createCloudEvent } from '@easgate/contracts';
+import { Database } from '@easgate/persistence';
+import { createTestDatabase, createTopics, type TestDatabase, testBrokers, TopicRecorder, uniqueName, waitFor, settle } from '@easgate/testing';
+import { createLogger, KafkaBus, messagingEntities, messagingMigrations, Outbox, OutboxEventEntity, OutboxRelay } from '../src';
+
+const ROOT = join(__dirname, '../../../..');
+
+describe(OutboxRelay.name, () => {
+  const topic = uniqueName('test.outbox');
+  let testDb: TestDatabase;
+  let db: Database;
+  let bus: KafkaBus;
+  let recorder: TopicRecorder;
+  const idsOn = () => recorder.on(topic).map((r) => JSON.parse(r.value!.toString()).id as string);
+
+  beforeAll(async () => {
+    await createTopics([topic]);
+    testDb = await createTestDatabase();
+    db = await Database.open({ service: 'outbox-test', url: testDb.url, entities: messagingEntities, migrations: messagingMigrations });
+    bus = new KafkaBus({ brokers: testBrokers(), clientId: uniqueName('outbox') });
+    recorder = await TopicRecorder.start([topic]);
+  });
+
+  afterAll(async () => {
+    await recorder?.stop();
+    await bus?.close();
+    await db?.close();
+    await testDb?.drop();
+  });
+
+  const event = (id: string) => createCloudEvent({ id, source: '//test', type: 'io.easgate.test.outbox', data: { id } });
+
+  it('publishes an event only once its transaction commits, in order', async () => {
+    const sut = new OutboxRelay(db, bus.publisher(), createLogger('test'), { pollIntervalMs: 50 });
+    const outbox = new Outbox(sut.notify);
+    sut.start();
+    try {
+      await db.transaction(async (tx) => {
+        await outbox.enqueue(tx, topic, 'k', event('first'));
+        await outbox.enqueue(tx, topic, 'k', event('second'), 'binary');
+      });
+      await waitFor('both events', () => idsOn().length >= 1 && recorder.on(topic).length >= 2);
+      const [first, second] = recorder.on(topic);
+      expect(JSON.parse(first!.value!.toString()).id).toBe('first');
+      expect(second!.headers['ce_id']).toBe('second');
+      expect(await sut.pendingCount()).toBe(0);
+    } finally {
+      await sut.stop();
+    }
+  });
+
+  it('never publishes an event whose transaction rolled back', async () => {
+    const sut = new OutboxRelay(db, bus.publisher(), createLogger('test'), { pollIntervalMs: 50 });
+    const outbox = new Outbox(sut.notify);
+    sut.start();
+    try {
+      await expect(
+        db.transaction(async (tx) => {
+          await outbox.enqueue(tx, topic, 'k', event('rolled-back'));
+          throw new Error('the state change failed');
+        }),
+      ).rejects.toThrow('the state change failed');
+      await db.transaction((tx) => outbox.enqueue(tx, topic, 'k', event('after-rollback')));
+      await waitFor('the event after the rollback', () => idsOn().includes('after-rollback'));
+      await settle(300);
+      expect(idsOn()).not.toContain('rolled-back');
+      const rows = await db.read((m) => m.getRepository(OutboxEventEntity).count());
+      expect(rows).toBe(3);
+    } finally {
+      await sut.stop();
+    }
+  });
+
+  it('publishes after a restart an event committed by a process killed before publishing it', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      join(ROOT, 'tools/bin/run-ts.js'),
+      join(__dirname, 'support/commit-then-die.ts'),
+      testDb.url,
+      topic,
+      'survived-the-kill',
+    ]).catch((err: { stdout: string; signal: string }) => {
+      if (err.signal !== 'SIGKILL') throw err;
+      return { stdout: err.stdout };
+    });
+    expect(stdout).toContain('committed');
+    await settle(300);
+    expect(idsOn()).not.toContain('survived-the-kill');
+
+    const restarted = new OutboxRelay(db, bus.publisher(), createLogger('test'), { pollIntervalMs: 50 });
+    restarted.start();
+    try {
+      await waitFor('the event committed before the kill', () => idsOn().includes('survived-the-kill'));
+      expect(idsOn().filter((id) => id === 'survived-the-kill')).toHaveLength(1);
+    } finally {
+      await restarted.stop();
+    }
+  });
+});
