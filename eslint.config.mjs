@@ -6,7 +6,15 @@ import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', '.kafka/**', '.nx/**', 'coverage/**', '**/*.js', '**/*.mjs'],
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '.kafka/**',
+      '.nx/**',
+      'coverage/**',
+      '**/*.js',
+      '**/*.mjs',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -18,7 +26,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/require-await': 'off',
       'no-console': 'error',
@@ -35,7 +46,10 @@ export default tseslint.config(
             { sourceTag: 'type:shared', onlyDependOnLibsWithTags: ['type:shared'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:cert-vault', onlyDependOnLibsWithTags: ['scope:cert-vault', 'scope:shared'] },
-            { sourceTag: 'scope:exo-sandbox', onlyDependOnLibsWithTags: ['scope:exo-sandbox', 'scope:shared'] },
+            {
+              sourceTag: 'scope:exo-sandbox',
+              onlyDependOnLibsWithTags: ['scope:exo-sandbox', 'scope:shared'],
+            },
             {
               sourceTag: 'scope:exchange-executor',
               onlyDependOnLibsWithTags: ['scope:exchange-executor', 'scope:shared'],

@@ -3,7 +3,12 @@ import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { startSandbox, type RunningSandbox } from '@easgate/exo-sandbox';
 import { busFromEnv, createLogger, type MessageBus } from '@easgate/messaging';
-import { apiTokenFromEnv, generateApiToken, type RunningService, startService } from '@easgate/service-runtime';
+import {
+  apiTokenFromEnv,
+  generateApiToken,
+  type RunningService,
+  startService,
+} from '@easgate/service-runtime';
 import { embeddedServices } from './services';
 
 export interface EmbeddedOptions {
@@ -93,14 +98,27 @@ export async function runEmbedded(options: EmbeddedOptions = {}): Promise<void> 
       database: databaseUrl ? 'postgres' : 'sqlite',
       ...(apiTokenFile !== undefined && { apiTokenFile }),
       ...(sandbox !== undefined && {
-        sandbox: { baseUrl: sandbox.baseUrl, tenantId: sandbox.tenantId, organization: sandbox.organization, caPath: sandbox.caPath },
+        sandbox: {
+          baseUrl: sandbox.baseUrl,
+          tenantId: sandbox.tenantId,
+          organization: sandbox.organization,
+          caPath: sandbox.caPath,
+        },
       }),
       services: services.map((s) => ({ name: s.name, url: s.url })),
     };
     statusServer = createServer((req, res) => {
       if (req.url === '/health' || req.url === '/health/live' || req.url === '/health/ready') {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ status: 'ok', bus: status.bus, database: status.database, services: status.services, sandbox: status.sandbox?.baseUrl }));
+        res.end(
+          JSON.stringify({
+            status: 'ok',
+            bus: status.bus,
+            database: status.database,
+            services: status.services,
+            sandbox: status.sandbox?.baseUrl,
+          }),
+        );
         return;
       }
       res.writeHead(404, { 'content-type': 'application/json' });

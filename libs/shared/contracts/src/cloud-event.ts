@@ -64,7 +64,8 @@ export interface NewCloudEvent<T> {
 
 /** Builds an event with a fresh id and the current time unless given. */
 export function createCloudEvent<T>(input: NewCloudEvent<T>): CloudEvent<T> {
-  const time = input.time instanceof Date ? input.time.toISOString() : (input.time ?? new Date().toISOString());
+  const time =
+    input.time instanceof Date ? input.time.toISOString() : (input.time ?? new Date().toISOString());
   return {
     specversion: '1.0',
     id: input.id ?? randomUUID(),

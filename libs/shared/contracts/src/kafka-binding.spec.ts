@@ -48,7 +48,9 @@ describe('CloudEvents Kafka binding', () => {
     const record = encodeBinary(aDeviceEvent(), 'k');
     record.headers['ce_partitionkey'] = 'device-1';
     const decoded = decodeCloudEvent(record);
-    expect(decoded.ok && (decoded.event as unknown as Record<string, unknown>)['partitionkey']).toBe('device-1');
+    expect(decoded.ok && (decoded.event as unknown as Record<string, unknown>)['partitionkey']).toBe(
+      'device-1',
+    );
   });
 
   it('rejects a message that is neither mode and says what it expected', () => {

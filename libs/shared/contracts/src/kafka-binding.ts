@@ -1,5 +1,10 @@
 import { type z } from 'zod';
-import { type CloudEvent, CONTEXT_ATTRIBUTES, cloudEventAttributesSchema, describeIssues } from './cloud-event';
+import {
+  type CloudEvent,
+  CONTEXT_ATTRIBUTES,
+  cloudEventAttributesSchema,
+  describeIssues,
+} from './cloud-event';
 
 /**
  * The CloudEvents Kafka protocol binding (cloudevents/spec kafka-protocol-binding.md, v1.0.2):
@@ -36,8 +41,7 @@ export interface CloudEventDecodeError {
 }
 
 export type Decoded<T> =
-  | { ok: true; event: CloudEvent<T>; mode: ContentMode }
-  | { ok: false; error: CloudEventDecodeError };
+  { ok: true; event: CloudEvent<T>; mode: ContentMode } | { ok: false; error: CloudEventDecodeError };
 
 export function headerString(value: HeaderValue): string | undefined {
   if (value === undefined) return undefined;
@@ -85,7 +89,7 @@ function fail(code: CloudEventDecodeErrorCode, message: string): { ok: false; er
 
 function isJsonContentType(contentType: string | undefined): boolean {
   if (contentType === undefined) return true;
-  const media = contentType.split(';')[0]!.trim().toLowerCase();
+  const media = contentType.split(';')[0].trim().toLowerCase();
   return media === 'application/json' || media.endsWith('+json') || media === 'text/json';
 }
 
@@ -99,7 +103,7 @@ export function decodeCloudEvent(record: KafkaRecord): Decoded<unknown> {
   const structured = contentType?.toLowerCase().startsWith('application/cloudevents') ?? false;
 
   if (structured) {
-    if (!contentType!.toLowerCase().startsWith('application/cloudevents+json')) {
+    if (!contentType.toLowerCase().startsWith('application/cloudevents+json')) {
       return fail(
         CloudEventDecodeErrorCode.UnsupportedContentType,
         `structured content type "${contentType}" is not supported: use application/cloudevents+json`,
@@ -166,7 +170,9 @@ export function decodeCloudEvent(record: KafkaRecord): Decoded<unknown> {
     }
   }
   const extensions = Object.fromEntries(
-    Object.entries(attributesInput).filter(([name]) => !(CONTEXT_ATTRIBUTES as readonly string[]).includes(name)),
+    Object.entries(attributesInput).filter(
+      ([name]) => !(CONTEXT_ATTRIBUTES as readonly string[]).includes(name),
+    ),
   );
   return { ok: true, mode: 'binary', event: { ...extensions, ...attributes.data, data } };
 }

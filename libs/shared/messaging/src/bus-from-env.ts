@@ -4,6 +4,9 @@ import type { MessageBus } from './transport/message';
 
 /** KAFKA_BROKERS set → Kafka; otherwise the in-process bus (the embedded default). */
 export function busFromEnv(clientId: string, env: NodeJS.ProcessEnv = process.env): MessageBus {
-  const brokers = env['KAFKA_BROKERS']?.split(',').map((b) => b.trim()).filter(Boolean);
+  const brokers = env['KAFKA_BROKERS']
+    ?.split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
   return brokers && brokers.length > 0 ? new KafkaBus({ brokers, clientId }) : new InProcessBus();
 }

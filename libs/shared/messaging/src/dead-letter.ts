@@ -21,7 +21,11 @@ export interface DeadLetterReason {
   attempts: number;
 }
 
-export function deadLetterRecord(message: IncomingMessage, groupId: string, reason: DeadLetterReason): KafkaRecord {
+export function deadLetterRecord(
+  message: IncomingMessage,
+  groupId: string,
+  reason: DeadLetterReason,
+): KafkaRecord {
   return {
     key: message.key,
     value: message.value,

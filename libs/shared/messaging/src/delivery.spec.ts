@@ -8,7 +8,10 @@ import type { IncomingMessage } from './transport/message';
 
 const fastRetry = { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 2 };
 const message = (overrides: Partial<IncomingMessage> = {}): IncomingMessage => ({
-  ...encodeStructured(createCloudEvent({ source: '//test', type: 'io.easgate.test', data: { n: 1 } }), 'key-1'),
+  ...encodeStructured(
+    createCloudEvent({ source: '//test', type: 'io.easgate.test', data: { n: 1 } }),
+    'key-1',
+  ),
   topic: 'in',
   partition: 0,
   offset: '7',
@@ -18,7 +21,13 @@ const message = (overrides: Partial<IncomingMessage> = {}): IncomingMessage => (
 
 function pipelineWith(handler: EventHandler) {
   const bus = new InProcessBus(1);
-  const sut = new DeliveryPipeline('group-1', new Map([['in', handler]]), bus.publisher(), createLogger('test'), fastRetry);
+  const sut = new DeliveryPipeline(
+    'group-1',
+    new Map([['in', handler]]),
+    bus.publisher(),
+    createLogger('test'),
+    fastRetry,
+  );
   return { sut, deadLetters: () => bus.read('in.dlq') };
 }
 
@@ -51,9 +60,9 @@ describe(DeliveryPipeline.name, () => {
     await sut.deliver(original);
     expect(calls).toBe(1);
     const [dead] = deadLetters();
-    expect(dead!.key).toBe('key-1');
-    expect(dead!.value).toEqual(original.value);
-    expect(dead!.headers).toMatchObject({
+    expect(dead.key).toBe('key-1');
+    expect(dead.value).toEqual(original.value);
+    expect(dead.headers).toMatchObject({
       'content-type': original.headers['content-type'],
       [DeadLetterHeaders.ErrorCode]: 'RULE_BROKEN',
       [DeadLetterHeaders.Reason]: 'the rule says no',
@@ -73,14 +82,14 @@ describe(DeliveryPipeline.name, () => {
     });
     await sut.deliver(message());
     expect(calls).toBe(3);
-    expect(deadLetters()[0]!.headers[DeadLetterHeaders.ErrorCode]).toBe('UNEXPECTED_ERROR');
+    expect(deadLetters()[0].headers[DeadLetterHeaders.ErrorCode]).toBe('UNEXPECTED_ERROR');
   });
 
   it('dead-letters a message of a topic it has no handler for', async () => {
     const bus = new InProcessBus(1);
     const other = new DeliveryPipeline('g', new Map(), bus.publisher(), createLogger('test'), fastRetry);
     await other.deliver(message());
-    expect(bus.read('in.dlq')[0]!.headers[DeadLetterHeaders.ErrorCode]).toBe('NO_HANDLER');
+    expect(bus.read('in.dlq')[0].headers[DeadLetterHeaders.ErrorCode]).toBe('NO_HANDLER');
   });
 
   it('turns a dead letter back into the original record for replay', async () => {
@@ -89,8 +98,11 @@ describe(DeliveryPipeline.name, () => {
     });
     const original = message();
     await sut.deliver(original);
-    const replay = replayRecord(deadLetters()[0]!);
-    expect(replay).toEqual({ topic: 'in', record: { key: original.key, value: original.value, headers: original.headers } });
+    const replay = replayRecord(deadLetters()[0]);
+    expect(replay).toEqual({
+      topic: 'in',
+      record: { key: original.key, value: original.value, headers: original.headers },
+    });
   });
 });
 

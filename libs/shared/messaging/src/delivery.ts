@@ -17,7 +17,13 @@ export type EventHandler = (event: CloudEvent<unknown>, context: DeliveryContext
 export type DeliveryOutcome = 'processed' | 'dead-lettered';
 
 export interface DeliveryObserver {
-  (outcome: { topic: string; outcome: DeliveryOutcome; code?: string; durationMs: number; attempts: number }): void;
+  (outcome: {
+    topic: string;
+    outcome: DeliveryOutcome;
+    code?: string;
+    durationMs: number;
+    attempts: number;
+  }): void;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -25,7 +31,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function classify(error: unknown): { code: string; message: string; retriable: boolean } {
   if (isCodedError(error)) return { code: error.code, message: error.message, retriable: error.retriable };
   // Unknown failures (a dropped connection, a bug) may pass on a second try: retry, bounded.
-  const message = error instanceof Error ? error.message : typeof error === 'string' ? error : JSON.stringify(error);
+  const message =
+    error instanceof Error ? error.message : typeof error === 'string' ? error : JSON.stringify(error);
   return { code: 'UNEXPECTED_ERROR', message: message ?? 'unknown error', retriable: true };
 }
 
@@ -49,9 +56,23 @@ export class DeliveryPipeline {
   readonly deliver = async (message: IncomingMessage): Promise<void> => {
     const started = performance.now();
     const handler = this.handlers.get(message.topic);
-    const where = { topic: message.topic, partition: message.partition, offset: message.offset, key: message.key };
+    const where = {
+      topic: message.topic,
+      partition: message.partition,
+      offset: message.offset,
+      key: message.key,
+    };
     if (!handler) {
-      await this.deadLetter(message, { code: 'NO_HANDLER', message: `no handler for topic ${message.topic}`, retriable: false, attempts: 0 }, started);
+      await this.deadLetter(
+        message,
+        {
+          code: 'NO_HANDLER',
+          message: `no handler for topic ${message.topic}`,
+          retriable: false,
+          attempts: 0,
+        },
+        started,
+      );
       return;
     }
     const decoded = decodeCloudEvent(message);
@@ -65,7 +86,15 @@ export class DeliveryPipeline {
         await handler(event, { groupId: this.groupId, message, attempt });
         const durationMs = Math.round(performance.now() - started);
         this.logger.info(
-          { ...where, eventId: event.id, eventType: event.type, tenant: event.tenant, outcome: 'processed', attempts: attempt, durationMs },
+          {
+            ...where,
+            eventId: event.id,
+            eventType: event.type,
+            tenant: event.tenant,
+            outcome: 'processed',
+            attempts: attempt,
+            durationMs,
+          },
           'message handled',
         );
         this.observe?.({ topic: message.topic, outcome: 'processed', durationMs, attempts: attempt });
@@ -77,7 +106,17 @@ export class DeliveryPipeline {
           return;
         }
         const delay = retryDelayMs(this.policy, attempt);
-        this.logger.warn({ ...where, eventId: event.id, code: failure.code, attempt, retryInMs: delay, reason: failure.message }, 'handler failed: retrying');
+        this.logger.warn(
+          {
+            ...where,
+            eventId: event.id,
+            code: failure.code,
+            attempt,
+            retryInMs: delay,
+            reason: failure.message,
+          },
+          'handler failed: retrying',
+        );
         await sleep(delay);
       }
     }
@@ -108,6 +147,12 @@ export class DeliveryPipeline {
       },
       'message dead-lettered',
     );
-    this.observe?.({ topic: message.topic, outcome: 'dead-lettered', code: reason.code, durationMs, attempts: reason.attempts });
+    this.observe?.({
+      topic: message.topic,
+      outcome: 'dead-lettered',
+      code: reason.code,
+      durationMs,
+      attempts: reason.attempts,
+    });
   }
 }

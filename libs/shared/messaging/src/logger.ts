@@ -34,5 +34,10 @@ export const REDACTED_PATHS = [
 /** JSON logs (pino) with secrets redacted. LOG_LEVEL sets the level (default info; silent in tests). */
 export function createLogger(name: string, bindings: Record<string, unknown> = {}): Logger {
   const level = process.env['LOG_LEVEL'] ?? (process.env['JEST_WORKER_ID'] ? 'silent' : 'info');
-  return pino({ name, level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { service: name, ...bindings } });
+  return pino({
+    name,
+    level,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    base: { service: name, ...bindings },
+  });
 }

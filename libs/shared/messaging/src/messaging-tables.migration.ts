@@ -21,7 +21,13 @@ export class MessagingTables1764100000000 implements MigrationInterface {
       new Table({
         name: 'outbox_event',
         columns: [
-          { name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' },
+          {
+            name: 'id',
+            type: 'integer',
+            isPrimary: true,
+            isGenerated: true,
+            generationStrategy: 'increment',
+          },
           { name: 'topic', type: 'varchar', length: '249' },
           { name: 'message_key', type: 'varchar', length: '500', isNullable: true },
           { name: 'value', type: 'text', isNullable: true },
@@ -42,4 +48,3 @@ export class MessagingTables1764100000000 implements MigrationInterface {
     await queryRunner.dropTable('processed_message');
   }
 }
-

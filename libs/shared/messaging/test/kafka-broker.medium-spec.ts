@@ -9,7 +9,13 @@ describe('kafkajs against the pinned broker', () => {
     const kafka = testKafka();
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic, messages: [{ key: 'k', value: 'one' }, { key: 'k', value: 'two' }] });
+    await producer.send({
+      topic,
+      messages: [
+        { key: 'k', value: 'one' },
+        { key: 'k', value: 'two' },
+      ],
+    });
 
     const received: string[] = [];
     const consumer = kafka.consumer({ groupId, sessionTimeout: 6000 });
@@ -19,7 +25,9 @@ describe('kafkajs against the pinned broker', () => {
       autoCommit: false,
       eachMessage: async ({ partition, message }) => {
         received.push(message.value!.toString());
-        await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+        await consumer.commitOffsets([
+          { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
+        ]);
       },
     });
     await waitFor('both messages', () => received.length === 2);
@@ -32,7 +40,7 @@ describe('kafkajs against the pinned broker', () => {
     await producer.disconnect();
 
     expect(received).toEqual(['one', 'two']);
-    expect(offsets[0]!.partitions[0]!.offset).toBe('2');
+    expect(offsets[0].partitions[0].offset).toBe('2');
   });
 
   it('commits a transaction with sendOffsets (consume-transform-produce)', async () => {
@@ -46,7 +54,11 @@ describe('kafkajs against the pinned broker', () => {
     await plain.send({ topic: input, messages: [{ key: 'k', value: 'hello' }] });
     await plain.disconnect();
 
-    const producer = kafka.producer({ transactionalId: uniqueName('txid'), idempotent: true, maxInFlightRequests: 1 });
+    const producer = kafka.producer({
+      transactionalId: uniqueName('txid'),
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await producer.connect();
     const consumer = kafka.consumer({ groupId, sessionTimeout: 6000 });
     await consumer.connect();
@@ -56,7 +68,10 @@ describe('kafkajs against the pinned broker', () => {
       autoCommit: false,
       eachMessage: async ({ topic, partition, message }) => {
         const tx = await producer.transaction();
-        await tx.send({ topic: output, messages: [{ key: message.key, value: message.value!.toString().toUpperCase() }] });
+        await tx.send({
+          topic: output,
+          messages: [{ key: message.key, value: message.value!.toString().toUpperCase() }],
+        });
         await tx.sendOffsets({
           consumerGroupId: groupId,
           topics: [{ topic, partitions: [{ partition, offset: (BigInt(message.offset) + 1n).toString() }] }],
@@ -69,7 +84,11 @@ describe('kafkajs against the pinned broker', () => {
     await consumer.disconnect();
     await producer.disconnect();
 
-    const reader = kafka.consumer({ groupId: uniqueName('tx-reader'), readUncommitted: false, sessionTimeout: 6000 });
+    const reader = kafka.consumer({
+      groupId: uniqueName('tx-reader'),
+      readUncommitted: false,
+      sessionTimeout: 6000,
+    });
     const out: string[] = [];
     await reader.connect();
     await reader.subscribe({ topics: [output], fromBeginning: true });
@@ -82,6 +101,6 @@ describe('kafkajs against the pinned broker', () => {
     const offsets = await admin.fetchOffsets({ groupId, topics: [input] });
     await admin.disconnect();
     expect(out).toEqual(['HELLO']);
-    expect(offsets[0]!.partitions[0]!.offset).toBe('1');
+    expect(offsets[0].partitions[0].offset).toBe('1');
   });
 });

@@ -3,8 +3,25 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createCloudEvent } from '@easgate/contracts';
 import { Database } from '@easgate/persistence';
-import { createTestDatabase, createTopics, type TestDatabase, testBrokers, TopicRecorder, uniqueName, waitFor, settle } from '@easgate/testing';
-import { createLogger, KafkaBus, messagingEntities, messagingMigrations, Outbox, OutboxEventEntity, OutboxRelay } from '../src';
+import {
+  createTestDatabase,
+  createTopics,
+  type TestDatabase,
+  testBrokers,
+  TopicRecorder,
+  uniqueName,
+  waitFor,
+  settle,
+} from '@easgate/testing';
+import {
+  createLogger,
+  KafkaBus,
+  messagingEntities,
+  messagingMigrations,
+  Outbox,
+  OutboxEventEntity,
+  OutboxRelay,
+} from '../src';
 
 const ROOT = join(__dirname, '../../../..');
 
@@ -19,7 +36,12 @@ describe(OutboxRelay.name, () => {
   beforeAll(async () => {
     await createTopics([topic]);
     testDb = await createTestDatabase();
-    db = await Database.open({ service: 'outbox-test', url: testDb.url, entities: messagingEntities, migrations: messagingMigrations });
+    db = await Database.open({
+      service: 'outbox-test',
+      url: testDb.url,
+      entities: messagingEntities,
+      migrations: messagingMigrations,
+    });
     bus = new KafkaBus({ brokers: testBrokers(), clientId: uniqueName('outbox') });
     recorder = await TopicRecorder.start([topic]);
   });
@@ -31,7 +53,8 @@ describe(OutboxRelay.name, () => {
     await testDb?.drop();
   });
 
-  const event = (id: string) => createCloudEvent({ id, source: '//test', type: 'io.easgate.test.outbox', data: { id } });
+  const event = (id: string) =>
+    createCloudEvent({ id, source: '//test', type: 'io.easgate.test.outbox', data: { id } });
 
   it('publishes an event only once its transaction commits, in order', async () => {
     const sut = new OutboxRelay(db, bus.publisher(), createLogger('test'), { pollIntervalMs: 50 });
@@ -44,8 +67,8 @@ describe(OutboxRelay.name, () => {
       });
       await waitFor('both events', () => idsOn().length >= 1 && recorder.on(topic).length >= 2);
       const [first, second] = recorder.on(topic);
-      expect(JSON.parse(first!.value!.toString()).id).toBe('first');
-      expect(second!.headers['ce_id']).toBe('second');
+      expect(JSON.parse(first.value!.toString()).id).toBe('first');
+      expect(second.headers['ce_id']).toBe('second');
       expect(await sut.pendingCount()).toBe(0);
     } finally {
       await sut.stop();

@@ -4,7 +4,16 @@ import { join } from 'node:path';
 import { createCloudEvent } from '@easgate/contracts';
 import { Database } from '@easgate/persistence';
 import { createTestDatabase, type TestDatabase } from '@easgate/testing';
-import { createLogger, Inbox, InProcessBus, messagingEntities, messagingMigrations, Outbox, OutboxRelay, ProcessedMessageEntity } from '../src';
+import {
+  createLogger,
+  Inbox,
+  InProcessBus,
+  messagingEntities,
+  messagingMigrations,
+  Outbox,
+  OutboxRelay,
+  ProcessedMessageEntity,
+} from '../src';
 
 interface Backend {
   name: string;
@@ -16,16 +25,38 @@ const backends: Backend[] = [
     name: 'PostgreSQL',
     open: async () => {
       const testDb: TestDatabase = await createTestDatabase();
-      const db = await Database.open({ service: 'repo-test', url: testDb.url, entities: messagingEntities, migrations: messagingMigrations });
-      return { db, cleanup: async () => { await db.close(); await testDb.drop(); } };
+      const db = await Database.open({
+        service: 'repo-test',
+        url: testDb.url,
+        entities: messagingEntities,
+        migrations: messagingMigrations,
+      });
+      return {
+        db,
+        cleanup: async () => {
+          await db.close();
+          await testDb.drop();
+        },
+      };
     },
   },
   {
     name: 'SQLite',
     open: async () => {
       const dir = mkdtempSync(join(tmpdir(), 'easgate-sqlite-'));
-      const db = await Database.open({ service: 'repo-test', dataDir: dir, entities: messagingEntities, migrations: messagingMigrations });
-      return { db, cleanup: async () => { await db.close(); rmSync(dir, { recursive: true, force: true }); } };
+      const db = await Database.open({
+        service: 'repo-test',
+        dataDir: dir,
+        entities: messagingEntities,
+        migrations: messagingMigrations,
+      });
+      return {
+        db,
+        cleanup: async () => {
+          await db.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
     },
   },
 ];
@@ -39,7 +70,8 @@ describe.each(backends)('inbox and outbox repositories on $name', (backend) => {
   });
   afterAll(() => cleanup());
 
-  const event = (id: string) => createCloudEvent({ id, source: '//test/repo', type: 'io.easgate.test', data: {} });
+  const event = (id: string) =>
+    createCloudEvent({ id, source: '//test/repo', type: 'io.easgate.test', data: {} });
 
   it('runs the work of a message once, even when delivered concurrently', async () => {
     const sut = new Inbox(db, 'consumer-a');
@@ -56,15 +88,22 @@ describe.each(backends)('inbox and outbox repositories on $name', (backend) => {
 
   it('forgets a message whose work failed, so its redelivery runs the work', async () => {
     const sut = new Inbox(db, 'consumer-a');
-    await expect(sut.once(event('e-fail'), async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    expect(await sut.once(event('e-fail'), async () => 'retried')).toEqual({ status: 'processed', result: 'retried' });
+    await expect(sut.once(event('e-fail'), async () => Promise.reject(new Error('boom')))).rejects.toThrow(
+      'boom',
+    );
+    expect(await sut.once(event('e-fail'), async () => 'retried')).toEqual({
+      status: 'processed',
+      result: 'retried',
+    });
   });
 
   it('purges processed-message rows older than the replay window', async () => {
     const sut = new Inbox(db, 'consumer-purge');
     await sut.once(event('old'), async () => undefined);
     expect(await sut.purge(new Date(Date.now() + 1000))).toBe(1);
-    expect(await db.read((m) => m.getRepository(ProcessedMessageEntity).countBy({ consumer: 'consumer-purge' }))).toBe(0);
+    expect(
+      await db.read((m) => m.getRepository(ProcessedMessageEntity).countBy({ consumer: 'consumer-purge' })),
+    ).toBe(0);
   });
 
   it('relays committed outbox rows in insertion order and marks them published', async () => {
@@ -77,6 +116,8 @@ describe.each(backends)('inbox and outbox repositories on $name', (backend) => {
     expect(await sut.pendingCount()).toBe(3);
     expect(await sut.publishPending()).toBe(3);
     expect(await sut.publishPending()).toBe(0);
-    expect(bus.read('test.repo.topic').map((m) => JSON.parse(m.value!.toString()).id)).toEqual(['o-1', 'o-2', 'o-3']);
+    expect(
+      bus.read('test.repo.topic').map((m) => (JSON.parse(m.value!.toString()) as { id: string }).id),
+    ).toEqual(['o-1', 'o-2', 'o-3']);
   });
 });

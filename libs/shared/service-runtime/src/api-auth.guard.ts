@@ -1,4 +1,10 @@
-import { type CanActivate, type ExecutionContext, Injectable, SetMetadata, UnauthorizedException } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  Injectable,
+  SetMetadata,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
@@ -20,10 +26,14 @@ export class ApiTokenGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()])) return true;
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()]))
+      return true;
     const header = context.switchToHttp().getRequest<Request>().headers.authorization ?? '';
     const presented = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '', 'utf8');
     if (presented.length === this.expected.length && timingSafeEqual(presented, this.expected)) return true;
-    throw new UnauthorizedException({ code: 'UNAUTHENTICATED', message: 'missing or wrong API token (Authorization: Bearer …)' });
+    throw new UnauthorizedException({
+      code: 'UNAUTHENTICATED',
+      message: 'missing or wrong API token (Authorization: Bearer …)',
+    });
   }
 }

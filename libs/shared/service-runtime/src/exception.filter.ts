@@ -27,19 +27,32 @@ export class EasgateExceptionFilter implements ExceptionFilter {
         typeof body === 'string'
           ? body
           : Array.isArray((body as { message?: unknown }).message)
-            ? ((body as { message: string[] }).message).join('; ')
-            : String((body as { message?: unknown }).message ?? exception.message);
+            ? (body as { message: string[] }).message.join('; ')
+            : typeof (body as { message?: unknown }).message === 'string'
+              ? (body as { message: string }).message
+              : exception.message;
       const code = (body as { code?: string }).code ?? HttpStatus[status] ?? 'HTTP_ERROR';
       response.status(status).json({ code, message });
       return;
     }
     if (isCodedError(exception)) {
       const status = this.statusOf(exception.code) ?? (exception.retriable ? 503 : 400);
-      if (status >= 500) this.logger.warn({ code: exception.code, reason: exception.message }, 'request failed');
+      if (status >= 500)
+        this.logger.warn({ code: exception.code, reason: exception.message }, 'request failed');
       response.status(status).json({ code: exception.code, message: exception.message });
       return;
     }
-    this.logger.error({ err: exception instanceof Error ? { message: exception.message, stack: exception.stack } : String(exception) }, 'unexpected error');
-    response.status(500).json({ code: 'INTERNAL_ERROR', message: 'An unexpected error occurred; see the service log.' });
+    this.logger.error(
+      {
+        err:
+          exception instanceof Error
+            ? { message: exception.message, stack: exception.stack }
+            : String(exception),
+      },
+      'unexpected error',
+    );
+    response
+      .status(500)
+      .json({ code: 'INTERNAL_ERROR', message: 'An unexpected error occurred; see the service log.' });
   }
 }

@@ -29,7 +29,10 @@ export class HealthController {
       const outboxBacklog = await this.relay.pendingCount();
       return { status: 'ok', service: this.service, database: this.database.kind, outboxBacklog };
     } catch (err) {
-      throw new ServiceUnavailableException({ code: 'NOT_READY', message: `database unavailable: ${(err as Error).message}` });
+      throw new ServiceUnavailableException({
+        code: 'NOT_READY',
+        message: `database unavailable: ${(err as Error).message}`,
+      });
     }
   }
 

@@ -61,7 +61,10 @@ export function generateApiToken(): string {
 }
 
 /** Starts one service: database, messaging, HTTP API and event handlers. */
-export async function startService(definition: ServiceDefinition, options: StartServiceOptions): Promise<RunningService> {
+export async function startService(
+  definition: ServiceDefinition,
+  options: StartServiceOptions,
+): Promise<RunningService> {
   const logger = options.logger ?? createLogger(definition.name);
   const database = await Database.open({
     service: definition.name,
@@ -82,7 +85,10 @@ export async function startService(definition: ServiceDefinition, options: Start
     const serviceModule: DynamicModule = definition.module(context);
 
     @Module({
-      imports: [MessagingModule.forService({ service: definition.name, bus: options.bus, database }), serviceModule],
+      imports: [
+        MessagingModule.forService({ service: definition.name, bus: options.bus, database }),
+        serviceModule,
+      ],
       controllers: [HealthController],
       providers: [
         { provide: SERVICE_NAME, useValue: definition.name },
@@ -95,7 +101,10 @@ export async function startService(definition: ServiceDefinition, options: Start
     })
     class ServiceRootModule {}
 
-    const app = await NestFactory.create(ServiceRootModule, { logger: ['error', 'warn'], abortOnError: false });
+    const app = await NestFactory.create(ServiceRootModule, {
+      logger: ['error', 'warn'],
+      abortOnError: false,
+    });
     app.useGlobalFilters(new EasgateExceptionFilter(logger, definition.httpStatusOf));
     app.enableShutdownHooks();
     const document = SwaggerModule.createDocument(
@@ -123,7 +132,7 @@ export async function startService(definition: ServiceDefinition, options: Start
     await app.startAllMicroservices();
     const host = options.host ?? '127.0.0.1';
     await app.listen(options.port ?? definition.defaultPort, host);
-    const address = app.getHttpServer().address() as { port: number };
+    const address = (app.getHttpServer() as import('node:http').Server).address() as { port: number };
     const url = `http://${host}:${address.port}`;
     logger.info({ url }, `${definition.name} started`);
     return {

@@ -4,7 +4,10 @@ import { type Consumer, Kafka, logLevel } from 'kafkajs';
 
 export function testBrokers(): string[] {
   const brokers = process.env['KAFKA_BROKERS'];
-  if (!brokers) throw new Error('KAFKA_BROKERS is not set: run medium tests through the jest `medium` project (its global setup provides Kafka)');
+  if (!brokers)
+    throw new Error(
+      'KAFKA_BROKERS is not set: run medium tests through the jest `medium` project (its global setup provides Kafka)',
+    );
   return brokers.split(',');
 }
 
@@ -22,7 +25,10 @@ export async function createTopics(topics: string[], numPartitions = 1): Promise
   const admin = testKafka().admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions })), waitForLeaders: true });
+    await admin.createTopics({
+      topics: topics.map((topic) => ({ topic, numPartitions })),
+      waitForLeaders: true,
+    });
   } finally {
     await admin.disconnect();
   }
@@ -40,7 +46,11 @@ export class TopicRecorder {
   private constructor(private readonly consumer: Consumer) {}
 
   static async start(topics: string[]): Promise<TopicRecorder> {
-    const consumer = testKafka().consumer({ groupId: uniqueName('recorder'), sessionTimeout: 6000, heartbeatInterval: 500 });
+    const consumer = testKafka().consumer({
+      groupId: uniqueName('recorder'),
+      sessionTimeout: 6000,
+      heartbeatInterval: 500,
+    });
     const recorder = new TopicRecorder(consumer);
     const joined = new Promise<void>((resolve) => {
       const off = consumer.on(consumer.events.GROUP_JOIN, () => {

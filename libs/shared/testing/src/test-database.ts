@@ -9,7 +9,10 @@ export interface TestDatabase {
 
 function adminUrl(): string {
   const url = process.env['TEST_DATABASE_URL'];
-  if (!url) throw new Error('TEST_DATABASE_URL is not set: run medium tests through the jest `medium` project (its global setup provides PostgreSQL)');
+  if (!url)
+    throw new Error(
+      'TEST_DATABASE_URL is not set: run medium tests through the jest `medium` project (its global setup provides PostgreSQL)',
+    );
   return url;
 }
 

@@ -19,12 +19,16 @@ export class Inbox {
     private readonly consumer: string,
   ) {}
 
-  async once<T>(event: Pick<CloudEvent, 'source' | 'id'>, work: (tx: Tx) => Promise<T>): Promise<InboxOutcome<T>> {
+  async once<T>(
+    event: Pick<CloudEvent, 'source' | 'id'>,
+    work: (tx: Tx) => Promise<T>,
+  ): Promise<InboxOutcome<T>> {
     const messageKey = messageKeyOf(event);
     try {
       return await this.database.transaction(async (tx) => {
         const repo = tx.getRepository(ProcessedMessageEntity);
-        if (await repo.existsBy({ consumer: this.consumer, messageKey })) return { status: 'duplicate' } as const;
+        if (await repo.existsBy({ consumer: this.consumer, messageKey }))
+          return { status: 'duplicate' } as const;
         await repo.insert({
           consumer: this.consumer,
           messageKey,
@@ -48,7 +52,10 @@ export class Inbox {
         .createQueryBuilder()
         .delete()
         .from(ProcessedMessageEntity)
-        .where('consumer = :consumer AND processed_at < :cutoff', { consumer: this.consumer, cutoff: olderThan.toISOString() })
+        .where('consumer = :consumer AND processed_at < :cutoff', {
+          consumer: this.consumer,
+          cutoff: olderThan.toISOString(),
+        })
         .execute();
       return result.affected ?? 0;
     });

@@ -39,7 +39,7 @@ export class EasgateTransport extends Server implements CustomTransportStrategy 
       const handlers = new Map<string, EventHandler>();
       for (const [pattern, handler] of this.getHandlers()) {
         handlers.set(pattern, async (event, delivery) => {
-          const result = await handler(event, new EventContext(delivery));
+          const result: unknown = await handler(event, new EventContext(delivery));
           await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
         });
       }

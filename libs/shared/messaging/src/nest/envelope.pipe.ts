@@ -5,7 +5,10 @@ import type { z } from 'zod';
 export type Envelope<T> = CloudEvent<T>;
 
 /** Validates an event's `data` against its contract schema; a failure is dead-lettered, not retried. */
-export class EnvelopePipe<S extends z.ZodType> implements PipeTransform<CloudEvent<unknown>, CloudEvent<z.output<S>>> {
+export class EnvelopePipe<S extends z.ZodType> implements PipeTransform<
+  CloudEvent<unknown>,
+  CloudEvent<z.output<S>>
+> {
   constructor(
     private readonly schema: S,
     private readonly expectedType?: string,

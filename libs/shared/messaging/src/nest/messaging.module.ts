@@ -1,4 +1,11 @@
-import { type DynamicModule, Inject, Injectable, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { Database } from '@easgate/persistence';
 import { Inbox } from '../inbox/inbox';
 import { createLogger } from '../logger';
@@ -36,7 +43,12 @@ class OutboxRelayLifecycle implements OnApplicationBootstrap, OnApplicationShutd
 export class MessagingModule {
   static forService(options: MessagingModuleOptions): DynamicModule {
     const publisher: MessagePublisher = options.bus.publisher();
-    const relay = new OutboxRelay(options.database, publisher, createLogger(`${options.service}:outbox`), options.relay);
+    const relay = new OutboxRelay(
+      options.database,
+      publisher,
+      createLogger(`${options.service}:outbox`),
+      options.relay,
+    );
     return {
       module: MessagingModule,
       global: true,

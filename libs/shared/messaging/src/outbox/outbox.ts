@@ -86,7 +86,10 @@ export class OutboxRelay {
         if (n > 0) this.again = true;
       })
       .catch((err: unknown) => {
-        this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'outbox relay pass failed: will retry');
+        this.logger.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          'outbox relay pass failed: will retry',
+        );
       })
       .finally(() => {
         this.running = undefined;
@@ -114,9 +117,9 @@ export class OutboxRelay {
       // Publish topic by topic, keeping the insertion order inside each.
       let i = 0;
       while (i < rows.length) {
-        const topic = rows[i]!.topic;
+        const topic = rows[i].topic;
         const group: OutboxEventEntity[] = [];
-        while (i < rows.length && rows[i]!.topic === topic) group.push(rows[i++]!);
+        while (i < rows.length && rows[i].topic === topic) group.push(rows[i++]);
         await this.publisher.publish(
           topic,
           group.map((r) => ({
@@ -154,7 +157,9 @@ export class OutboxRelay {
 
   /** Rows not yet published (backlog, for metrics and alerts). */
   async pendingCount(): Promise<number> {
-    return this.db.read((m) => m.getRepository(OutboxEventEntity).createQueryBuilder('o').where('o.published_at IS NULL').getCount());
+    return this.db.read((m) =>
+      m.getRepository(OutboxEventEntity).createQueryBuilder('o').where('o.published_at IS NULL').getCount(),
+    );
   }
 
   async stop(): Promise<void> {

@@ -65,7 +65,7 @@ export class InProcessBus implements MessageBus {
         const partitions = this.partitionsOf(topic);
         for (const record of records) {
           const index = this.partitionFor(record.key, partitions.length, this.roundRobin++);
-          const partition = partitions[index]!;
+          const partition = partitions[index];
           partition.log.push({
             key: record.key,
             value: record.value === null ? null : Buffer.from(record.value),
@@ -103,14 +103,16 @@ export class InProcessBus implements MessageBus {
     for (const topic of options.topics) {
       this.partitionsOf(topic).forEach((partition, index) => {
         const position = `${topic}/${index}`;
-        if (!g.committed.has(position)) g.committed.set(position, options.fromBeginning === false ? partition.log.length : 0);
+        if (!g.committed.has(position))
+          g.committed.set(position, options.fromBeginning === false ? partition.log.length : 0);
         state.done.push(this.pump(topic, index, partition, position, g, state, sink));
       });
     }
     return {
       stop: async () => {
         state.stopped = true;
-        for (const partitions of this.topics.values()) partitions.forEach((p) => p.waiters.splice(0).forEach((w) => w()));
+        for (const partitions of this.topics.values())
+          partitions.forEach((p) => p.waiters.splice(0).forEach((w) => w()));
         await Promise.all(state.done);
         this.running.delete(state);
         g.members--;
@@ -146,6 +148,7 @@ export class InProcessBus implements MessageBus {
 
   async close(): Promise<void> {
     for (const state of this.running) state.stopped = true;
-    for (const partitions of this.topics.values()) partitions.forEach((p) => p.waiters.splice(0).forEach((w) => w()));
+    for (const partitions of this.topics.values())
+      partitions.forEach((p) => p.waiters.splice(0).forEach((w) => w()));
   }
 }

@@ -9,13 +9,7 @@ import {
   type logCreator,
 } from 'kafkajs';
 import { createLogger, type Logger } from '../logger';
-import type {
-  ConsumerHandle,
-  ConsumerOptions,
-  MessageBus,
-  MessagePublisher,
-  MessageSink,
-} from './message';
+import type { ConsumerHandle, ConsumerOptions, MessageBus, MessagePublisher, MessageSink } from './message';
 
 export interface KafkaBusOptions {
   brokers: string[];

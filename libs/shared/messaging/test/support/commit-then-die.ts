@@ -6,10 +6,20 @@ import { messagingEntities, messagingMigrations, Outbox } from '../../src';
 
 async function main(): Promise<void> {
   const [url, topic, eventId] = process.argv.slice(2) as [string, string, string];
-  const db = await Database.open({ service: 'outbox-test', url, entities: messagingEntities, migrations: messagingMigrations });
+  const db = await Database.open({
+    service: 'outbox-test',
+    url,
+    entities: messagingEntities,
+    migrations: messagingMigrations,
+  });
   const outbox = new Outbox();
   await db.transaction((tx) =>
-    outbox.enqueue(tx, topic, 'k', createCloudEvent({ id: eventId, source: '//test', type: 'io.easgate.test.committed', data: {} })),
+    outbox.enqueue(
+      tx,
+      topic,
+      'k',
+      createCloudEvent({ id: eventId, source: '//test', type: 'io.easgate.test.committed', data: {} }),
+    ),
   );
   process.stdout.write('committed\n');
   process.kill(process.pid, 'SIGKILL');

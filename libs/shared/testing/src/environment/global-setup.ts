@@ -33,7 +33,9 @@ function hasCommand(name: string): boolean {
 }
 
 function dockerAvailable(): boolean {
-  return hasCommand('docker') && spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+  return (
+    hasCommand('docker') && spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 }).status === 0
+  );
 }
 
 async function waitForKafka(brokers: string[], timeoutMs = 60_000): Promise<void> {
@@ -45,7 +47,9 @@ async function waitForKafka(brokers: string[], timeoutMs = 60_000): Promise<void
       await admin.connect();
       const cluster = await admin.describeCluster();
       await admin.disconnect();
-      log(`Kafka ready at ${brokers.join(',')} (cluster ${cluster.clusterId}, ${cluster.brokers.length} broker)`);
+      log(
+        `Kafka ready at ${brokers.join(',')} (cluster ${cluster.clusterId}, ${cluster.brokers.length} broker)`,
+      );
       return;
     } catch (err) {
       lastError = err;
@@ -77,7 +81,11 @@ async function provideKafka(handles: StopHandles): Promise<string> {
   if (hasCommand('java') && hasCommand('mvn')) {
     const script = join(ROOT, 'tools/kafka/kafka.sh');
     const alreadyRunning = spawnSync('bash', [script, 'status']).status === 0;
-    log(alreadyRunning ? 'using the local broker already started by tools/kafka' : 'starting a local broker with tools/kafka');
+    log(
+      alreadyRunning
+        ? 'using the local broker already started by tools/kafka'
+        : 'starting a local broker with tools/kafka',
+    );
     execFileSync('bash', [script, 'start'], { stdio: 'inherit' });
     handles.stopLocalKafka = !alreadyRunning;
     return `127.0.0.1:${process.env['KAFKA_PORT'] ?? '9092'}`;

@@ -7,6 +7,7 @@ const ROOT = join(__dirname, '../../../../..');
 export default async function globalTeardown(): Promise<void> {
   const handles = globalThis.__EASGATE_TEST_ENV__;
   if (!handles) return;
-  if (handles.stopLocalKafka) execFileSync('bash', [join(ROOT, 'tools/kafka/kafka.sh'), 'stop'], { stdio: 'inherit' });
+  if (handles.stopLocalKafka)
+    execFileSync('bash', [join(ROOT, 'tools/kafka/kafka.sh'), 'stop'], { stdio: 'inherit' });
   await Promise.all(handles.containers.map((c) => c.stop()));
 }

@@ -3,7 +3,7 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { Column, Entity, type MigrationInterface, PrimaryColumn, type QueryRunner, Table } from 'typeorm';
 import { EasgateError } from '@easgate/contracts';
 import { z } from 'zod';
-import { type Envelope, EnvelopePipe, type EventContext, Inbox, Outbox } from '../../src';
+import { type Envelope, EnvelopePipe, type EventContext, Inbox, Outbox } from '@easgate/messaging';
 
 /** A small service used to prove the messaging building blocks: it counts state changes per device. */
 @Entity({ name: 'test_device_state' })
@@ -65,13 +65,18 @@ export function deviceStateController(inputTopic: string) {
 
     @Get('devices/:id')
     async device(@Param('id') id: string) {
-      const found = await this.inbox.database.read((m) => m.getRepository(DeviceStateEntity).findOneBy({ deviceId: id }));
+      const found = await this.inbox.database.read((m) =>
+        m.getRepository(DeviceStateEntity).findOneBy({ deviceId: id }),
+      );
       if (!found) throw new NotFoundException({ code: 'DEVICE_NOT_FOUND', message: `no device ${id}` });
       return found;
     }
 
     @EventPattern(inputTopic)
-    async handle(@Payload(new EnvelopePipe(DeviceReportV1)) event: Envelope<DeviceReportV1>, @Ctx() ctx: EventContext) {
+    async handle(
+      @Payload(new EnvelopePipe(DeviceReportV1)) event: Envelope<DeviceReportV1>,
+      @Ctx() ctx: EventContext,
+    ) {
       this.probe.attempts.set(event.id, ctx.attempt);
       if (event.data.state === 'poison') {
         throw new EasgateError('TEST_ALWAYS_FAILS', `device ${event.data.deviceId} cannot be handled`, true);
@@ -79,8 +84,16 @@ export function deviceStateController(inputTopic: string) {
       await this.inbox.once(event, async (tx) => {
         const repo = tx.getRepository(DeviceStateEntity);
         const current = await repo.findOneBy({ deviceId: event.data.deviceId });
-        await repo.save({ deviceId: event.data.deviceId, state: event.data.state, changes: (current?.changes ?? 0) + 1 });
-        await this.outbox.enqueue(tx, this.topics.output, event.data.deviceId, { ...event, id: `${event.id}/out`, type: 'io.easgate.test.state-changed' });
+        await repo.save({
+          deviceId: event.data.deviceId,
+          state: event.data.state,
+          changes: (current?.changes ?? 0) + 1,
+        });
+        await this.outbox.enqueue(tx, this.topics.output, event.data.deviceId, {
+          ...event,
+          id: `${event.id}/out`,
+          type: 'io.easgate.test.state-changed',
+        });
       });
     }
   }

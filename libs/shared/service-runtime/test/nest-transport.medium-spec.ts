@@ -1,9 +1,29 @@
-import { createCloudEvent, deadLetterTopicOf, encodeBinary, encodeStructured, STRUCTURED_CONTENT_TYPE } from '@easgate/contracts';
-import { type ServiceDefinition, type RunningService, startService } from '@easgate/service-runtime';
-import { createTestDatabase, createTopics, type TestDatabase, testBrokers, testKafka, TopicRecorder, uniqueName, waitFor } from '@easgate/testing';
+import {
+  createCloudEvent,
+  deadLetterTopicOf,
+  encodeBinary,
+  encodeStructured,
+  STRUCTURED_CONTENT_TYPE,
+} from '@easgate/contracts';
+import { type RunningService, type ServiceDefinition, startService } from '../src';
+import {
+  createTestDatabase,
+  createTopics,
+  type TestDatabase,
+  testBrokers,
+  testKafka,
+  TopicRecorder,
+  uniqueName,
+  waitFor,
+} from '@easgate/testing';
 import type { Producer } from 'kafkajs';
-import { DeadLetterHeaders, KafkaBus } from '../src';
-import { DeviceStateEntity, DeviceStateTable1764100000001, deviceStateModule, type HandlerProbe } from './support/device-state.fixture';
+import { DeadLetterHeaders, KafkaBus } from '@easgate/messaging';
+import {
+  DeviceStateEntity,
+  DeviceStateTable1764100000001,
+  deviceStateModule,
+  type HandlerProbe,
+} from './support/device-state.fixture';
 
 // A NestJS service on the real broker and PostgreSQL, fed by a plain kafkajs producer.
 describe('EasgateTransport on Kafka', () => {
@@ -25,9 +45,16 @@ describe('EasgateTransport on Kafka', () => {
   };
 
   const report = (deviceId: string, state: string, id = uniqueName('evt')) =>
-    createCloudEvent({ id, source: '//test/mdm', type: 'io.easgate.test.device-report', subject: deviceId, data: { deviceId, state } });
+    createCloudEvent({
+      id,
+      source: '//test/mdm',
+      type: 'io.easgate.test.device-report',
+      subject: deviceId,
+      data: { deviceId, state },
+    });
 
-  const stateOf = (deviceId: string) => sut.database.read((m) => m.getRepository(DeviceStateEntity).findOneBy({ deviceId }));
+  const stateOf = (deviceId: string) =>
+    sut.database.read((m) => m.getRepository(DeviceStateEntity).findOneBy({ deviceId }));
 
   beforeAll(async () => {
     await createTopics([input, output, deadLetterTopicOf(input)]);
@@ -56,14 +83,19 @@ describe('EasgateTransport on Kafka', () => {
   });
 
   const send = (records: ReturnType<typeof encodeStructured>[]) =>
-    producer.send({ topic: input, messages: records.map((r) => ({ key: r.key, value: r.value, headers: r.headers })) });
+    producer.send({
+      topic: input,
+      messages: records.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
+    });
 
   it('consumes a structured-mode CloudEvent from a plain kafkajs producer and publishes through the outbox', async () => {
     const event = report('dev-structured', 'compliant');
     await send([encodeStructured(event, 'dev-structured')]);
 
     await waitFor('the state change', () => stateOf('dev-structured'));
-    const published = await waitFor('the outbox event', () => recorder.on(output).find((r) => r.key === 'dev-structured'));
+    const published = await waitFor('the outbox event', () =>
+      recorder.on(output).find((r) => r.key === 'dev-structured'),
+    );
     expect(JSON.parse(published.value!.toString()).id).toBe(`${event.id}/out`);
   });
 
@@ -93,7 +125,9 @@ describe('EasgateTransport on Kafka', () => {
     await send([encodeStructured(poison, 'same-key'), encodeStructured(behind, 'same-key')]);
 
     const dead = await waitFor('the dead letter', () =>
-      recorder.on(deadLetterTopicOf(input)).find((r) => r.headers[DeadLetterHeaders.ErrorCode] === 'TEST_ALWAYS_FAILS'),
+      recorder
+        .on(deadLetterTopicOf(input))
+        .find((r) => r.headers[DeadLetterHeaders.ErrorCode] === 'TEST_ALWAYS_FAILS'),
     );
     expect(dead.key).toBe('same-key');
     expect(JSON.parse(dead.value!.toString()).id).toBe(poison.id);
@@ -110,10 +144,14 @@ describe('EasgateTransport on Kafka', () => {
     const bad = report('dev-bad-data', 'compliant');
     await send([encodeStructured({ ...bad, data: { deviceId: '', state: 'lost' } }, 'bad-2')]);
 
-    const notCloudEvent = await waitFor('the non-CloudEvent dead letter', () => recorder.on(deadLetterTopicOf(input)).find((r) => r.key === 'bad-1'));
+    const notCloudEvent = await waitFor('the non-CloudEvent dead letter', () =>
+      recorder.on(deadLetterTopicOf(input)).find((r) => r.key === 'bad-1'),
+    );
     expect(notCloudEvent.headers[DeadLetterHeaders.ErrorCode]).toBe('EVENT_NOT_CLOUDEVENT');
     expect(notCloudEvent.headers[DeadLetterHeaders.Attempts]).toBe('0');
-    const invalidData = await waitFor('the invalid-data dead letter', () => recorder.on(deadLetterTopicOf(input)).find((r) => r.key === 'bad-2'));
+    const invalidData = await waitFor('the invalid-data dead letter', () =>
+      recorder.on(deadLetterTopicOf(input)).find((r) => r.key === 'bad-2'),
+    );
     expect(invalidData.headers[DeadLetterHeaders.ErrorCode]).toBe('EVENT_INVALID_DATA');
     expect(invalidData.headers[DeadLetterHeaders.Reason]).toContain('data.deviceId');
     expect(invalidData.headers[DeadLetterHeaders.Reason]).toContain('data.state');
@@ -131,7 +169,10 @@ describe('EasgateTransport on Kafka', () => {
     expect(res.status).toBe(200);
     const anonymous = await fetch(`${sut.url}/devices/dev-structured`);
     expect(anonymous.status).toBe(401);
-    expect(await anonymous.json()).toEqual({ code: 'UNAUTHENTICATED', message: expect.stringContaining('API token') });
+    expect(await anonymous.json()).toEqual({
+      code: 'UNAUTHENTICATED',
+      message: expect.stringContaining('API token'),
+    });
 
     const auth = { headers: { authorization: 'Bearer test-token' } };
     const found = await fetch(`${sut.url}/devices/dev-structured`, auth);

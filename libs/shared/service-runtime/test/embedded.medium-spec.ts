@@ -1,8 +1,13 @@
 import { createCloudEvent, encodeBinary, encodeStructured } from '@easgate/contracts';
-import { type RunningService, startService } from '@easgate/service-runtime';
+import { type RunningService, startService } from '../src';
 import { uniqueName, waitFor } from '@easgate/testing';
-import { DeadLetterHeaders, InProcessBus } from '../src';
-import { DeviceStateEntity, DeviceStateTable1764100000001, deviceStateModule, type HandlerProbe } from './support/device-state.fixture';
+import { DeadLetterHeaders, InProcessBus } from '@easgate/messaging';
+import {
+  DeviceStateEntity,
+  DeviceStateTable1764100000001,
+  deviceStateModule,
+  type HandlerProbe,
+} from './support/device-state.fixture';
 
 // The single-machine mode: the same service on the in-process bus and SQLite behaves as on Kafka.
 describe('the embedded mode (in-process bus, SQLite)', () => {
@@ -21,7 +26,13 @@ describe('the embedded mode (in-process bus, SQLite)', () => {
         migrations: [DeviceStateTable1764100000001],
         module: () => ({ module: deviceStateModule({ input, output }, probe) }),
       },
-      { bus, dataDir: ':memory:', port: 0, apiToken: 't', retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 2 } },
+      {
+        bus,
+        dataDir: ':memory:',
+        port: 0,
+        apiToken: 't',
+        retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 2 },
+      },
     );
   });
   afterAll(async () => {
@@ -30,18 +41,26 @@ describe('the embedded mode (in-process bus, SQLite)', () => {
   });
 
   const report = (deviceId: string, state: string) =>
-    createCloudEvent({ id: uniqueName('e'), source: '//test', type: 'io.easgate.test.report', data: { deviceId, state } });
-  const stateOf = (deviceId: string) => sut.database.read((m) => m.getRepository(DeviceStateEntity).findOneBy({ deviceId }));
+    createCloudEvent({
+      id: uniqueName('e'),
+      source: '//test',
+      type: 'io.easgate.test.report',
+      data: { deviceId, state },
+    });
+  const stateOf = (deviceId: string) =>
+    sut.database.read((m) => m.getRepository(DeviceStateEntity).findOneBy({ deviceId }));
 
   it('handles both content modes once each, publishes through the outbox and dead-letters poison', async () => {
     const twice = report('d1', 'compliant');
     const poison = report('d3', 'poison');
-    await bus.publisher().publish(input, [
-      encodeStructured(twice, 'd1'),
-      encodeStructured(twice, 'd1'),
-      encodeBinary(report('d2', 'noncompliant'), 'd2'),
-      encodeStructured(poison, 'd1'),
-    ]);
+    await bus
+      .publisher()
+      .publish(input, [
+        encodeStructured(twice, 'd1'),
+        encodeStructured(twice, 'd1'),
+        encodeBinary(report('d2', 'noncompliant'), 'd2'),
+        encodeStructured(poison, 'd1'),
+      ]);
 
     await waitFor('d2', () => stateOf('d2'));
     const d1 = await waitFor('d1', () => stateOf('d1'));
@@ -49,6 +68,8 @@ describe('the embedded mode (in-process bus, SQLite)', () => {
     const dead = await waitFor('the dead letter', () => bus.read(`${input}.dlq`)[0]);
     expect(dead.headers[DeadLetterHeaders.ErrorCode]).toBe('TEST_ALWAYS_FAILS');
     await waitFor('the outbox events', () => bus.read(output).length === 2);
-    expect((await fetch(`${sut.url}/health/ready`).then((r) => r.json())) as unknown).toMatchObject({ database: 'sqlite' });
+    expect(await fetch(`${sut.url}/health/ready`).then((r) => r.json())).toMatchObject({
+      database: 'sqlite',
+    });
   });
 });
