@@ -9,5 +9,7 @@ export function registerStartCommand(program: Command): void {
     .action(async () => {
       const { runEmbedded } = await import('../embedded/run-embedded');
       await runEmbedded();
+      // Everything is closed by now; a library timer left behind must not keep Ctrl-C from ending us.
+      setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
     });
 }
