@@ -31,7 +31,7 @@ describe('easgate start', () => {
           const match = /status\/health\s+(http:\/\/\S+)/.exec(stdout);
           if (match) {
             clearInterval(timer);
-            resolve(match[1]!);
+            resolve(match[1]);
           }
         }, 100);
         void exited.then((code) => {
