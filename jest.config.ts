@@ -49,7 +49,7 @@ const config: Config = {
     {
       ...common,
       displayName: 'medium',
-      testMatch: ['<rootDir>/{apps,libs}/**/*.medium-spec.ts'],
+      testMatch: ['<rootDir>/{apps,libs,tools}/**/*.medium-spec.ts'],
       globalSetup: '<rootDir>/libs/shared/testing/src/environment/global-setup.ts',
       globalTeardown: '<rootDir>/libs/shared/testing/src/environment/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/libs/shared/testing/src/environment/medium-setup.ts'],
