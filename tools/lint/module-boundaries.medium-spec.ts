@@ -65,12 +65,12 @@ describe('module boundaries', () => {
 
   it('refuses an import of one service from another', () => {
     expect(results.serviceToService).toHaveLength(1);
-    expect(results.serviceToService[0]!.ruleId).toBe('@nx/enforce-module-boundaries');
+    expect(results.serviceToService[0].ruleId).toBe('@nx/enforce-module-boundaries');
   });
 
   it('refuses an import of a service from a shared library', () => {
     expect(results.sharedToService).toHaveLength(1);
-    expect(results.sharedToService[0]!.ruleId).toBe('@nx/enforce-module-boundaries');
+    expect(results.sharedToService[0].ruleId).toBe('@nx/enforce-module-boundaries');
   });
 
   it('refuses TypeORM, kafkajs and NestJS in a domain folder', () => {
