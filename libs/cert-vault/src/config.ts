@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+const positiveInt = z.coerce.number().int().positive();
+
+/** Environment keys the vault reads. Secrets (master keys) are validated for shape, never echoed. */
+const schema = z.object({
+  VAULT_MASTER_KEY: z.string().optional(),
+  VAULT_MASTER_KEY_FILE: z.string().optional(),
+  /** Comma-separated base64 keys still accepted for unwrapping during a master-key rotation. */
+  VAULT_PREVIOUS_MASTER_KEYS: z.string().optional(),
+  VAULT_PREVIOUS_MASTER_KEYS_FILE: z.string().optional(),
+  VAULT_EXTRA_CA_FILE: z.string().optional(),
+  NODE_EXTRA_CA_CERTS: z.string().optional(),
+  VAULT_EXPIRY_SCAN_INTERVAL_SECONDS: positiveInt.default(3600),
+  /** Default overlap between a rotation's activation and the old certificate's retirement. */
+  VAULT_ROTATION_OVERLAP_HOURS: z.coerce.number().int().min(0).default(168),
+  /** Overrides the Graph base URL of every cloud (the sandbox plays Graph). */
+  VAULT_GRAPH_URL: z.url({ protocol: /^https$/ }).optional(),
+  VAULT_HTTP_TIMEOUT_MS: positiveInt.default(15_000),
+  /** "false" turns the background scanner off (tests call scan-now instead). */
+  VAULT_EXPIRY_SCANNER: z.enum(['true', 'false']).default('true'),
+});
+
+export interface CertVaultConfig {
+  readonly masterKey?: string;
+  readonly masterKeyFile?: string;
+  readonly previousMasterKeys?: string;
+  readonly previousMasterKeysFile?: string;
+  readonly extraCaFile?: string;
+  readonly expiryScanIntervalMs: number;
+  readonly expiryScannerEnabled: boolean;
+  readonly rotationOverlapHours: number;
+  readonly graphUrl?: string;
+  readonly httpTimeoutMs: number;
+}
+
+export class CertVaultConfigError extends Error {
+  readonly code = 'INVALID_CONFIG';
+}
+
+/** Parses once; a bad configuration lists every bad key (never a value). */
+export function parseCertVaultConfig(env: NodeJS.ProcessEnv): CertVaultConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const keys = [...new Set(parsed.error.issues.map((i) => String(i.path[0])))];
+    throw new CertVaultConfigError(`cert-vault configuration is invalid: ${keys.join(', ')}`);
+  }
+  const e = parsed.data;
+  if (e.VAULT_MASTER_KEY && e.VAULT_MASTER_KEY_FILE) {
+    throw new CertVaultConfigError(
+      'cert-vault configuration is invalid: set only one of VAULT_MASTER_KEY, VAULT_MASTER_KEY_FILE',
+    );
+  }
+  return {
+    ...(e.VAULT_MASTER_KEY !== undefined && { masterKey: e.VAULT_MASTER_KEY }),
+    ...(e.VAULT_MASTER_KEY_FILE !== undefined && { masterKeyFile: e.VAULT_MASTER_KEY_FILE }),
+    ...(e.VAULT_PREVIOUS_MASTER_KEYS !== undefined && { previousMasterKeys: e.VAULT_PREVIOUS_MASTER_KEYS }),
+    ...(e.VAULT_PREVIOUS_MASTER_KEYS_FILE !== undefined && {
+      previousMasterKeysFile: e.VAULT_PREVIOUS_MASTER_KEYS_FILE,
+    }),
+    ...((e.VAULT_EXTRA_CA_FILE ?? e.NODE_EXTRA_CA_CERTS) !== undefined && {
+      extraCaFile: e.VAULT_EXTRA_CA_FILE ?? e.NODE_EXTRA_CA_CERTS,
+    }),
+    expiryScanIntervalMs: e.VAULT_EXPIRY_SCAN_INTERVAL_SECONDS * 1000,
+    expiryScannerEnabled: e.VAULT_EXPIRY_SCANNER === 'true',
+    rotationOverlapHours: e.VAULT_ROTATION_OVERLAP_HOURS,
+    ...(e.VAULT_GRAPH_URL !== undefined && { graphUrl: e.VAULT_GRAPH_URL }),
+    httpTimeoutMs: e.VAULT_HTTP_TIMEOUT_MS,
+  };
+}

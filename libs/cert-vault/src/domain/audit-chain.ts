@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export type AuditOutcome = 'success' | 'failure';
+
+/** What happened, as the caller describes it (no secrets: never keys, passwords or assertions). */
+export interface AuditFacts {
+  readonly at: string;
+  /** Who: the API caller (X-Easgate-Actor) or `cert-vault` for its own jobs. */
+  readonly actor: string;
+  /** What: e.g. `assertion.sign`, `certificate.import`, `certificate.activate`, `rotation.complete`. */
+  readonly action: string;
+  readonly outcome: AuditOutcome;
+  readonly tenantId?: string;
+  readonly connectionId?: string;
+  readonly certificateId?: string;
+  readonly thumbprintSha1?: string;
+  /** Why: the reason given, or the error code and message of a failed attempt. */
+  readonly reason?: string;
+  readonly details?: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+export interface AuditRecord extends AuditFacts {
+  readonly seq: number;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+export interface ChainHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+/** Deterministic JSON: keys sorted at every level, absent fields omitted. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+function canonicalRow(seq: number, facts: AuditFacts): string {
+  return canonicalJson({
+    seq,
+    at: facts.at,
+    actor: facts.actor,
+    action: facts.action,
+    outcome: facts.outcome,
+    tenantId: facts.tenantId,
+    connectionId: facts.connectionId,
+    certificateId: facts.certificateId,
+    thumbprintSha1: facts.thumbprintSha1,
+    reason: facts.reason,
+    details: facts.details,
+  });
+}
+
+/** hash = sha256(prevHash ‖ canonical row). */
+export function chainHash(prevHash: string, seq: number, facts: AuditFacts): string {
+  return createHash('sha256').update(prevHash).update(canonicalRow(seq, facts)).digest('hex');
+}
+
+/** The next record after `head` (seq 0 / genesis hash for an empty log). */
+export function appendRecord(head: ChainHead, facts: AuditFacts): AuditRecord {
+  const seq = head.seq + 1;
+  return { ...facts, seq, prevHash: head.hash, hash: chainHash(head.hash, seq, facts) };
+}
+
+export interface ChainVerification {
+  readonly valid: boolean;
+  readonly checked: number;
+  /** The first sequence number where the chain breaks. */
+  readonly brokenAt?: number;
+  readonly problem?: string;
+}
+
+/**
+ * Recomputes the chain over the records (in seq order) and compares with the recorded head:
+ * a changed row breaks its own hash, a deleted row leaves a gap and a prevHash that no longer
+ * matches, a deleted tail no longer reaches the head.
+ */
+export function verifyChain(records: readonly AuditRecord[], head: ChainHead): ChainVerification {
+  let expectedPrev = GENESIS_HASH;
+  let expectedSeq = 1;
+  for (const record of records) {
+    if (record.seq !== expectedSeq) {
+      return broken(records, expectedSeq, `row ${expectedSeq} is missing (next row found is ${record.seq})`);
+    }
+    if (record.prevHash !== expectedPrev) {
+      return broken(records, record.seq, `row ${record.seq} does not follow the row before it`);
+    }
+    if (chainHash(record.prevHash, record.seq, record) !== record.hash) {
+      return broken(records, record.seq, `row ${record.seq} was changed after it was written`);
+    }
+    expectedPrev = record.hash;
+    expectedSeq++;
+  }
+  if (head.seq !== expectedSeq - 1 || head.hash !== expectedPrev) {
+    return broken(
+      records,
+      expectedSeq,
+      `the log ends at row ${expectedSeq - 1} but the chain head is row ${head.seq}`,
+    );
+  }
+  return { valid: true, checked: records.length };
+}
+
+function broken(records: readonly AuditRecord[], brokenAt: number, problem: string): ChainVerification {
+  return { valid: false, checked: records.length, brokenAt, problem };
+}

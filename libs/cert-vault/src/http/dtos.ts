@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+const guid = z
+  .string()
+  .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a GUID');
+const httpsUrl = z.url({ protocol: /^https$/ });
+
+export const TenantConnectionBody = z.strictObject({
+  tenantId: guid,
+  appId: guid,
+  organization: z
+    .string()
+    .regex(
+      /^[a-z0-9-]+\.onmicrosoft\.(com|us|de)$|^[a-z0-9-]+\.partner\.onmschina\.cn$/i,
+      'must be the *.onmicrosoft.com domain',
+    ),
+  cloud: z.string().min(1).optional(),
+  authorityHost: httpsUrl.optional(),
+  exchangeEndpoint: httpsUrl.optional(),
+  applicationObjectId: guid.optional(),
+  signingAlgorithm: z.enum(['RS256', 'PS256']).optional(),
+});
+export type TenantConnectionBody = z.infer<typeof TenantConnectionBody>;
+
+export const TenantConnectionPatch = TenantConnectionBody.omit({ tenantId: true }).partial();
+export type TenantConnectionPatch = z.infer<typeof TenantConnectionPatch>;
+
+export const CreateCertificateBody = z.strictObject({
+  subject: z.string().min(3).max(500),
+  days: z.number().int().min(1).max(3650).optional(),
+  keySize: z.union([z.literal(2048), z.literal(3072), z.literal(4096)]).optional(),
+  activate: z.boolean().optional(),
+});
+
+export const CertificateFileBody = z.union([
+  z.strictObject({ pfxBase64: z.string().min(1).max(200_000), password: z.string().max(1000) }),
+  z.strictObject({ pem: z.string().min(1).max(200_000), password: z.string().max(1000).optional() }),
+]);
+
+export const ImportCertificateBody = z.union([
+  z.strictObject({
+    pfxBase64: z.string().min(1).max(200_000),
+    password: z.string().max(1000),
+    activate: z.boolean().optional(),
+  }),
+  z.strictObject({
+    pem: z.string().min(1).max(200_000),
+    password: z.string().max(1000).optional(),
+    activate: z.boolean().optional(),
+  }),
+]);
+export type ImportCertificateBody = z.infer<typeof ImportCertificateBody>;
+
+export const ValidateStoredBody = z.strictObject({ live: z.boolean().optional() });
+export const ActivateBody = z.strictObject({
+  overlapHours: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 90)
+    .optional(),
+  reason: z.string().max(2000).optional(),
+});
+export const RetireBody = z.strictObject({ reason: z.string().max(2000).optional() });
+
+export const StartRotationBody = z.strictObject({
+  certificateId: z.string().uuid().optional(),
+  create: z
+    .strictObject({
+      subject: z.string().min(3).max(500).optional(),
+      days: z.number().int().min(1).max(3650).optional(),
+      keySize: z.union([z.literal(2048), z.literal(3072), z.literal(4096)]).optional(),
+    })
+    .optional(),
+  uploadToEntra: z.boolean().optional(),
+  overlapHours: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 90)
+    .optional(),
+  complete: z.boolean().optional(),
+  reason: z.string().max(2000).optional(),
+});
+
+/** The signing contract: exactly `{ audience }`. */
+export const ClientAssertionBody = z.strictObject({ audience: httpsUrl });
+export const ClientAssertionResponse = z.object({
+  assertion: z.string(),
+  thumbprintSha1: z.string(),
+  expiresAt: z.string(),
+});
+
+export const AuditQueryParams = z.object({
+  tenantId: z.string().optional(),
+  connectionId: z.string().optional(),
+  certificateId: z.string().optional(),
+  action: z.string().optional(),
+  afterSeq: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});

@@ -1,0 +1,94 @@
+import type { Tx } from '@easgate/persistence';
+import { type AuditFacts, type AuditRecord, type ChainHead, appendRecord } from '../domain/audit-chain';
+import { AuditHeadEntity, AuditLogEntity } from './entities';
+
+export interface AuditQuery {
+  readonly tenantId?: string;
+  readonly connectionId?: string;
+  readonly certificateId?: string;
+  readonly action?: string;
+  readonly afterSeq?: number;
+  readonly limit: number;
+}
+
+/** The append-only, hash-chained audit log. Appending locks the head row: one chain, no forks. */
+export class AuditLogRepository {
+  async append(tx: Tx, facts: AuditFacts): Promise<AuditRecord> {
+    const qb = tx.getRepository(AuditHeadEntity).createQueryBuilder('h').where('h.id = 1');
+    if (tx.connection.options.type === 'postgres') qb.setLock('pessimistic_write');
+    const head = await qb.getOneOrFail();
+    const record = appendRecord({ seq: head.seq, hash: head.hash }, facts);
+    await tx.getRepository(AuditLogEntity).insert(toRow(record));
+    await tx.getRepository(AuditHeadEntity).update({ id: 1 }, { seq: record.seq, hash: record.hash });
+    return record;
+  }
+
+  async head(tx: Tx): Promise<ChainHead> {
+    const head = await tx.getRepository(AuditHeadEntity).findOneByOrFail({ id: 1 });
+    return { seq: head.seq, hash: head.hash };
+  }
+
+  async query(tx: Tx, query: AuditQuery): Promise<AuditRecord[]> {
+    const qb = tx
+      .getRepository(AuditLogEntity)
+      .createQueryBuilder('a')
+      .orderBy('a.seq', 'ASC')
+      .limit(query.limit);
+    if (query.tenantId) qb.andWhere('a.tenant_id = :tenantId', { tenantId: query.tenantId });
+    if (query.connectionId)
+      qb.andWhere('a.connection_id = :connectionId', { connectionId: query.connectionId });
+    if (query.certificateId)
+      qb.andWhere('a.certificate_id = :certificateId', { certificateId: query.certificateId });
+    if (query.action) qb.andWhere('a.action = :action', { action: query.action });
+    if (query.afterSeq !== undefined) qb.andWhere('a.seq > :afterSeq', { afterSeq: query.afterSeq });
+    return (await qb.getMany()).map(fromRow);
+  }
+
+  /** A page of the whole log in order, for verification. */
+  async page(tx: Tx, afterSeq: number, limit: number): Promise<AuditRecord[]> {
+    const rows = await tx
+      .getRepository(AuditLogEntity)
+      .createQueryBuilder('a')
+      .where('a.seq > :afterSeq', { afterSeq })
+      .orderBy('a.seq', 'ASC')
+      .limit(limit)
+      .getMany();
+    return rows.map(fromRow);
+  }
+}
+
+function toRow(r: AuditRecord): AuditLogEntity {
+  return Object.assign(new AuditLogEntity(), {
+    seq: r.seq,
+    at: r.at,
+    actor: r.actor,
+    action: r.action,
+    outcome: r.outcome,
+    tenantId: r.tenantId ?? null,
+    connectionId: r.connectionId ?? null,
+    certificateId: r.certificateId ?? null,
+    thumbprintSha1: r.thumbprintSha1 ?? null,
+    reason: r.reason ?? null,
+    details: r.details ? JSON.stringify(r.details) : null,
+    prevHash: r.prevHash,
+    hash: r.hash,
+  });
+}
+
+function fromRow(r: AuditLogEntity): AuditRecord {
+  return {
+    seq: r.seq,
+    at: r.at,
+    actor: r.actor,
+    action: r.action,
+    outcome: r.outcome as AuditRecord['outcome'],
+    ...(r.tenantId !== null && { tenantId: r.tenantId }),
+    ...(r.connectionId !== null && { connectionId: r.connectionId }),
+    ...(r.certificateId !== null && { certificateId: r.certificateId }),
+    ...(r.thumbprintSha1 !== null && { thumbprintSha1: r.thumbprintSha1 }),
+    ...(r.reason !== null && { reason: r.reason }),
+    ...(r.details !== null && { details: JSON.parse(r.details) as AuditRecord['details'] }),
+    prevHash: r.prevHash,
+    hash: r.hash,
+  };
+}
