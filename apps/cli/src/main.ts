@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { registerCertCommands } from './commands/cert.command';
+import { registerDlqCommands } from './commands/dlq.command';
 import { registerExchangeCommands } from './commands/exchange.command';
 import { registerSandboxCommands } from './commands/sandbox.command';
 import { registerStartCommand } from './commands/start.command';
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerStartCommand(program);
   registerCertCommands(program);
+  registerDlqCommands(program);
   registerSandboxCommands(program);
   registerExchangeCommands(program);
   return program;
