@@ -1,0 +1,32 @@
+import { EasgateError } from '@easgate/contracts';
+
+export enum AlertingErrorCode {
+  AlertNotFound = 'ALERT_NOT_FOUND',
+  SubscriptionNotFound = 'SUBSCRIPTION_NOT_FOUND',
+  InvalidSubscription = 'SUBSCRIPTION_INVALID',
+  InvalidRequest = 'ALERTING_INVALID_REQUEST',
+  InvalidConfig = 'ALERTING_INVALID_CONFIG',
+  DeliveryFailed = 'ALERT_DELIVERY_FAILED',
+}
+
+export class AlertingError extends EasgateError {
+  constructor(code: AlertingErrorCode, message: string, retriable = false) {
+    super(code, message, retriable);
+  }
+}
+
+export function alertingHttpStatusOf(code: string): number | undefined {
+  switch (code as AlertingErrorCode) {
+    case AlertingErrorCode.AlertNotFound:
+    case AlertingErrorCode.SubscriptionNotFound:
+      return 404;
+    case AlertingErrorCode.InvalidSubscription:
+    case AlertingErrorCode.InvalidRequest:
+      return 400;
+    case AlertingErrorCode.InvalidConfig:
+    case AlertingErrorCode.DeliveryFailed:
+      return 500;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,223 @@
+import type { ExchangeResultV1 } from '@easgate/contracts';
+import {
+  backlogRule,
+  certificateExpiryRule,
+  circuitRule,
+  deadLetterRule,
+  DEFAULT_THRESHOLDS,
+  discoveryRule,
+  exchangeResultRule,
+  type RuleAction,
+  throttlingRule,
+  type TrackedCertificate,
+} from './rules';
+
+const now = new Date('2026-03-01T00:00:00.000Z');
+const DAY = 86_400_000;
+const raised = (actions: RuleAction[]) => actions.flatMap((a) => (a.type === 'raise' ? [a.condition] : []));
+
+function aCertificate(daysLeft: number): TrackedCertificate {
+  return {
+    certificateId: 'c1',
+    tenant: 'contoso',
+    notAfter: new Date(now.getTime() + daysLeft * DAY).toISOString(),
+    subject: 'CN=easgate',
+  };
+}
+
+function aResult(overrides: Partial<ExchangeResultV1> = {}): ExchangeResultV1 {
+  return {
+    commandId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+    tenant: 'contoso',
+    mailbox: 'u@contoso.com',
+    action: { kind: 'block-device', deviceId: 'D1' },
+    outcome: 'failed',
+    cmdlets: [],
+    attempts: 1,
+    completedAt: now.toISOString(),
+    ...overrides,
+  };
+}
+
+describe('certificateExpiryRule', () => {
+  const sut = certificateExpiryRule;
+
+  it.each([
+    [45, undefined],
+    [29, 'info'],
+    [13, 'warning'],
+    [6, 'critical'],
+    [0.5, 'critical'],
+  ])('at %s days left raises severity %s', (days, severity) => {
+    const conditions = raised(sut(aCertificate(days), now, DEFAULT_THRESHOLDS));
+    expect(conditions[0]?.severity).toBe(severity);
+  });
+
+  it('says "within 1 day" in the last day', () => {
+    expect(raised(sut(aCertificate(0.5), now, DEFAULT_THRESHOLDS))[0]?.summary).toContain('within 1 day');
+  });
+
+  it('raises expired and clears expiring once notAfter passed', () => {
+    const actions = sut(aCertificate(-1), now, DEFAULT_THRESHOLDS);
+    expect(raised(actions).map((c) => c.kind)).toEqual(['certificate-expired']);
+    expect(actions).toContainEqual({
+      type: 'clear',
+      identity: { kind: 'certificate-expiring', tenant: 'contoso', labels: { certificateId: 'c1' } },
+    });
+  });
+});
+
+describe('exchangeResultRule', () => {
+  const sut = exchangeResultRule;
+
+  it('raises an Entra failure by AADSTS code with the fix for a key not uploaded', () => {
+    const [condition] = raised(
+      sut(
+        aResult({
+          error: {
+            code: 'TOKEN_REQUEST_FAILED',
+            message: 'AADSTS700027: The certificate … is not registered',
+            retriable: false,
+          },
+        }),
+      ),
+    );
+    expect(condition).toMatchObject({
+      kind: 'entra-auth-failed',
+      labels: { code: 'AADSTS700027' },
+      severity: 'critical',
+    });
+    expect(condition?.runbook).toMatch(/Upload the certificate/);
+  });
+
+  it('tells consent is missing for AADSTS7000229', () => {
+    const [condition] = raised(
+      sut(
+        aResult({ error: { code: 'AADSTS7000229', message: 'missing service principal', retriable: false } }),
+      ),
+    );
+    expect(condition?.description).toMatch(/consent missing/);
+  });
+
+  it('raises role missing for an RBAC refusal', () => {
+    const [condition] = raised(
+      sut(
+        aResult({
+          error: {
+            code: 'EXO_FORBIDDEN',
+            message: "The role assigned to application x isn't supported in this scenario",
+            retriable: false,
+          },
+        }),
+      ),
+    );
+    expect(condition?.kind).toBe('exchange-role-missing');
+  });
+
+  it('ignores failures that are not about authentication', () => {
+    expect(
+      sut(aResult({ error: { code: 'DEVICE_NOT_FOUND', message: 'no such device', retriable: false } })),
+    ).toEqual([]);
+  });
+
+  it('clears the tenant auth alerts on a success', () => {
+    expect(sut(aResult({ outcome: 'applied' })).map((a) => a.type)).toEqual(['clear-kind', 'clear-kind']);
+  });
+});
+
+describe('throttlingRule', () => {
+  const sut = throttlingRule;
+  const signal = {
+    signal: 'throttling' as const,
+    service: 'exchange-executor',
+    tenant: 'contoso',
+    active: true,
+    throttledRequests: 12,
+    windowSeconds: 60,
+    observedAt: now.toISOString(),
+  };
+
+  it('waits until throttling is sustained', () => {
+    expect(sut(signal, new Date(now.getTime() - 60_000).toISOString(), now, DEFAULT_THRESHOLDS)).toEqual([]);
+    expect(
+      raised(sut(signal, new Date(now.getTime() - 11 * 60_000).toISOString(), now, DEFAULT_THRESHOLDS))[0]
+        ?.kind,
+    ).toBe('exchange-throttling');
+  });
+
+  it('clears when throttling stops', () => {
+    expect(sut({ ...signal, active: false }, undefined, now, DEFAULT_THRESHOLDS)[0]?.type).toBe('clear');
+  });
+});
+
+describe('circuitRule', () => {
+  const base = {
+    signal: 'circuit' as const,
+    service: 'exchange-executor',
+    tenant: 'contoso',
+    observedAt: now.toISOString(),
+  };
+  it('raises on open, clears on closed, waits on half-open', () => {
+    expect(raised(circuitRule({ ...base, state: 'open' }))[0]?.severity).toBe('critical');
+    expect(circuitRule({ ...base, state: 'closed' })[0]?.type).toBe('clear');
+    expect(circuitRule({ ...base, state: 'half-open' })).toEqual([]);
+  });
+});
+
+describe('backlogRule', () => {
+  const base = {
+    signal: 'backlog' as const,
+    service: 'policy-translator',
+    queue: 'outbox',
+    observedAt: now.toISOString(),
+  };
+  it('raises over depth or age, critical when twice too old, deployment-wide without a tenant', () => {
+    expect(
+      raised(backlogRule({ ...base, depth: 5000, oldestAgeSeconds: 1 }, DEFAULT_THRESHOLDS))[0],
+    ).toMatchObject({
+      severity: 'warning',
+      tenant: '*',
+    });
+    expect(
+      raised(backlogRule({ ...base, depth: 1, oldestAgeSeconds: 5000 }, DEFAULT_THRESHOLDS))[0]?.severity,
+    ).toBe('critical');
+    expect(backlogRule({ ...base, depth: 1, oldestAgeSeconds: 1 }, DEFAULT_THRESHOLDS)[0]?.type).toBe(
+      'clear',
+    );
+  });
+});
+
+describe('discoveryRule', () => {
+  const schedule = {
+    tenant: 'contoso',
+    service: 'exchange-executor',
+    completedAt: now.toISOString(),
+    intervalSeconds: 3600,
+  };
+  it('raises once the interval and its grace passed without a completion', () => {
+    expect(discoveryRule(schedule, new Date(now.getTime() + 5400_000), DEFAULT_THRESHOLDS)[0]?.type).toBe(
+      'clear',
+    );
+    expect(
+      raised(discoveryRule(schedule, new Date(now.getTime() + 5401_000), DEFAULT_THRESHOLDS))[0]?.kind,
+    ).toBe('discovery-overdue');
+  });
+});
+
+describe('deadLetterRule', () => {
+  const activity = {
+    topic: 'easgate.exchange.command.v1',
+    tenant: '*',
+    count: 3,
+    lastSeenAt: now.toISOString(),
+    lastCode: 'EVENT_INVALID_DATA',
+  };
+  it('raises while dead letters are recent and clears after a quiet period', () => {
+    expect(raised(deadLetterRule(activity, now, DEFAULT_THRESHOLDS))[0]?.description).toContain(
+      '3 message(s)',
+    );
+    expect(deadLetterRule(activity, new Date(now.getTime() + 3600_000), DEFAULT_THRESHOLDS)[0]?.type).toBe(
+      'clear',
+    );
+  });
+});

@@ -1,0 +1,315 @@
+import type { AlertKind, ExchangeResultV1, ServiceHealthV1 } from '@easgate/contracts';
+import { ANY_TENANT, type AlertCondition, type AlertIdentity } from './alert';
+import { aadstsCodeIn, adviceForAadsts, isRoleMissing, ROLE_MISSING_ADVICE } from './entra-fixes';
+
+/** What a rule concludes: a condition holds, one no longer holds, or every alert of a kind for a tenant cleared. */
+export type RuleAction =
+  | { readonly type: 'raise'; readonly condition: AlertCondition }
+  | { readonly type: 'clear'; readonly identity: AlertIdentity }
+  | { readonly type: 'clear-kind'; readonly kind: AlertKind; readonly tenant: string };
+
+const raise = (condition: AlertCondition): RuleAction => ({ type: 'raise', condition });
+const clear = (kind: AlertKind, tenant: string, labels: Record<string, string>): RuleAction => ({
+  type: 'clear',
+  identity: { kind, tenant, labels },
+});
+
+const DAY_MS = 86_400_000;
+
+export interface Thresholds {
+  /** Days before expiry at which the expiring alert fires, then rises (30/14/7/1). */
+  readonly expiryDays: readonly [number, number, number, number];
+  /** Throttling reported for this long without a pause is "sustained". */
+  readonly throttlingSustainMs: number;
+  readonly backlogMaxDepth: number;
+  readonly backlogMaxAgeSeconds: number;
+  /** Discovery is overdue after its interval times this factor. */
+  readonly discoveryGraceFactor: number;
+  /** A dead-letter alert resolves after no new dead letter for this long. */
+  readonly deadLetterQuietMs: number;
+}
+
+export const DEFAULT_THRESHOLDS: Thresholds = {
+  expiryDays: [30, 14, 7, 1],
+  throttlingSustainMs: 10 * 60_000,
+  backlogMaxDepth: 1000,
+  backlogMaxAgeSeconds: 900,
+  discoveryGraceFactor: 1.5,
+  deadLetterQuietMs: 60 * 60_000,
+};
+
+/** What the alerting service knows of a certificate (from the vault's lifecycle events). */
+export interface TrackedCertificate {
+  readonly certificateId: string;
+  readonly tenant: string;
+  readonly notAfter: string;
+  readonly thumbprint?: string;
+  readonly subject?: string;
+}
+
+function certificateName(cert: Pick<TrackedCertificate, 'certificateId' | 'subject' | 'thumbprint'>): string {
+  return cert.subject ?? cert.thumbprint ?? cert.certificateId;
+}
+
+/** Expiring (severity rising at 30/14/7/1 days) or expired, from the certificate's notAfter. */
+export function certificateExpiryRule(
+  cert: TrackedCertificate,
+  now: Date,
+  thresholds: Thresholds,
+): RuleAction[] {
+  const labels = { certificateId: cert.certificateId };
+  const msLeft = Date.parse(cert.notAfter) - now.getTime();
+  const name = certificateName(cert);
+  if (msLeft <= 0) {
+    return [
+      clear('certificate-expiring', cert.tenant, labels),
+      raise({
+        kind: 'certificate-expired',
+        tenant: cert.tenant,
+        labels,
+        severity: 'critical',
+        summary: `Certificate ${name} expired on ${cert.notAfter}`,
+        description: `Exchange Online calls for tenant ${cert.tenant} fail until a valid certificate is uploaded to the Entra app and saved in the vault.`,
+        runbook:
+          'Create or import a new certificate (easgate cert create), upload its .cer to the Entra app, validate and save it.',
+      }),
+    ];
+  }
+  const daysLeft = msLeft / DAY_MS;
+  const [first, second, third, last] = thresholds.expiryDays;
+  if (daysLeft > first) {
+    return [
+      clear('certificate-expiring', cert.tenant, labels),
+      clear('certificate-expired', cert.tenant, labels),
+    ];
+  }
+  const severity = daysLeft <= third ? 'critical' : daysLeft <= second ? 'warning' : 'info';
+  const stage = daysLeft <= last ? last : daysLeft <= third ? third : daysLeft <= second ? second : first;
+  return [
+    clear('certificate-expired', cert.tenant, labels),
+    raise({
+      kind: 'certificate-expiring',
+      tenant: cert.tenant,
+      labels,
+      severity,
+      summary: `Certificate ${name} expires within ${stage} day${stage === 1 ? '' : 's'} (${cert.notAfter})`,
+      description: `The certificate used for app-only authentication to Exchange Online for tenant ${cert.tenant} expires on ${cert.notAfter}.`,
+      runbook:
+        'Rotate the certificate (staged, with overlap): create the next one, upload its public key to the Entra app, then activate it.',
+    }),
+  ];
+}
+
+export function certificateValidationFailedRule(
+  cert: { certificateId: string; tenant: string; subject?: string; thumbprint?: string },
+  reasons: readonly string[],
+): RuleAction {
+  return raise({
+    kind: 'certificate-validation-failed',
+    tenant: cert.tenant,
+    labels: { certificateId: cert.certificateId },
+    severity: 'critical',
+    summary: `Certificate ${certificateName(cert)} failed validation`,
+    description: reasons.length > 0 ? reasons.join('; ') : 'The vault reported a failed validation.',
+    runbook:
+      'Run `easgate cert validate` for the tenant and fix what it reports (key upload, consent, role, dates).',
+  });
+}
+
+/** Every certificate alert of one certificate (rotated away, deleted). */
+export function certificateGoneRule(cert: { certificateId: string; tenant: string }): RuleAction[] {
+  const labels = { certificateId: cert.certificateId };
+  return (['certificate-expiring', 'certificate-expired', 'certificate-validation-failed'] as const).map(
+    (kind) => clear(kind, cert.tenant, labels),
+  );
+}
+
+/** Entra auth failures (by AADSTS code) and missing Exchange roles; a success clears them. */
+export function exchangeResultRule(result: ExchangeResultV1): RuleAction[] {
+  if (result.outcome !== 'failed') {
+    return [
+      { type: 'clear-kind', kind: 'entra-auth-failed', tenant: result.tenant },
+      { type: 'clear-kind', kind: 'exchange-role-missing', tenant: result.tenant },
+    ];
+  }
+  const error = result.error;
+  if (error === undefined) return [];
+  const code = aadstsCodeIn(error.code, error.message);
+  if (code !== undefined) {
+    const advice = adviceForAadsts(code);
+    return [
+      raise({
+        kind: 'entra-auth-failed',
+        tenant: result.tenant,
+        labels: { code: `AADSTS${code}` },
+        severity: 'critical',
+        summary: `Entra rejects app-only sign-in for tenant ${result.tenant}: AADSTS${code}`,
+        description: `Cause: ${advice.cause}. Exchange commands for this tenant fail until it is fixed.`,
+        runbook: advice.fix,
+      }),
+    ];
+  }
+  if (isRoleMissing(error.code, error.message)) {
+    return [
+      raise({
+        kind: 'exchange-role-missing',
+        tenant: result.tenant,
+        labels: {},
+        severity: 'critical',
+        summary: `Exchange Online refuses the app's cmdlets for tenant ${result.tenant}: role missing`,
+        description: `Cause: ${ROLE_MISSING_ADVICE.cause}. Last error: ${error.code}.`,
+        runbook: ROLE_MISSING_ADVICE.fix,
+      }),
+    ];
+  }
+  return [];
+}
+
+export type HealthSignal<S extends ServiceHealthV1['signal']> = Extract<ServiceHealthV1, { signal: S }>;
+
+/** Throttling reported continuously since `since`: sustained once it lasts the threshold. */
+export function throttlingRule(
+  signal: HealthSignal<'throttling'>,
+  since: string | undefined,
+  now: Date,
+  thresholds: Thresholds,
+): RuleAction[] {
+  const labels = { service: signal.service };
+  if (!signal.active) return [clear('exchange-throttling', signal.tenant, labels)];
+  const start = since ?? signal.observedAt;
+  if (now.getTime() - Date.parse(start) < thresholds.throttlingSustainMs) return [];
+  return [
+    raise({
+      kind: 'exchange-throttling',
+      tenant: signal.tenant,
+      labels,
+      severity: 'warning',
+      summary: `Exchange Online has been throttling ${signal.service} for tenant ${signal.tenant} since ${start}`,
+      description: `${signal.throttledRequests} throttled requests in the last ${signal.windowSeconds}s${
+        signal.retryAfterSeconds !== undefined ? `, Retry-After ${signal.retryAfterSeconds}s` : ''
+      }. Device changes are delayed.`,
+      runbook:
+        'Check for a burst of compliance events or a discovery running too often; Exchange throttling budgets are per tenant.',
+    }),
+  ];
+}
+
+export function circuitRule(signal: HealthSignal<'circuit'>): RuleAction[] {
+  const labels = { service: signal.service };
+  switch (signal.state) {
+    case 'open':
+      return [
+        raise({
+          kind: 'circuit-open',
+          tenant: signal.tenant,
+          labels,
+          severity: 'critical',
+          summary: `${signal.service} stopped calling Exchange Online for tenant ${signal.tenant} (circuit open)`,
+          description:
+            signal.reason ?? 'Repeated failures opened the circuit; commands wait until it closes.',
+          runbook:
+            'Find the failing dependency in the service logs (auth, Exchange outage, network); the circuit retries by itself.',
+        }),
+      ];
+    case 'closed':
+      return [clear('circuit-open', signal.tenant, labels)];
+    case 'half-open':
+      return [];
+  }
+}
+
+export function backlogRule(signal: HealthSignal<'backlog'>, thresholds: Thresholds): RuleAction[] {
+  const tenant = signal.tenant ?? ANY_TENANT;
+  const labels = { service: signal.service, queue: signal.queue };
+  const tooDeep = signal.depth > thresholds.backlogMaxDepth;
+  const tooOld = signal.oldestAgeSeconds > thresholds.backlogMaxAgeSeconds;
+  if (!tooDeep && !tooOld) return [clear('backlog', tenant, labels)];
+  return [
+    raise({
+      kind: 'backlog',
+      tenant,
+      labels,
+      severity: signal.oldestAgeSeconds > 2 * thresholds.backlogMaxAgeSeconds ? 'critical' : 'warning',
+      summary: `${signal.service} backlog ${signal.queue}: ${signal.depth} waiting, oldest ${Math.round(signal.oldestAgeSeconds)}s`,
+      description: `Thresholds: ${thresholds.backlogMaxDepth} items, ${thresholds.backlogMaxAgeSeconds}s.`,
+      runbook:
+        'Check that the service is running and not throttled; scale consumers or look for a stuck partition.',
+    }),
+  ];
+}
+
+export interface DiscoverySchedule {
+  readonly tenant: string;
+  readonly service: string;
+  readonly completedAt: string;
+  readonly intervalSeconds: number;
+}
+
+export function discoveryRule(schedule: DiscoverySchedule, now: Date, thresholds: Thresholds): RuleAction[] {
+  const labels = { service: schedule.service };
+  const dueBy =
+    Date.parse(schedule.completedAt) + schedule.intervalSeconds * 1000 * thresholds.discoveryGraceFactor;
+  if (now.getTime() <= dueBy) return [clear('discovery-overdue', schedule.tenant, labels)];
+  return [
+    raise({
+      kind: 'discovery-overdue',
+      tenant: schedule.tenant,
+      labels,
+      severity: 'warning',
+      summary: `Discovery for tenant ${schedule.tenant} has not completed since ${schedule.completedAt}`,
+      description: `Expected every ${schedule.intervalSeconds}s; unknown devices are not quarantined and drift is not reported meanwhile.`,
+      runbook: `Check ${schedule.service} logs for the tenant's discovery (auth, throttling, paging errors).`,
+    }),
+  ];
+}
+
+export interface DeadLetterActivity {
+  readonly topic: string;
+  readonly tenant: string;
+  readonly count: number;
+  readonly lastSeenAt: string;
+  readonly lastCode?: string;
+}
+
+export function deadLetterRule(
+  activity: DeadLetterActivity,
+  now: Date,
+  thresholds: Thresholds,
+): RuleAction[] {
+  const labels = { topic: activity.topic };
+  if (now.getTime() - Date.parse(activity.lastSeenAt) >= thresholds.deadLetterQuietMs) {
+    return [clear('dead-letters', activity.tenant, labels)];
+  }
+  return [
+    raise({
+      kind: 'dead-letters',
+      tenant: activity.tenant,
+      labels,
+      severity: 'warning',
+      summary: `Dead letters on ${activity.topic}`,
+      description: `${activity.count} message(s) could not be handled${activity.lastCode ? `; last reason code ${activity.lastCode}` : ''}.`,
+      runbook:
+        'Inspect the dead letters (reason headers), fix the cause, then replay them to the original topic.',
+    }),
+  ];
+}
+
+export function deliveryFailingRule(
+  subscription: { id: string; tenant: string; destination: string },
+  failing: boolean,
+  lastError: string,
+): RuleAction[] {
+  const labels = { subscriptionId: subscription.id, destination: subscription.destination };
+  if (!failing) return [clear('alert-delivery-failing', subscription.tenant, labels)];
+  return [
+    raise({
+      kind: 'alert-delivery-failing',
+      tenant: subscription.tenant,
+      labels,
+      severity: 'warning',
+      summary: `Alerts cannot be delivered to ${subscription.destination} subscription ${subscription.id}`,
+      description: `Last error: ${lastError.slice(0, 500)}`,
+      runbook: 'Check the destination URL/SMTP server and credentials; deliveries are retried with back-off.',
+    }),
+  ];
+}

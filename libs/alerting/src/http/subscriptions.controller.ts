@@ -1,0 +1,64 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { AlertingApi, parseInput, SubscriptionInput } from '../application/alerting-api';
+
+const example = {
+  name: 'Certificate expiry to ops',
+  kinds: ['certificate-expiring', 'certificate-expired'],
+  minSeverity: 'warning',
+  destination: {
+    type: 'webhook',
+    url: 'https://ops.example.com/hooks/easgate',
+    secret: 'a-long-shared-secret-value',
+  },
+};
+
+@ApiTags('subscriptions')
+@ApiBearerAuth()
+@ApiParam({ name: 'tenant', description: 'Entra tenant, or * for every tenant' })
+@Controller('v1/tenants/:tenant/subscriptions')
+export class SubscriptionsController {
+  constructor(@Inject(AlertingApi) private readonly api: AlertingApi) {}
+
+  @Get()
+  @ApiOperation({ summary: "The tenant's alert subscriptions (webhook secrets are never returned)" })
+  list(@Param('tenant') tenant: string) {
+    return this.api.listSubscriptions(tenant);
+  }
+
+  @Post()
+  @ApiOperation({
+    summary: 'Subscribe a destination (Alertmanager, webhook, e-mail) to alert kinds from a minimum severity',
+  })
+  @ApiBody({ schema: { example } })
+  create(@Param('tenant') tenant: string, @Body() body: unknown) {
+    return this.api.createSubscription(tenant, parseInput(SubscriptionInput, body));
+  }
+
+  @Get(':id')
+  get(@Param('tenant') tenant: string, @Param('id') id: string) {
+    return this.api.getSubscription(tenant, id);
+  }
+
+  @Put(':id')
+  @ApiOperation({ summary: 'Replace a subscription' })
+  @ApiBody({ schema: { example } })
+  replace(@Param('tenant') tenant: string, @Param('id') id: string, @Body() body: unknown) {
+    return this.api.replaceSubscription(tenant, id, parseInput(SubscriptionInput, body));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@Param('tenant') tenant: string, @Param('id') id: string) {
+    await this.api.deleteSubscription(tenant, id);
+  }
+
+  @Get(':id/deliveries')
+  @ApiOperation({
+    summary: 'Recorded deliveries of a subscription, newest first, with attempts and last error',
+  })
+  @ApiQuery({ name: 'limit', required: false, type: Number })
+  deliveries(@Param('tenant') tenant: string, @Param('id') id: string, @Query('limit') limit?: string) {
+    return this.api.listDeliveries(tenant, id, Math.min(Math.max(Number(limit ?? 100) || 100, 1), 1000));
+  }
+}

@@ -1,0 +1,12 @@
+export { alertingService } from './alerting.service';
+export { AlertingModule } from './alerting.module';
+export { parseAlertingConfig, type AlertingConfig } from './alerting.config';
+export * from './domain/alert';
+export * from './domain/rules';
+export * from './domain/subscription';
+export * from './domain/errors';
+export * from './domain/clock';
+export * from './domain/entra-fixes';
+export * from './domain/webhook-signature';
+export * from './domain/certificate-signal';
+export { DeadLetterWatcher } from './application/dead-letter-watcher';

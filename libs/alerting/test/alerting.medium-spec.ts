@@ -1,0 +1,385 @@
+import { mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  allTopics,
+  certificateEventType,
+  type CertificateLifecycleV1,
+  createCloudEvent,
+  deadLetterTopicOf,
+  encodeStructured,
+  ExchangeEventTypes,
+  type ExchangeResultV1,
+  type KafkaRecord,
+  OpsAlertV1,
+  OpsEventTypes,
+  type ServiceHealthV1,
+  Topics,
+} from '@easgate/contracts';
+import { DeadLetterHeaders, KafkaBus } from '@easgate/messaging';
+import { type RunningService, startService } from '@easgate/service-runtime';
+import {
+  createTestDatabase,
+  settle,
+  type TestDatabase,
+  testBrokers,
+  testKafka,
+  TopicRecorder,
+  uniqueName,
+  waitFor,
+} from '@easgate/testing';
+import type { Producer } from 'kafkajs';
+import { type RunningAlertmanager, startAlertmanager } from './support/alertmanager';
+import { alertingService, SIGNATURE_HEADER, verifyWebhook } from '../src';
+
+const API_TOKEN = 'alerting-medium-token';
+const WEBHOOK_SECRET = 'medium-test-webhook-secret';
+const DAY = 86_400_000;
+
+interface WebhookDelivery {
+  body: { alert: OpsAlertV1; eventId: string };
+  verified: boolean;
+}
+
+/** A webhook receiver on loopback that checks every signature. */
+async function startWebhookReceiver(): Promise<{ url: string; received: WebhookDelivery[]; server: Server }> {
+  const received: WebhookDelivery[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const header = req.headers[SIGNATURE_HEADER];
+      received.push({
+        body: JSON.parse(raw),
+        verified: typeof header === 'string' && verifyWebhook(WEBHOOK_SECRET, raw, header, new Date()),
+      });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}/hooks/easgate`, received, server };
+}
+
+function certificateEvent(tenant: string, certificateId: string, overrides: Partial<CertificateLifecycleV1>) {
+  const data: CertificateLifecycleV1 = {
+    kind: 'activated',
+    tenant,
+    connectionId: 'conn-1',
+    certificateId,
+    thumbprintSha1: 'A'.repeat(40),
+    thumbprintSha256: 'B'.repeat(64),
+    subject: 'CN=easgate-medium',
+    notBefore: new Date(Date.now() - DAY).toISOString(),
+    notAfter: new Date(Date.now() + 20 * DAY).toISOString(),
+    status: 'active',
+    daysLeft: 20,
+    ...overrides,
+  };
+  return createCloudEvent({
+    source: '//easgate/cert-vault',
+    type: certificateEventType(data.kind),
+    tenant,
+    subject: certificateId,
+    data,
+  });
+}
+
+function exchangeResult(tenant: string, overrides: Partial<ExchangeResultV1>) {
+  const data: ExchangeResultV1 = {
+    commandId: crypto.randomUUID(),
+    tenant,
+    mailbox: 'user@contoso.com',
+    action: { kind: 'block-device', deviceId: 'DEV1' },
+    outcome: 'applied',
+    cmdlets: ['Set-CASMailbox'],
+    attempts: 1,
+    completedAt: new Date().toISOString(),
+    ...overrides,
+  };
+  return createCloudEvent({
+    source: '//easgate/exchange-executor',
+    type: ExchangeEventTypes.Result,
+    tenant,
+    data,
+  });
+}
+
+function health(data: ServiceHealthV1) {
+  return createCloudEvent({ source: `//easgate/${data.service}`, type: OpsEventTypes.Health, data });
+}
+
+async function produce(producer: Producer, topic: string, records: KafkaRecord[]): Promise<void> {
+  await producer.send({
+    topic,
+    messages: records.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
+  });
+}
+
+describe(alertingService.name, () => {
+  let db: TestDatabase;
+  let bus: KafkaBus;
+  let sut: RunningService;
+  let producer: Producer;
+  let recorder: TopicRecorder;
+  let alertmanager: RunningAlertmanager;
+  let webhook: Awaited<ReturnType<typeof startWebhookReceiver>>;
+  const group = uniqueName('alerting');
+  const env = {
+    ALERTING_RESOLVE_HOLD_SECONDS: '0',
+    ALERTING_DELIVERY_POLL_MS: '100',
+    ALERTING_DELIVERY_INITIAL_BACKOFF_MS: '100',
+    ALERTING_DELIVERY_ALERT_AFTER_FAILURES: '1',
+    ALERTING_SWEEP_INTERVAL_SECONDS: '3600',
+    ALERTING_DLQ_CONSUMER_GROUP: `${group}-dlq`,
+    ALERTING_DLQ_FROM_BEGINNING: 'false',
+  };
+
+  async function startAlerting(): Promise<RunningService> {
+    return startService(alertingService, {
+      bus,
+      databaseUrl: db.url,
+      dataDir: mkdtempSync(join(tmpdir(), 'alerting-')),
+      apiToken: API_TOKEN,
+      port: 0,
+      consumerGroup: group,
+      fromBeginning: false,
+      env,
+    });
+  }
+
+  async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${sut.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    return (response.status === 204 ? undefined : await response.json()) as T;
+  }
+
+  function alertsOnTopic(tenant: string): { type: string; data: OpsAlertV1; key: string | null }[] {
+    return recorder.on(Topics.OpsAlert).flatMap((r) => {
+      const event = JSON.parse(r.value!.toString('utf8'));
+      return event.tenant === tenant
+        ? [{ type: event.type, data: OpsAlertV1.parse(event.data), key: r.key }]
+        : [];
+    });
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase('alerting_t');
+    bus = new KafkaBus({ brokers: testBrokers(), clientId: uniqueName('alerting') });
+    await bus.ensureTopics(allTopics());
+    [alertmanager, webhook, recorder] = await Promise.all([
+      startAlertmanager(),
+      startWebhookReceiver(),
+      TopicRecorder.start([Topics.OpsAlert]),
+    ]);
+    producer = testKafka().producer();
+    await producer.connect();
+    sut = await startAlerting();
+  });
+
+  afterAll(async () => {
+    await sut?.close();
+    await producer?.disconnect();
+    await recorder?.stop();
+    await bus?.close();
+    await alertmanager?.stop();
+    await new Promise((resolve) => webhook?.server.close(resolve));
+    await db?.drop();
+  });
+
+  it('turns certificate lifecycle events into one alert per state change, across a restart, on the topic, a webhook and Alertmanager', async () => {
+    const tenant = `${uniqueName('cert')}.onmicrosoft.com`;
+    await api('POST', `/v1/tenants/${tenant}/subscriptions`, {
+      name: 'webhook',
+      minSeverity: 'info',
+      destination: { type: 'webhook', url: webhook.url, secret: WEBHOOK_SECRET },
+    });
+    await api('POST', `/v1/tenants/${tenant}/subscriptions`, {
+      name: 'alertmanager',
+      minSeverity: 'info',
+      kinds: ['certificate-expiring'],
+      destination: { type: 'alertmanager', url: alertmanager.url },
+    });
+    const activated = certificateEvent(tenant, 'cert-1', {});
+    // The same event twice, and a second event saying the same: one alert.
+    await produce(producer, Topics.CertificateLifecycle, [
+      encodeStructured(activated, 'cert-1'),
+      encodeStructured(activated, 'cert-1'),
+      encodeStructured(certificateEvent(tenant, 'cert-1', { kind: 'validated' }), 'cert-1'),
+    ]);
+    const fired = await waitFor('the firing alert', () => alertsOnTopic(tenant)[0]);
+    expect(fired.type).toBe(OpsEventTypes.AlertFiring);
+    expect(fired.data).toMatchObject({
+      kind: 'certificate-expiring',
+      severity: 'info',
+      revision: 1,
+      labels: { certificateId: 'cert-1' },
+    });
+    expect(fired.key).toBe(fired.data.fingerprint);
+    const inAlertmanager = await waitFor('the alert in Alertmanager', async () => {
+      const alerts = (await fetch(
+        `${alertmanager.url}/api/v2/alerts?filter=tenant%3D%22${encodeURIComponent(tenant)}%22`,
+      ).then((r) => r.json())) as {
+        labels: Record<string, string>;
+        annotations: Record<string, string>;
+        status: { state: string };
+      }[];
+      return alerts[0];
+    });
+    expect(inAlertmanager.labels).toMatchObject({
+      alertname: 'certificate-expiring',
+      severity: 'info',
+      certificateId: 'cert-1',
+    });
+    expect(inAlertmanager.annotations['runbook']).toMatch(/Rotate/);
+
+    await sut.close();
+    sut = await startAlerting();
+
+    // Severity rises as expiry nears; the same certificate keeps the same alert.
+    await produce(producer, Topics.CertificateLifecycle, [
+      encodeStructured(
+        certificateEvent(tenant, 'cert-1', {
+          kind: 'expiring',
+          notAfter: new Date(Date.now() + 5 * DAY).toISOString(),
+          thresholdDays: 7,
+        }),
+        'cert-1',
+      ),
+    ]);
+    const escalated = await waitFor('the escalation', () => alertsOnTopic(tenant)[1]);
+    expect(escalated.data).toMatchObject({
+      fingerprint: fired.data.fingerprint,
+      severity: 'critical',
+      revision: 2,
+      status: 'firing',
+    });
+
+    // The rotation retires the certificate: the condition clears.
+    const retired = certificateEvent(tenant, 'cert-1', { kind: 'retired', status: 'retired' });
+    await produce(producer, Topics.CertificateLifecycle, [
+      encodeStructured(retired, 'cert-1'),
+      encodeStructured(retired, 'cert-1'),
+    ]);
+    const resolved = await waitFor('the resolve', () => alertsOnTopic(tenant)[2]);
+    expect(resolved.type).toBe(OpsEventTypes.AlertResolved);
+    expect(resolved.data).toMatchObject({
+      fingerprint: fired.data.fingerprint,
+      status: 'resolved',
+      revision: 3,
+    });
+    expect(resolved.data.endsAt).toBeDefined();
+
+    await waitFor(
+      'three webhook deliveries',
+      () => webhook.received.filter((d) => d.body.alert.tenant === tenant).length >= 3,
+    );
+    await waitFor('Alertmanager to see the resolve', async () => {
+      const alerts = (await fetch(
+        `${alertmanager.url}/api/v2/alerts?filter=tenant%3D%22${encodeURIComponent(tenant)}%22`,
+      ).then((r) => r.json())) as unknown[];
+      return alerts.length === 0;
+    });
+    await settle(700);
+    expect(alertsOnTopic(tenant)).toHaveLength(3);
+    const deliveries = webhook.received.filter((d) => d.body.alert.tenant === tenant);
+    expect(deliveries.map((d) => [d.body.alert.status, d.body.alert.revision, d.verified])).toEqual([
+      ['firing', 1, true],
+      ['firing', 2, true],
+      ['resolved', 3, true],
+    ]);
+    const listed = await api<{ fingerprint: string; status: string }[]>(
+      'GET',
+      `/v1/tenants/${tenant}/alerts?status=resolved`,
+    );
+    expect(listed.map((a) => a.fingerprint)).toEqual([fired.data.fingerprint]);
+  });
+
+  it('raises an Entra failure from executor results with its fix, resolved by the next success', async () => {
+    const tenant = `${uniqueName('auth')}.onmicrosoft.com`;
+    const failed = exchangeResult(tenant, {
+      outcome: 'failed',
+      error: {
+        code: 'TOKEN_REQUEST_FAILED',
+        message: 'AADSTS700027: The certificate … is not registered on application.',
+        retriable: false,
+      },
+    });
+    await produce(producer, Topics.ExchangeResult, [
+      encodeStructured(failed, tenant),
+      encodeStructured(failed, tenant),
+    ]);
+    const fired = await waitFor('the auth alert', () => alertsOnTopic(tenant)[0]);
+    expect(fired.data).toMatchObject({
+      kind: 'entra-auth-failed',
+      labels: { code: 'AADSTS700027' },
+      severity: 'critical',
+    });
+    expect(fired.data.runbook).toMatch(/Upload the certificate/);
+
+    await produce(producer, Topics.ExchangeResult, [encodeStructured(exchangeResult(tenant, {}), tenant)]);
+    const resolved = await waitFor('the resolve', () => alertsOnTopic(tenant)[1]);
+    expect(resolved.data).toMatchObject({ fingerprint: fired.data.fingerprint, status: 'resolved' });
+  });
+
+  it('raises alerts for an open circuit and for dead letters, and for a destination that keeps failing', async () => {
+    const tenant = `${uniqueName('ops')}.onmicrosoft.com`;
+    await api('POST', `/v1/tenants/${tenant}/subscriptions`, {
+      name: 'broken hook',
+      minSeverity: 'critical',
+      kinds: ['circuit-open'],
+      destination: { type: 'webhook', url: 'http://127.0.0.1:9/nothing-listens', secret: WEBHOOK_SECRET },
+    });
+    const signal = {
+      signal: 'circuit',
+      service: 'exchange-executor',
+      tenant,
+      observedAt: new Date().toISOString(),
+    } as const;
+    await produce(producer, Topics.ServiceHealth, [
+      encodeStructured(health({ ...signal, state: 'open', reason: 'five 503s in a row' }), tenant),
+    ]);
+    await waitFor('the circuit alert', () =>
+      alertsOnTopic(tenant).find((a) => a.data.kind === 'circuit-open'),
+    );
+    const failing = await waitFor('the failing destination alert', () =>
+      alertsOnTopic(tenant).find((a) => a.data.kind === 'alert-delivery-failing'),
+    );
+    expect(failing.data.description).toMatch(/Last error/);
+
+    const deadEvent = createCloudEvent({
+      source: '//test',
+      type: 'io.easgate.test.poison',
+      tenant,
+      data: { broken: true },
+    });
+    await produce(producer, deadLetterTopicOf(Topics.ExchangeCommand), [
+      {
+        ...encodeStructured(deadEvent, tenant),
+        headers: {
+          'content-type': 'application/cloudevents+json; charset=UTF-8',
+          [DeadLetterHeaders.ErrorCode]: 'EVENT_INVALID_DATA',
+          [DeadLetterHeaders.OriginalTopic]: Topics.ExchangeCommand,
+        },
+      },
+    ]);
+    const dead = await waitFor('the dead-letter alert', () =>
+      alertsOnTopic(tenant).find((a) => a.data.kind === 'dead-letters'),
+    );
+    expect(dead.data.labels).toEqual({ topic: Topics.ExchangeCommand });
+    expect(dead.data.description).toMatch(/EVENT_INVALID_DATA/);
+
+    await produce(producer, Topics.ServiceHealth, [
+      encodeStructured(health({ ...signal, state: 'closed' }), tenant),
+    ]);
+    await waitFor('the circuit resolve', () =>
+      alertsOnTopic(tenant).find((a) => a.data.kind === 'circuit-open' && a.data.status === 'resolved'),
+    );
+  });
+});
