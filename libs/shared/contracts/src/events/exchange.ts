@@ -99,6 +99,8 @@ export const ExchangeResultV1 = z.object({
   /** The device as Exchange reports it after the command, when known. */
   device: DeviceStateV1.optional(),
   error: z.object({ code: z.string(), message: z.string(), retriable: z.boolean() }).optional(),
+  /** Why a command was skipped (already so, superseded by a later one), for people. */
+  detail: z.string().optional(),
   /** The cmdlets run for this command (a coalesced Set-CASMailbox counts once per command). */
   cmdlets: z.array(z.string()),
   attempts: z.number().int().nonnegative(),

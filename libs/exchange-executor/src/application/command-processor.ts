@@ -1,0 +1,364 @@
+import {
+  createCloudEvent,
+  deadLetterTopicOf,
+  encodeStructured,
+  ExchangeEventTypes,
+  type ExchangeResultV1,
+  isCodedError,
+  mailboxKey,
+  Topics,
+} from '@easgate/contracts';
+import { DeadLetterHeaders, type Logger, type Outbox } from '@easgate/messaging';
+import type { Database, Tx } from '@easgate/persistence';
+import {
+  type CasMailboxUpdate,
+  casMailboxParameters,
+  type CommandDisposition,
+  type MailboxLists,
+  type PlanSegment,
+  planMailbox,
+  applyUpdate,
+} from '../domain/mailbox-plan';
+import { type ExchangeClient } from '../infra/exchange-client';
+import type {
+  CommandLogRepository,
+  CompletedCommand,
+  PendingCommand,
+} from '../infra/persistence/command-log.repository';
+import type { MailboxSnapshotRepository } from '../infra/persistence/mailbox-snapshot.repository';
+import type { TenantClients } from '../infra/tenant-clients';
+import { runSingleCommand } from './single-commands';
+
+export const EXECUTOR_SOURCE = 'easgate/exchange-executor';
+
+export interface CommandProcessorOptions {
+  batchWindowMs: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  parallelMailboxes: number;
+  /** Commands of one mailbox taken per pass. */
+  batchLimit?: number;
+}
+
+/** Outcome of one command inside a segment, before it is written. */
+interface Outcome {
+  outcome: ExchangeResultV1['outcome'];
+  cmdlets: string[];
+  attempts: number;
+  detail?: string;
+  error?: ExchangeResultV1['error'];
+}
+
+/**
+ * Works the command log mailbox by mailbox: waits a short window so that a burst of changes for one
+ * mailbox coalesces into one Set-CASMailbox, skips what the inventory says is already so, and
+ * writes each command's result (and any dead letter) through the outbox in arrival order.
+ * One mailbox is worked by one pass at a time, so its results stay in order.
+ */
+export class CommandProcessor {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly again = new Set<string>();
+  private active = 0;
+  private readonly queue: (() => void)[] = [];
+  private stopped = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly log: CommandLogRepository,
+    private readonly snapshots: MailboxSnapshotRepository,
+    private readonly clients: TenantClients,
+    private readonly outbox: Outbox,
+    private readonly logger: Logger,
+    private readonly options: CommandProcessorOptions,
+  ) {}
+
+  /** Picks up commands left pending by a previous run. */
+  async start(): Promise<void> {
+    this.stopped = false;
+    for (const key of await this.log.pendingMailboxKeys()) this.wake(key, 0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  /** A command for this mailbox is pending: work it after the batching window. */
+  wake(key: string, delayMs = this.options.batchWindowMs): void {
+    if (this.stopped) return;
+    if (this.running.has(key)) {
+      this.again.add(key);
+      return;
+    }
+    if (this.timers.has(key)) return;
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        this.launch(key);
+      }, delayMs),
+    );
+  }
+
+  private launch(key: string): void {
+    const pass = this.withSlot(() => this.flush(key))
+      .catch((err: unknown) => {
+        this.logger.error({ mailboxKey: key, err: describe(err) }, 'command pass failed: will retry');
+        this.again.add(key);
+      })
+      .finally(() => {
+        this.running.delete(key);
+        if (this.again.delete(key)) this.wake(key, this.options.batchWindowMs);
+      });
+    this.running.set(key, pass);
+  }
+
+  private async withSlot<T>(work: () => Promise<T>): Promise<T> {
+    if (this.active >= this.options.parallelMailboxes) await new Promise<void>((r) => this.queue.push(r));
+    else this.active++;
+    try {
+      return await work();
+    } finally {
+      const next = this.queue.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+
+  private async flush(key: string): Promise<void> {
+    const limit = this.options.batchLimit ?? 500;
+    const pending = await this.log.pendingFor(key, limit);
+    const first = pending[0];
+    if (!first) return;
+    const waitMs = first.nextAttemptAt ? Date.parse(first.nextAttemptAt) - Date.now() : 0;
+    if (waitMs > 0) {
+      this.timers.set(
+        key,
+        setTimeout(() => {
+          this.timers.delete(key);
+          this.launch(key);
+        }, waitMs),
+      );
+      return;
+    }
+    const { tenant, mailbox } = first.command;
+    let client: ExchangeClient;
+    try {
+      client = await this.clients.clientFor(tenant);
+    } catch (err) {
+      await this.failOrDefer(key, pending, err);
+      return;
+    }
+    const bySeq = new Map(pending.map((p) => [p.command.commandId, p]));
+    let lists: MailboxLists | undefined = mailbox ? await this.snapshots.find(tenant, mailbox) : undefined;
+    const segments: PlanSegment[] = mailbox
+      ? planMailbox(
+          pending.map((p) => p.command),
+          lists,
+        )
+      : pending.map((p) => ({ kind: 'single', command: p.command }));
+    for (let i = 0; i < segments.length; i++) {
+      const segment = segments[i];
+      const commands = segment.kind === 'cas' ? segment.commands : [segment.command];
+      let outcomes: Map<string, Outcome>;
+      try {
+        outcomes =
+          segment.kind === 'cas'
+            ? await this.runCas(client, mailbox!, segment.update, segment.dispositions)
+            : new Map([[segment.command.commandId, await runSingleCommand(client, segment.command)]]);
+      } catch (err) {
+        if (isRetriable(err)) {
+          const rest = segments.slice(i).flatMap((s) => (s.kind === 'cas' ? s.commands : [s.command]));
+          await this.failOrDefer(
+            key,
+            rest.map((c) => bySeq.get(c.commandId)!),
+            err,
+          );
+          return;
+        }
+        outcomes = new Map(
+          commands.map((c) => {
+            const d = segment.kind === 'cas' ? segment.dispositions.get(c.commandId) : undefined;
+            if (d?.kind === 'skipped')
+              return [c.commandId, { outcome: 'skipped', cmdlets: [], attempts: 0, detail: d.detail }];
+            return [c.commandId, failure(err)];
+          }),
+        );
+      }
+      const newLists =
+        segment.kind === 'cas' && segment.update && lists && outcomesApplied(outcomes)
+          ? applyUpdate(lists, segment.update)
+          : undefined;
+      await this.db.transaction(async (tx) => {
+        await this.complete(
+          tx,
+          commands.map((c) => ({ pending: bySeq.get(c.commandId)!, outcome: outcomes.get(c.commandId)! })),
+        );
+        if (newLists && mailbox) await this.snapshots.updateLists(tx, tenant, mailbox, newLists);
+      });
+      if (newLists) lists = newLists;
+    }
+    if (pending.length === limit) this.again.add(key);
+  }
+
+  private async runCas(
+    client: ExchangeClient,
+    mailbox: string,
+    update: CasMailboxUpdate | undefined,
+    dispositions: Map<string, CommandDisposition>,
+  ): Promise<Map<string, Outcome>> {
+    const attempts = update
+      ? (await client.invoke('Set-CASMailbox', casMailboxParameters(mailbox, update))).attempts
+      : 0;
+    const outcomes = new Map<string, Outcome>();
+    for (const [commandId, d] of dispositions) {
+      switch (d.kind) {
+        case 'coalesced':
+        case 'single':
+          outcomes.set(commandId, { outcome: 'applied', cmdlets: ['Set-CASMailbox'], attempts });
+          break;
+        case 'skipped':
+          outcomes.set(commandId, { outcome: 'skipped', cmdlets: [], attempts: 0, detail: d.detail });
+          break;
+        case 'superseded':
+          outcomes.set(commandId, {
+            outcome: 'skipped',
+            cmdlets: [],
+            attempts: 0,
+            detail: `superseded by command ${d.by} for the same device`,
+          });
+          break;
+      }
+    }
+    return outcomes;
+  }
+
+  /** Retriable failure: try the rest again later, or give up after maxAttempts. */
+  private async failOrDefer(key: string, rest: readonly PendingCommand[], err: unknown): Promise<void> {
+    const attempts = Math.max(...rest.map((p) => p.attempts)) + 1;
+    if (isRetriable(err) && attempts < this.options.maxAttempts) {
+      const delay =
+        Math.min(300_000, this.options.retryBaseMs * 2 ** (attempts - 1)) * (0.8 + Math.random() * 0.4);
+      this.logger.warn(
+        { mailboxKey: key, attempts, retryInMs: Math.round(delay), err: describe(err) },
+        'Exchange commands deferred',
+      );
+      await this.log.deferRetry(
+        rest.map((p) => p.seq),
+        attempts,
+        new Date(Date.now() + delay),
+      );
+      this.again.add(key);
+      return;
+    }
+    await this.db.transaction((tx) =>
+      this.complete(
+        tx,
+        rest.map((pending) => ({ pending, outcome: failure(err) })),
+      ),
+    );
+  }
+
+  /** Writes results (and dead letters for failures) in arrival order, in the caller's transaction. */
+  private async complete(tx: Tx, done: { pending: PendingCommand; outcome: Outcome }[]): Promise<void> {
+    const completedAt = new Date().toISOString();
+    const rows: CompletedCommand[] = [];
+    for (const { pending, outcome } of done.sort((a, b) => a.pending.seq - b.pending.seq)) {
+      const command = pending.command;
+      const result: ExchangeResultV1 = {
+        commandId: command.commandId,
+        tenant: command.tenant,
+        ...(command.mailbox !== undefined && { mailbox: command.mailbox }),
+        action: command.action,
+        outcome: outcome.outcome,
+        ...(outcome.error && { error: outcome.error }),
+        ...(outcome.detail !== undefined && { detail: outcome.detail }),
+        cmdlets: outcome.cmdlets,
+        attempts: outcome.attempts,
+        completedAt,
+      };
+      rows.push({ seq: pending.seq, status: outcome.outcome, result });
+      const key = mailboxKey(command.tenant, command.mailbox);
+      await this.outbox.enqueue(
+        tx,
+        Topics.ExchangeResult,
+        key,
+        createCloudEvent({
+          source: EXECUTOR_SOURCE,
+          type: ExchangeEventTypes.Result,
+          subject: command.commandId,
+          tenant: command.tenant,
+          data: result,
+        }),
+      );
+      if (outcome.outcome === 'failed' && outcome.error)
+        await this.deadLetter(tx, pending, key, outcome.error);
+      this.logger.info(
+        {
+          commandId: command.commandId,
+          tenant: command.tenant,
+          action: command.action.kind,
+          outcome: outcome.outcome,
+          code: outcome.error?.code,
+        },
+        'exchange command completed',
+      );
+    }
+    await this.log.complete(tx, rows);
+  }
+
+  /** What cannot succeed goes to `<command topic>.dlq` with its reason, like the delivery pipeline does. */
+  private async deadLetter(
+    tx: Tx,
+    pending: PendingCommand,
+    key: string,
+    error: NonNullable<Outcome['error']>,
+  ): Promise<void> {
+    const original = createCloudEvent({
+      id: pending.origin.id,
+      source: pending.origin.source,
+      type: pending.origin.type,
+      time: pending.origin.time,
+      ...(pending.origin.subject !== undefined && { subject: pending.origin.subject }),
+      tenant: pending.command.tenant,
+      data: pending.command,
+    });
+    const record = encodeStructured(original, key);
+    await this.outbox.enqueueRecord(tx, deadLetterTopicOf(Topics.ExchangeCommand), {
+      ...record,
+      headers: {
+        ...record.headers,
+        [DeadLetterHeaders.ErrorCode]: error.code,
+        [DeadLetterHeaders.Reason]: error.message.slice(0, 2000),
+        [DeadLetterHeaders.Retriable]: String(error.retriable),
+        [DeadLetterHeaders.Attempts]: String(pending.attempts + 1),
+        [DeadLetterHeaders.OriginalTopic]: Topics.ExchangeCommand,
+        [DeadLetterHeaders.ConsumerGroup]: 'easgate-exchange-executor',
+        [DeadLetterHeaders.FailedAt]: new Date().toISOString(),
+      },
+    });
+  }
+}
+
+function outcomesApplied(outcomes: Map<string, Outcome>): boolean {
+  return [...outcomes.values()].some((o) => o.outcome === 'applied');
+}
+
+function isRetriable(err: unknown): boolean {
+  // Unknown failures (a bug, a dropped database connection) may pass later.
+  return isCodedError(err) ? err.retriable : true;
+}
+
+function failure(err: unknown): Outcome {
+  const coded = isCodedError(err)
+    ? { code: err.code, message: err.message, retriable: err.retriable }
+    : { code: 'UNEXPECTED_ERROR', message: describe(err), retriable: true };
+  return { outcome: 'failed', cmdlets: [], attempts: 0, error: coded };
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,143 @@
+import type { ExchangeCommandV1, ExchangeResultV1 } from '@easgate/contracts';
+import { formatDeviceAccessRuleName, formatOpathFilter, opath } from '@easgate/cmdlet-schemas';
+import { type ExchangeClient, ExchangeError, ExchangeErrorCode } from '../infra/exchange-client';
+
+export interface SingleOutcome {
+  outcome: ExchangeResultV1['outcome'];
+  cmdlets: string[];
+  attempts: number;
+  detail?: string;
+}
+
+/**
+ * Commands that are not a mailbox list change: each runs alone, reading first where that lets a
+ * no-op be skipped. Throws ExchangeError (the caller decides retry or failure).
+ */
+export async function runSingleCommand(
+  client: ExchangeClient,
+  command: ExchangeCommandV1,
+): Promise<SingleOutcome> {
+  const action = command.action;
+  const cmdlets: string[] = [];
+  let attempts = 0;
+  const run = async (cmdlet: string, parameters: Record<string, unknown>) => {
+    cmdlets.push(cmdlet);
+    const result = await client.invoke(cmdlet, parameters);
+    attempts += result.attempts;
+    return result.values;
+  };
+  const done = (outcome: SingleOutcome['outcome'], detail?: string): SingleOutcome => ({
+    outcome,
+    cmdlets,
+    attempts,
+    ...(detail !== undefined && { detail }),
+  });
+  const needMailbox = (): string => {
+    if (!command.mailbox)
+      throw new ExchangeError(ExchangeErrorCode.InvalidInput, `${action.kind} needs a mailbox`, {});
+    return command.mailbox;
+  };
+  /** The device's Exchange identity (a mailbox has one partnership per DeviceId and client). */
+  const findDevice = async (deviceId: string): Promise<string | undefined> => {
+    const values = await run('Get-MobileDevice', {
+      Mailbox: needMailbox(),
+      Filter: formatOpathFilter(opath.eq('DeviceId', deviceId)),
+    });
+    const found = values[0];
+    const identity = found?.['Identity'] ?? found?.['Guid'];
+    return typeof identity === 'string' ? identity : undefined;
+  };
+
+  switch (action.kind) {
+    case 'allow-device':
+    case 'block-device':
+    case 'quarantine-device':
+    case 'assign-mailbox-policy':
+      // Only reached without a mailbox: the planner coalesces these per mailbox.
+      needMailbox();
+      throw new ExchangeError(ExchangeErrorCode.InvalidInput, `${action.kind} is a mailbox list change`);
+    case 'remove-device': {
+      const identity = await findDevice(action.deviceId);
+      if (!identity) return done('skipped', `no partnership for device ${action.deviceId}`);
+      await run('Remove-MobileDevice', { Identity: identity, Confirm: false });
+      return done('applied');
+    }
+    case 'wipe-device': {
+      const identity = await findDevice(action.deviceId);
+      if (!identity)
+        throw new ExchangeError(
+          ExchangeErrorCode.NotFound,
+          `no partnership for device ${action.deviceId} to wipe`,
+        );
+      await run('Clear-MobileDevice', {
+        Identity: identity,
+        ...(action.accountOnly && { AccountOnly: true }),
+        Confirm: false,
+      });
+      return done('applied');
+    }
+    case 'cancel-wipe': {
+      const identity = await findDevice(action.deviceId);
+      if (!identity) return done('skipped', `no partnership for device ${action.deviceId}`);
+      await run('Clear-MobileDevice', { Identity: identity, Cancel: true, Confirm: false });
+      return done('applied');
+    }
+    case 'set-organization-default': {
+      const [settings] = await run('Get-ActiveSyncOrganizationSettings', {});
+      const current = settings?.['DefaultAccessLevel'];
+      if (typeof current === 'string' && current.toLowerCase() === action.level.toLowerCase())
+        return done('skipped', `the organization default is already ${action.level}`);
+      await run('Set-ActiveSyncOrganizationSettings', { DefaultAccessLevel: action.level });
+      return done('applied');
+    }
+    case 'upsert-device-access-rule': {
+      const name = formatDeviceAccessRuleName(action.queryString, action.characteristic);
+      const existing = await optional(() => run('Get-ActiveSyncDeviceAccessRule', { Identity: name }));
+      const rule = existing?.[0];
+      if (rule) {
+        const level = rule['AccessLevel'];
+        if (typeof level === 'string' && level.toLowerCase() === action.accessLevel.toLowerCase())
+          return done('skipped', `rule ${name} already has access level ${action.accessLevel}`);
+        await run('Set-ActiveSyncDeviceAccessRule', { Identity: name, AccessLevel: action.accessLevel });
+      } else {
+        await run('New-ActiveSyncDeviceAccessRule', {
+          QueryString: action.queryString,
+          Characteristic: action.characteristic,
+          AccessLevel: action.accessLevel,
+        });
+      }
+      return done('applied');
+    }
+    case 'remove-device-access-rule': {
+      const name = formatDeviceAccessRuleName(action.queryString, action.characteristic);
+      const removed = await optional(() =>
+        run('Remove-ActiveSyncDeviceAccessRule', { Identity: name, Confirm: false }),
+      );
+      return removed ? done('applied') : done('skipped', `rule ${name} does not exist`);
+    }
+    case 'upsert-mailbox-policy': {
+      const existing = await optional(() => run('Get-MobileDeviceMailboxPolicy', { Identity: action.name }));
+      const policy = existing?.[0];
+      if (policy) {
+        const same = Object.entries(action.settings).every(
+          ([k, v]) => JSON.stringify(policy[k] ?? null) === JSON.stringify(v),
+        );
+        if (same) return done('skipped', `mailbox policy ${action.name} already has these settings`);
+        await run('Set-MobileDeviceMailboxPolicy', { Identity: action.name, ...action.settings });
+      } else {
+        await run('New-MobileDeviceMailboxPolicy', { Name: action.name, ...action.settings });
+      }
+      return done('applied');
+    }
+  }
+}
+
+/** The call's values, or undefined when Exchange says the object does not exist. */
+async function optional<T>(work: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof ExchangeError && err.code === ExchangeErrorCode.NotFound) return undefined;
+    throw err;
+  }
+}

@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { EasgateError } from '@easgate/contracts';
+import { z } from 'zod';
+
+const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+
+const Schema = z.object({
+  /** How long pending changes of one mailbox wait to be coalesced into one call. */
+  EXECUTOR_BATCH_WINDOW_MS: int(250),
+  /** Flush attempts of a command (each with the client's own retries) before it fails. */
+  EXECUTOR_MAX_ATTEMPTS: int(5, 1),
+  EXECUTOR_RETRY_BASE_MS: int(2000),
+  EXECUTOR_PAGE_SIZE: int(1000, 1),
+  EXECUTOR_TENANT_CONCURRENCY: int(4, 1),
+  EXECUTOR_TENANT_RATE_PER_SECOND: int(20),
+  /** Mailboxes worked on at once (each within its tenant's limits). */
+  EXECUTOR_PARALLEL_MAILBOXES: int(32, 1),
+  /** Minutes between scheduled discoveries; 0 = on demand only. */
+  EXECUTOR_DISCOVERY_INTERVAL_MINUTES: int(0),
+  /** Extra CA to trust (PEM file), e.g. the sandbox's ca.pem. */
+  EXECUTOR_CA_FILE: z.string().min(1).optional(),
+  /** The cert-vault base URL (default: the `cert-vault` peer). */
+  EXECUTOR_VAULT_URL: z.string().url().optional(),
+  /** A connection from configuration (embedded mode without a vault connection). */
+  EXCHANGE_APP_ID: z.string().min(1).optional(),
+  EXCHANGE_ORGANIZATION: z.string().min(3).optional(),
+  EXCHANGE_TENANT_ID: z.string().min(1).optional(),
+  EXCHANGE_ENVIRONMENT_NAME: z.string().default('O365Default'),
+  EXCHANGE_AUTHORITY_HOST: z.string().url().optional(),
+  EXCHANGE_CONNECTION_URI: z.string().url().optional(),
+  EXCHANGE_CERTIFICATE_FILE: z.string().min(1).optional(),
+  /** The PFX password: from a file (a Kubernetes Secret) or the environment. Never logged. */
+  EXCHANGE_CERTIFICATE_PASSWORD_FILE: z.string().min(1).optional(),
+  EXCHANGE_CERTIFICATE_PASSWORD: z.string().optional(),
+});
+
+export type ExecutorConfig = z.infer<typeof Schema> & {
+  /** The configured connection, when EXCHANGE_APP_ID is set. */
+  configuredConnection?: ConfiguredConnection;
+};
+
+export interface ConfiguredConnection {
+  appId: string;
+  organization: string;
+  tenantId?: string;
+  cloud: string;
+  authorityHost?: string;
+  exchangeEndpoint?: string;
+  certificateFile: string;
+  password: string;
+}
+
+/** Parses the executor's configuration once; a bad one lists every bad KEY (never a value). */
+export function parseExecutorConfig(env: NodeJS.ProcessEnv): ExecutorConfig {
+  const parsed = Schema.safeParse(env);
+  if (!parsed.success) {
+    const keys = [...new Set(parsed.error.issues.map((i) => String(i.path[0])))];
+    throw new EasgateError(
+      'EXECUTOR_CONFIG_INVALID',
+      `invalid exchange-executor configuration: ${keys.join(', ')}`,
+    );
+  }
+  const c = parsed.data;
+  if (c.EXCHANGE_APP_ID === undefined) return c;
+  const missing = [
+    ...(c.EXCHANGE_ORGANIZATION === undefined ? ['EXCHANGE_ORGANIZATION'] : []),
+    ...(c.EXCHANGE_CERTIFICATE_FILE === undefined ? ['EXCHANGE_CERTIFICATE_FILE'] : []),
+    ...(c.EXCHANGE_CERTIFICATE_PASSWORD_FILE === undefined && c.EXCHANGE_CERTIFICATE_PASSWORD === undefined
+      ? ['EXCHANGE_CERTIFICATE_PASSWORD_FILE']
+      : []),
+  ];
+  if (missing.length > 0)
+    throw new EasgateError(
+      'EXECUTOR_CONFIG_INVALID',
+      `invalid exchange-executor configuration: ${missing.join(', ')}`,
+    );
+  const password =
+    c.EXCHANGE_CERTIFICATE_PASSWORD_FILE !== undefined
+      ? readFileSync(c.EXCHANGE_CERTIFICATE_PASSWORD_FILE, 'utf8').replace(/\r?\n$/, '')
+      : (c.EXCHANGE_CERTIFICATE_PASSWORD ?? '');
+  return {
+    ...c,
+    configuredConnection: {
+      appId: c.EXCHANGE_APP_ID,
+      organization: c.EXCHANGE_ORGANIZATION!,
+      ...(c.EXCHANGE_TENANT_ID !== undefined && { tenantId: c.EXCHANGE_TENANT_ID }),
+      cloud: c.EXCHANGE_ENVIRONMENT_NAME,
+      ...(c.EXCHANGE_AUTHORITY_HOST !== undefined && { authorityHost: c.EXCHANGE_AUTHORITY_HOST }),
+      ...(c.EXCHANGE_CONNECTION_URI !== undefined && { exchangeEndpoint: c.EXCHANGE_CONNECTION_URI }),
+      certificateFile: c.EXCHANGE_CERTIFICATE_FILE!,
+      password,
+    },
+  };
+}

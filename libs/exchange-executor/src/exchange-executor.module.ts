@@ -1,0 +1,161 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type DynamicModule,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { Outbox, SERVICE_DATABASE } from '@easgate/messaging';
+import type { Database } from '@easgate/persistence';
+import { apiTokenFromEnv, type ServiceContext } from '@easgate/service-runtime';
+import { CommandProcessor } from './application/command-processor';
+import { Discovery } from './application/discovery';
+import { type ExecutorConfig, parseExecutorConfig } from './config';
+import { ExchangeCommandHandler } from './handlers/exchange-command.handler';
+import { ExecutorController } from './http/executor.controller';
+import { ExchangeClientFactory, type HttpTransport, UndiciTransport } from './infra/exchange-client';
+import { CommandLogRepository } from './infra/persistence/command-log.repository';
+import { MailboxSnapshotRepository } from './infra/persistence/mailbox-snapshot.repository';
+import { ConfiguredTenantClients, type TenantClients, VaultTenantClients } from './infra/tenant-clients';
+import { TENANT_CLIENTS } from './tokens';
+
+export interface ExchangeExecutorOptions {
+  /** Tests and the bench: a transport of their own (default: undici, trusting EXECUTOR_CA_FILE). */
+  http?: HttpTransport;
+}
+
+/** Starts the processor and the discovery schedule with the app; stops them before the database closes. */
+@Injectable()
+class ExecutorLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+  constructor(
+    @Inject(CommandProcessor) private readonly processor: CommandProcessor,
+    @Inject(Discovery) private readonly discovery: Discovery,
+    @Inject('EXECUTOR_RUNTIME')
+    private readonly runtime: {
+      config: ExecutorConfig;
+      http: HttpTransport;
+      ownsHttp: boolean;
+      context: ServiceContext;
+    },
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.processor.start();
+    const minutes = this.runtime.config.EXECUTOR_DISCOVERY_INTERVAL_MINUTES;
+    const tenant =
+      this.runtime.config.configuredConnection?.tenantId ??
+      this.runtime.config.configuredConnection?.organization;
+    if (minutes > 0 && tenant) {
+      this.timer = setInterval(() => void this.discovery.start(tenant), minutes * 60_000);
+      this.timer.unref();
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.processor.stop();
+    if (this.runtime.ownsHttp) await this.runtime.http.close();
+  }
+}
+
+@Module({})
+export class ExchangeExecutorModule {
+  static forService(context: ServiceContext, options: ExchangeExecutorOptions = {}): DynamicModule {
+    const config = parseExecutorConfig(context.env);
+    const http =
+      options.http ??
+      new UndiciTransport(
+        config.EXECUTOR_CA_FILE ? { caPem: readFileSync(config.EXECUTOR_CA_FILE, 'utf8') } : {},
+      );
+    const factory = new ExchangeClientFactory({
+      http,
+      guard: {
+        maxConcurrency: config.EXECUTOR_TENANT_CONCURRENCY,
+        ratePerSecond: config.EXECUTOR_TENANT_RATE_PER_SECOND,
+        burst: Math.max(1, config.EXECUTOR_TENANT_RATE_PER_SECOND),
+      },
+      retry: { baseDelayMs: config.EXECUTOR_RETRY_BASE_MS },
+      pageSize: config.EXECUTOR_PAGE_SIZE,
+    });
+    const clients = tenantClients(context, config, http, factory);
+    return {
+      module: ExchangeExecutorModule,
+      controllers: [ExchangeCommandHandler, ExecutorController],
+      providers: [
+        {
+          provide: 'EXECUTOR_RUNTIME',
+          useValue: { config, http, ownsHttp: options.http === undefined, context },
+        },
+        { provide: TENANT_CLIENTS, useValue: clients },
+        {
+          provide: CommandLogRepository,
+          useFactory: (db: Database) => new CommandLogRepository(db),
+          inject: [SERVICE_DATABASE],
+        },
+        {
+          provide: MailboxSnapshotRepository,
+          useFactory: (db: Database) => new MailboxSnapshotRepository(db),
+          inject: [SERVICE_DATABASE],
+        },
+        {
+          provide: CommandProcessor,
+          useFactory: (
+            db: Database,
+            log: CommandLogRepository,
+            snapshots: MailboxSnapshotRepository,
+            outbox: Outbox,
+          ) =>
+            new CommandProcessor(db, log, snapshots, clients, outbox, context.logger, {
+              batchWindowMs: config.EXECUTOR_BATCH_WINDOW_MS,
+              maxAttempts: config.EXECUTOR_MAX_ATTEMPTS,
+              retryBaseMs: config.EXECUTOR_RETRY_BASE_MS,
+              parallelMailboxes: config.EXECUTOR_PARALLEL_MAILBOXES,
+            }),
+          inject: [SERVICE_DATABASE, CommandLogRepository, MailboxSnapshotRepository, Outbox],
+        },
+        {
+          provide: Discovery,
+          useFactory: (db: Database, snapshots: MailboxSnapshotRepository, outbox: Outbox) =>
+            new Discovery(db, snapshots, clients, outbox, context.logger, config.EXECUTOR_PAGE_SIZE),
+          inject: [SERVICE_DATABASE, MailboxSnapshotRepository, Outbox],
+        },
+        ExecutorLifecycle,
+      ],
+    };
+  }
+}
+
+/** Config connection when EXCHANGE_APP_ID is set (embedded without a vault connection), else the vault. */
+function tenantClients(
+  context: ServiceContext,
+  config: ExecutorConfig,
+  http: HttpTransport,
+  factory: ExchangeClientFactory,
+): TenantClients {
+  if (config.configuredConnection) return new ConfiguredTenantClients(config.configuredConnection, factory);
+  const vaultUrl = config.EXECUTOR_VAULT_URL ?? context.peers['cert-vault'];
+  // `easgate start` keeps a generated token in the data directory when none is in the environment.
+  const tokenFile = join(context.dataDir, 'api-token');
+  const apiToken =
+    apiTokenFromEnv(context.env) ??
+    (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : undefined);
+  if (vaultUrl && apiToken) return new VaultTenantClients(vaultUrl, apiToken, http, factory);
+  return {
+    clientFor: (tenant) => Promise.reject(noConnection(tenant)),
+    describe: (tenant) => Promise.reject(noConnection(tenant)),
+  };
+}
+
+function noConnection(tenant: string): Error {
+  return Object.assign(
+    new Error(`no tenant connection for ${tenant}: configure EXCHANGE_APP_ID… or a cert-vault`),
+    {
+      code: 'EXO_NO_TENANT_CONNECTION',
+      retriable: false,
+    },
+  );
+}

@@ -1,0 +1,36 @@
+import { Controller, Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { ExchangeCommandV1, mailboxKey, Topics } from '@easgate/contracts';
+import { type Envelope, EnvelopePipe, Inbox } from '@easgate/messaging';
+import { CommandProcessor } from '../application/command-processor';
+import { CommandLogRepository } from '../infra/persistence/command-log.repository';
+
+/**
+ * Validate → dedupe (inbox, and the command log by commandId) → record as pending. The processor
+ * then works the mailbox after a short window, so a burst of changes becomes one Exchange call.
+ */
+@Controller()
+export class ExchangeCommandHandler {
+  constructor(
+    @Inject(Inbox) private readonly inbox: Inbox,
+    @Inject(CommandLogRepository) private readonly log: CommandLogRepository,
+    @Inject(CommandProcessor) private readonly processor: CommandProcessor,
+  ) {}
+
+  @EventPattern(Topics.ExchangeCommand)
+  async handle(
+    @Payload(new EnvelopePipe(ExchangeCommandV1)) event: Envelope<ExchangeCommandV1>,
+  ): Promise<void> {
+    const key = mailboxKey(event.data.tenant, event.data.mailbox);
+    await this.inbox.once(event, (tx) =>
+      this.log.accept(tx, key, event.data, {
+        id: event.id,
+        source: event.source,
+        type: event.type,
+        time: event.time,
+        ...(event.subject !== undefined && { subject: event.subject }),
+      }),
+    );
+    this.processor.wake(key);
+  }
+}

@@ -1,0 +1,65 @@
+import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { EasgateError } from '@easgate/contracts';
+import { Discovery } from '../application/discovery';
+import { runConnectionTest } from '../infra/exchange-client';
+import { CommandLogRepository } from '../infra/persistence/command-log.repository';
+import { TENANT_CLIENTS } from '../tokens';
+import type { TenantClients } from '../infra/tenant-clients';
+
+const TENANT = /^[A-Za-z0-9.-]{3,255}$/;
+
+function tenantParam(tenant: string): string {
+  if (!TENANT.test(tenant))
+    throw new EasgateError('INVALID_TENANT', 'tenant must be a tenant id (GUID) or a domain');
+  return tenant;
+}
+
+@ApiTags('exchange')
+@ApiBearerAuth()
+@Controller('v1')
+export class ExecutorController {
+  constructor(
+    @Inject(Discovery) private readonly discovery: Discovery,
+    @Inject(CommandLogRepository) private readonly log: CommandLogRepository,
+    @Inject(TENANT_CLIENTS) private readonly clients: TenantClients,
+  ) {}
+
+  @Post('tenants/:tenant/connection-test')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Token, a read-only cmdlet, then a probe of each cmdlet easgate needs; each step with its outcome and fix',
+  })
+  async connectionTest(@Param('tenant') tenant: string) {
+    const client = await this.clients.clientFor(tenantParam(tenant));
+    return runConnectionTest(client);
+  }
+
+  @Post('tenants/:tenant/discovery')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Start a full inventory (mailboxes and mobile devices, paged); returns the scan to poll',
+  })
+  startDiscovery(@Param('tenant') tenant: string) {
+    return this.discovery.start(tenantParam(tenant));
+  }
+
+  @Get('discovery/scans/:scanId')
+  @ApiOperation({ summary: 'Progress of a scan: devices, mailboxes and pages read' })
+  @ApiResponse({ status: 404, description: 'SCAN_NOT_FOUND' })
+  scan(@Param('scanId') scanId: string) {
+    const status = this.discovery.status(scanId);
+    if (!status) throw new EasgateError('SCAN_NOT_FOUND', `no scan ${scanId}`);
+    return status;
+  }
+
+  @Get('commands/:commandId')
+  @ApiOperation({ summary: 'A command’s status and result' })
+  @ApiResponse({ status: 404, description: 'COMMAND_NOT_FOUND' })
+  async command(@Param('commandId') commandId: string) {
+    const found = await this.log.findByCommandId(commandId);
+    if (!found) throw new EasgateError('COMMAND_NOT_FOUND', `no command ${commandId}`);
+    return found;
+  }
+}

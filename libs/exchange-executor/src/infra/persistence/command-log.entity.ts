@@ -1,0 +1,47 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+export type CommandStatus = 'pending' | 'applied' | 'skipped' | 'failed';
+
+/** Every command received, in arrival order: the executor's durable queue and its audit. */
+@Entity({ name: 'exchange_command_log' })
+@Index('exchange_command_log_pending', ['status', 'mailboxKey', 'seq'])
+export class CommandLogEntity {
+  @PrimaryGeneratedColumn({ type: 'integer' })
+  seq!: number;
+
+  @Column({ name: 'command_id', type: 'varchar', length: 36, unique: true })
+  commandId!: string;
+
+  @Column({ type: 'varchar', length: 255 })
+  tenant!: string;
+
+  @Column({ name: 'mailbox_key', type: 'varchar', length: 600 })
+  mailboxKey!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  status!: CommandStatus;
+
+  /** The command (ExchangeCommandV1) as JSON. */
+  @Column({ type: 'text' })
+  command!: string;
+
+  /** The CloudEvent it came in (without data), for dead letters: id, source, type, time. */
+  @Column({ type: 'text' })
+  origin!: string;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts!: number;
+
+  @Column({ name: 'next_attempt_at', type: 'varchar', length: 40, nullable: true })
+  nextAttemptAt!: string | null;
+
+  /** The published ExchangeResultV1 as JSON. */
+  @Column({ type: 'text', nullable: true })
+  result!: string | null;
+
+  @Column({ name: 'received_at', type: 'varchar', length: 40 })
+  receivedAt!: string;
+
+  @Column({ name: 'completed_at', type: 'varchar', length: 40, nullable: true })
+  completedAt!: string | null;
+}

@@ -1,0 +1,124 @@
+import type { ExchangeCommandV1, ExchangeResultV1 } from '@easgate/contracts';
+import type { Database, Tx } from '@easgate/persistence';
+import { CommandLogEntity, type CommandStatus } from './command-log.entity';
+
+/** Where a command came from (its CloudEvent without data): what a dead letter carries back. */
+export interface CommandOrigin {
+  id: string;
+  source: string;
+  type: string;
+  time: string;
+  subject?: string;
+  tenant?: string;
+}
+
+export interface PendingCommand {
+  readonly seq: number;
+  readonly command: ExchangeCommandV1;
+  readonly origin: CommandOrigin;
+  readonly attempts: number;
+  readonly nextAttemptAt: string | null;
+}
+
+export interface CompletedCommand {
+  readonly seq: number;
+  readonly status: Exclude<CommandStatus, 'pending'>;
+  readonly result: ExchangeResultV1;
+}
+
+/** The command log: the durable queue of commands per mailbox, and what became of each. */
+export class CommandLogRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Records a command as pending; false when its commandId was seen before (applied once). */
+  async accept(
+    tx: Tx,
+    mailboxKey: string,
+    command: ExchangeCommandV1,
+    origin: CommandOrigin,
+  ): Promise<boolean> {
+    const repo = tx.getRepository(CommandLogEntity);
+    if (await repo.existsBy({ commandId: command.commandId })) return false;
+    await repo.insert({
+      commandId: command.commandId,
+      tenant: command.tenant.toLowerCase(),
+      mailboxKey,
+      status: 'pending',
+      command: JSON.stringify(command),
+      origin: JSON.stringify(origin),
+      attempts: 0,
+      nextAttemptAt: null,
+      result: null,
+      receivedAt: new Date().toISOString(),
+      completedAt: null,
+    });
+    return true;
+  }
+
+  async pendingMailboxKeys(): Promise<string[]> {
+    const rows = await this.db.read((m) =>
+      m
+        .getRepository(CommandLogEntity)
+        .createQueryBuilder('c')
+        .select('DISTINCT c.mailbox_key', 'key')
+        .where('c.status = :status', { status: 'pending' })
+        .getRawMany<{ key: string }>(),
+    );
+    return rows.map((r) => r.key);
+  }
+
+  /** A mailbox's pending commands in arrival order. */
+  async pendingFor(mailboxKey: string, limit: number): Promise<PendingCommand[]> {
+    const rows = await this.db.read((m) =>
+      m.getRepository(CommandLogEntity).find({
+        where: { mailboxKey, status: 'pending' },
+        order: { seq: 'ASC' },
+        take: limit,
+      }),
+    );
+    return rows.map((r) => ({
+      seq: r.seq,
+      command: JSON.parse(r.command) as ExchangeCommandV1,
+      origin: JSON.parse(r.origin) as CommandOrigin,
+      attempts: r.attempts,
+      nextAttemptAt: r.nextAttemptAt,
+    }));
+  }
+
+  async complete(tx: Tx, done: readonly CompletedCommand[]): Promise<void> {
+    const repo = tx.getRepository(CommandLogEntity);
+    for (const d of done) {
+      await repo.update(
+        { seq: d.seq },
+        {
+          status: d.status,
+          result: JSON.stringify(d.result),
+          attempts: d.result.attempts,
+          completedAt: d.result.completedAt,
+        },
+      );
+    }
+  }
+
+  async deferRetry(seqs: readonly number[], attempts: number, nextAttemptAt: Date): Promise<void> {
+    if (seqs.length === 0) return;
+    await this.db.transaction((tx) =>
+      tx
+        .getRepository(CommandLogEntity)
+        .createQueryBuilder()
+        .update()
+        .set({ attempts, nextAttemptAt: nextAttemptAt.toISOString() })
+        .whereInIds([...seqs])
+        .execute(),
+    );
+  }
+
+  async findByCommandId(
+    commandId: string,
+  ): Promise<{ status: CommandStatus; result: ExchangeResultV1 | null } | undefined> {
+    const row = await this.db.read((m) => m.getRepository(CommandLogEntity).findOneBy({ commandId }));
+    return row
+      ? { status: row.status, result: row.result ? (JSON.parse(row.result) as ExchangeResultV1) : null }
+      : undefined;
+  }
+}
