@@ -1,8 +1,9 @@
 import { alertingService } from '@easgate/alerting';
+import { exchangeExecutorDefinition } from '@easgate/exchange-executor';
 import type { ServiceDefinition } from '@easgate/service-runtime';
 
 /**
  * The services `easgate start` runs, in start order (a service's peers start before it).
  * Each service issue adds its definition here.
  */
-export const embeddedServices: ServiceDefinition[] = [alertingService];
+export const embeddedServices: ServiceDefinition[] = [exchangeExecutorDefinition, alertingService];
