@@ -323,6 +323,11 @@ describe(alertingService.name, () => {
     });
     expect(fired.data.runbook).toMatch(/Upload the certificate/);
 
+    const path = `/v1/tenants/${tenant}/alerts/${fired.data.fingerprint}`;
+    await api('POST', `${path}/acknowledge`, { by: 'oncall@contoso.com' });
+    await api('POST', `${path}/silence`, { minutes: 30 });
+    expect(await api('GET', path)).toMatchObject({ acknowledgedBy: 'oncall@contoso.com', status: 'firing' });
+
     await produce(producer, Topics.ExchangeResult, [encodeStructured(exchangeResult(tenant, {}), tenant)]);
     const resolved = await waitFor('the resolve', () => alertsOnTopic(tenant)[1]);
     expect(resolved.data).toMatchObject({ fingerprint: fired.data.fingerprint, status: 'resolved' });
@@ -381,5 +386,21 @@ describe(alertingService.name, () => {
     await waitFor('the circuit resolve', () =>
       alertsOnTopic(tenant).find((a) => a.data.kind === 'circuit-open' && a.data.status === 'resolved'),
     );
+  });
+
+  it('dead-letters an invalid health signal, which then raises a dead-letter alert for its tenant', async () => {
+    const tenant = `${uniqueName('bad')}.onmicrosoft.com`;
+    const invalid = createCloudEvent({
+      source: '//easgate/exchange-executor',
+      type: OpsEventTypes.Health,
+      tenant,
+      data: { signal: 'circuit', service: 'exchange-executor', tenant, state: 'sideways' },
+    });
+    await produce(producer, Topics.ServiceHealth, [encodeStructured(invalid, tenant)]);
+    const dead = await waitFor('the dead-letter alert', () =>
+      alertsOnTopic(tenant).find((a) => a.data.kind === 'dead-letters'),
+    );
+    expect(dead.data.labels).toEqual({ topic: Topics.ServiceHealth });
+    expect(alertsOnTopic(tenant).filter((a) => a.data.kind === 'circuit-open')).toEqual([]);
   });
 });
