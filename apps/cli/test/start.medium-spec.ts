@@ -9,7 +9,7 @@ const ROOT = join(__dirname, '../../..');
 describe('easgate start', () => {
   it('serves a health endpoint and stops cleanly on SIGINT', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'easgate-start-'));
-    const env = {
+    const env: NodeJS.ProcessEnv = {
       ...process.env,
       EASGATE_DATA_DIR: dataDir,
       EASGATE_PORT: '0',
