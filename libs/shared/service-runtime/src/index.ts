@@ -4,3 +4,4 @@ export * from './api-auth.guard';
 export * from './exception.filter';
 export * from './metrics';
 export { HealthController, SERVICE_NAME } from './health.controller';
+export * from './run-standalone';
