@@ -1,0 +1,6 @@
+export * from './rules';
+export * from './device-state';
+export * from './exchange-view';
+export * from './command-plan';
+export * from './rules-preview';
+export * from './errors';

@@ -1,0 +1,3 @@
+export * from './policy-translator.service';
+export * from './domain';
+export * from './demo/compliance-feed';

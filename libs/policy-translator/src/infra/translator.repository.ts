@@ -1,0 +1,259 @@
+import type { ExchangeActionV1 } from '@easgate/contracts';
+import type { Tx } from '@easgate/persistence';
+import {
+  defaultRules,
+  type DeviceDesiredState,
+  emptyView,
+  type ExchangeView,
+  TranslatorRules,
+} from '../domain';
+import {
+  CommandLogEntity,
+  ComplianceEventEntity,
+  DeviceDesiredStateEntity,
+  ExchangeViewEntity,
+  TranslatorRulesEntity,
+} from './entities';
+
+export interface VersionedRules {
+  tenant: string;
+  version: number;
+  rules: TranslatorRules;
+  createdAt?: string;
+  createdBy?: string;
+}
+
+export interface ComplianceEventRecord {
+  eventSource: string;
+  eventId: string;
+  state: string;
+  sequence?: number;
+  observedAt: string;
+  outcome: 'applied' | 'stale';
+  receivedAt: string;
+}
+
+export interface CommandRecord {
+  commandId: string;
+  mailbox: string;
+  mdmDeviceId?: string;
+  deviceId?: string;
+  action: ExchangeActionV1;
+  reason: string;
+  causeEventId?: string;
+  createdAt: string;
+  outcome?: string;
+  completedAt?: string;
+  error?: { code: string; message: string; retriable: boolean };
+}
+
+/** The translator's storage. Every method takes the tenant first; JSON columns hold domain types. */
+export class TranslatorRepository {
+  async currentRules(tx: Tx, tenant: string): Promise<VersionedRules> {
+    const row = await tx
+      .getRepository(TranslatorRulesEntity)
+      .findOne({ where: { tenant }, order: { version: 'DESC' } });
+    if (!row) return { tenant, version: 0, rules: defaultRules() };
+    return {
+      tenant,
+      version: row.version,
+      rules: TranslatorRules.parse(JSON.parse(row.rules)),
+      createdAt: row.createdAt,
+      createdBy: row.createdBy,
+    };
+  }
+
+  async rulesHistory(tx: Tx, tenant: string): Promise<VersionedRules[]> {
+    const rows = await tx
+      .getRepository(TranslatorRulesEntity)
+      .find({ where: { tenant }, order: { version: 'DESC' } });
+    return rows.map((row) => ({
+      tenant,
+      version: row.version,
+      rules: TranslatorRules.parse(JSON.parse(row.rules)),
+      createdAt: row.createdAt,
+      createdBy: row.createdBy,
+    }));
+  }
+
+  async insertRules(
+    tx: Tx,
+    tenant: string,
+    version: number,
+    rules: TranslatorRules,
+    createdBy: string,
+  ): Promise<void> {
+    await tx.getRepository(TranslatorRulesEntity).insert({
+      tenant,
+      version,
+      rules: JSON.stringify(rules),
+      createdAt: new Date().toISOString(),
+      createdBy,
+    });
+  }
+
+  async tenantsWithRules(tx: Tx): Promise<string[]> {
+    const rows = await tx
+      .getRepository(TranslatorRulesEntity)
+      .createQueryBuilder('r')
+      .select('DISTINCT r.tenant', 'tenant')
+      .getRawMany<{ tenant: string }>();
+    return rows.map((r) => r.tenant);
+  }
+
+  async findDevice(tx: Tx, tenant: string, mdmDeviceId: string): Promise<DeviceDesiredState | undefined> {
+    const row = await tx.getRepository(DeviceDesiredStateEntity).findOneBy({ tenant, mdmDeviceId });
+    return row ? (JSON.parse(row.stateJson) as DeviceDesiredState) : undefined;
+  }
+
+  async devicesOfMailbox(tx: Tx, tenant: string, mailbox: string): Promise<DeviceDesiredState[]> {
+    const rows = await tx.getRepository(DeviceDesiredStateEntity).findBy({ tenant, mailbox });
+    return rows.map((row) => JSON.parse(row.stateJson) as DeviceDesiredState);
+  }
+
+  async devicesOfTenant(tx: Tx, tenant: string): Promise<DeviceDesiredState[]> {
+    const rows = await tx
+      .getRepository(DeviceDesiredStateEntity)
+      .find({ where: { tenant }, order: { mdmDeviceId: 'ASC' } });
+    return rows.map((row) => JSON.parse(row.stateJson) as DeviceDesiredState);
+  }
+
+  async saveDevice(tx: Tx, tenant: string, device: DeviceDesiredState): Promise<void> {
+    await tx.getRepository(DeviceDesiredStateEntity).upsert(
+      {
+        tenant,
+        mdmDeviceId: device.mdmDeviceId,
+        mailbox: device.mailbox,
+        stateJson: JSON.stringify(device),
+        updatedAt: new Date().toISOString(),
+      },
+      ['tenant', 'mdmDeviceId'],
+    );
+  }
+
+  async view(tx: Tx, tenant: string, mailbox: string): Promise<ExchangeView> {
+    const row = await tx.getRepository(ExchangeViewEntity).findOneBy({ tenant, mailbox });
+    return row ? (JSON.parse(row.viewJson) as ExchangeView) : emptyView(tenant, mailbox);
+  }
+
+  async viewsOfTenant(tx: Tx, tenant: string): Promise<ExchangeView[]> {
+    const rows = await tx.getRepository(ExchangeViewEntity).findBy({ tenant });
+    return rows.map((row) => JSON.parse(row.viewJson) as ExchangeView);
+  }
+
+  async saveView(tx: Tx, tenant: string, view: ExchangeView): Promise<void> {
+    await tx.getRepository(ExchangeViewEntity).upsert(
+      {
+        tenant,
+        mailbox: view.mailbox,
+        viewJson: JSON.stringify(view),
+        updatedAt: new Date().toISOString(),
+      },
+      ['tenant', 'mailbox'],
+    );
+  }
+
+  async recordEvent(
+    tx: Tx,
+    tenant: string,
+    mdmDeviceId: string,
+    event: ComplianceEventRecord,
+  ): Promise<void> {
+    await tx.getRepository(ComplianceEventEntity).insert({
+      tenant,
+      mdmDeviceId,
+      eventSource: event.eventSource,
+      eventId: event.eventId,
+      state: event.state,
+      sequence: event.sequence === undefined ? null : String(event.sequence),
+      observedAt: event.observedAt,
+      outcome: event.outcome,
+      receivedAt: event.receivedAt,
+    });
+  }
+
+  async eventsOfDevice(
+    tx: Tx,
+    tenant: string,
+    mdmDeviceId: string,
+    limit = 100,
+  ): Promise<ComplianceEventRecord[]> {
+    const rows = await tx
+      .getRepository(ComplianceEventEntity)
+      .find({ where: { tenant, mdmDeviceId }, order: { id: 'DESC' }, take: limit });
+    return rows.map((row) => ({
+      eventSource: row.eventSource,
+      eventId: row.eventId,
+      state: row.state,
+      ...(row.sequence !== null && { sequence: Number(row.sequence) }),
+      observedAt: row.observedAt,
+      outcome: row.outcome as 'applied' | 'stale',
+      receivedAt: row.receivedAt,
+    }));
+  }
+
+  async recordCommand(tx: Tx, tenant: string, command: CommandRecord): Promise<void> {
+    await tx.getRepository(CommandLogEntity).insert({
+      commandId: command.commandId,
+      tenant,
+      mailbox: command.mailbox,
+      mdmDeviceId: command.mdmDeviceId ?? null,
+      deviceId: command.deviceId ?? null,
+      action: JSON.stringify(command.action),
+      reason: command.reason,
+      causeEventId: command.causeEventId ?? null,
+      createdAt: command.createdAt,
+      outcome: null,
+      completedAt: null,
+      error: null,
+    });
+  }
+
+  async findCommand(tx: Tx, tenant: string, commandId: string): Promise<CommandRecord | undefined> {
+    const row = await tx.getRepository(CommandLogEntity).findOneBy({ tenant, commandId });
+    return row ? toCommand(row) : undefined;
+  }
+
+  async completeCommand(
+    tx: Tx,
+    tenant: string,
+    commandId: string,
+    outcome: string,
+    completedAt: string,
+    error: CommandRecord['error'],
+  ): Promise<void> {
+    await tx
+      .getRepository(CommandLogEntity)
+      .update({ tenant, commandId }, { outcome, completedAt, error: error ? JSON.stringify(error) : null });
+  }
+
+  async commandsOfDevice(tx: Tx, tenant: string, mdmDeviceId: string, limit = 100): Promise<CommandRecord[]> {
+    const rows = await tx
+      .getRepository(CommandLogEntity)
+      .find({ where: { tenant, mdmDeviceId }, order: { createdAt: 'DESC' }, take: limit });
+    return rows.map(toCommand);
+  }
+
+  async commandsOfTenant(tx: Tx, tenant: string): Promise<CommandRecord[]> {
+    const rows = await tx
+      .getRepository(CommandLogEntity)
+      .find({ where: { tenant }, order: { createdAt: 'ASC' } });
+    return rows.map(toCommand);
+  }
+}
+
+function toCommand(row: CommandLogEntity): CommandRecord {
+  return {
+    commandId: row.commandId,
+    mailbox: row.mailbox,
+    ...(row.mdmDeviceId !== null && { mdmDeviceId: row.mdmDeviceId }),
+    ...(row.deviceId !== null && { deviceId: row.deviceId }),
+    action: JSON.parse(row.action) as ExchangeActionV1,
+    reason: row.reason,
+    ...(row.causeEventId !== null && { causeEventId: row.causeEventId }),
+    createdAt: row.createdAt,
+    ...(row.outcome !== null && { outcome: row.outcome }),
+    ...(row.completedAt !== null && { completedAt: row.completedAt }),
+    ...(row.error !== null && { error: JSON.parse(row.error) as CommandRecord['error'] }),
+  };
+}

@@ -1,0 +1,82 @@
+import {
+  type DynamicModule,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { Outbox } from '@easgate/messaging';
+import type { ServiceContext } from '@easgate/service-runtime';
+import { type TranslatorConfig, translatorConfigFrom } from './config';
+import { ExchangeInventoryHandler } from './handlers/exchange-inventory.handler';
+import { ExchangeResultHandler } from './handlers/exchange-result.handler';
+import { MdmComplianceHandler } from './handlers/mdm-compliance.handler';
+import { DevicesController } from './http/devices.controller';
+import { MdmEventsController } from './http/mdm-events.controller';
+import { RulesController } from './http/rules.controller';
+import { TranslatorRepository } from './infra/translator.repository';
+import { PolicyTranslator } from './policy-translator';
+
+const TRANSLATOR_CONFIG = Symbol('TRANSLATOR_CONFIG');
+const SERVICE_CONTEXT = Symbol('SERVICE_CONTEXT');
+
+/** Runs the auto-quarantine sweep periodically while the service runs. */
+@Injectable()
+class AutoQuarantineSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+
+  constructor(
+    private readonly translator: PolicyTranslator,
+    @Inject(TRANSLATOR_CONFIG) private readonly config: TranslatorConfig,
+    @Inject(SERVICE_CONTEXT) private readonly context: ServiceContext,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      this.running = this.translator
+        .sweepAutoQuarantine()
+        .catch((err: unknown) =>
+          this.context.logger.warn({ err: String(err) }, 'auto-quarantine sweep failed'),
+        )
+        .finally(() => (this.running = undefined));
+    }, this.config.sweepIntervalMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+}
+
+@Module({})
+export class PolicyTranslatorModule {
+  static forService(context: ServiceContext): DynamicModule {
+    const config = translatorConfigFrom(context.env);
+    return {
+      module: PolicyTranslatorModule,
+      controllers: [
+        MdmComplianceHandler,
+        ExchangeInventoryHandler,
+        ExchangeResultHandler,
+        RulesController,
+        DevicesController,
+        MdmEventsController,
+      ],
+      providers: [
+        { provide: TRANSLATOR_CONFIG, useValue: config },
+        { provide: SERVICE_CONTEXT, useValue: context },
+        {
+          provide: PolicyTranslator,
+          useFactory: (outbox: Outbox) =>
+            new PolicyTranslator(context.database, new TranslatorRepository(), outbox, config),
+          inject: [Outbox],
+        },
+        AutoQuarantineSweeper,
+      ],
+    };
+  }
+}

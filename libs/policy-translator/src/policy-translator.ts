@@ -1,0 +1,319 @@
+import { randomUUID } from 'node:crypto';
+import {
+  createCloudEvent,
+  type CloudEvent,
+  ExchangeCommandV1,
+  ExchangeEventTypes,
+  type ExchangeInventoryV1,
+  type ExchangeResultV1,
+  mailboxKey,
+  type MdmComplianceV1,
+  Topics,
+} from '@easgate/contracts';
+import type { Outbox } from '@easgate/messaging';
+import type { Database, Tx } from '@easgate/persistence';
+import type { TranslatorConfig } from './config';
+import {
+  applyAction,
+  applyCompliance,
+  applyInventory,
+  forgetAction,
+  normalizeMailbox,
+  normalizeTenant,
+  planAutoQuarantine,
+  planDevice,
+  type PlannedCommand,
+  previewRules,
+  redecide,
+  type RulesPreview,
+  TranslatorError,
+  TranslatorErrorCode,
+  TranslatorRules,
+} from './domain';
+import type { TranslatorRepository, VersionedRules } from './infra/translator.repository';
+
+export interface Cause {
+  source: string;
+  id: string;
+  type: string;
+}
+
+/** The translator's use cases: each runs inside the caller's transaction (the inbox's, or its own). */
+export class PolicyTranslator {
+  constructor(
+    private readonly db: Database,
+    private readonly repo: TranslatorRepository,
+    private readonly outbox: Outbox,
+    private readonly config: TranslatorConfig,
+  ) {}
+
+  /** One MDM verdict: store it, update the device's desired state, send what differs. */
+  async applyCompliance(
+    tx: Tx,
+    event: CloudEvent<MdmComplianceV1>,
+  ): Promise<{ outcome: 'applied' | 'stale'; commands: number }> {
+    const data = event.data;
+    if (event.subject !== undefined && event.subject !== data.mdmDeviceId) {
+      throw new TranslatorError(
+        TranslatorErrorCode.SubjectMismatch,
+        `subject "${event.subject}" must equal data.mdmDeviceId "${data.mdmDeviceId}"`,
+      );
+    }
+    const tenant = normalizeTenant(data.tenant);
+    const { rules, version } = await this.repo.currentRules(tx, tenant);
+    const current = await this.repo.findDevice(tx, tenant, data.mdmDeviceId);
+    const result = applyCompliance(current, { source: event.source, id: event.id, data }, rules, version);
+    await this.repo.recordEvent(tx, tenant, data.mdmDeviceId, {
+      eventSource: event.source,
+      eventId: event.id,
+      state: data.state,
+      ...(data.sequence !== undefined && { sequence: data.sequence }),
+      observedAt: data.observedAt,
+      outcome: result.outcome,
+      receivedAt: new Date().toISOString(),
+    });
+    if (result.outcome === 'stale') return { outcome: 'stale', commands: 0 };
+    const view = await this.repo.view(tx, tenant, result.next.mailbox);
+    const plan = planDevice(result.next, view);
+    await this.repo.saveDevice(tx, tenant, plan.device);
+    await this.repo.saveView(tx, tenant, plan.view);
+    await this.send(tx, tenant, plan.commands, { source: event.source, id: event.id, type: event.type });
+    return { outcome: 'applied', commands: plan.commands.length };
+  }
+
+  /** Exchange's state of one mailbox: repair drift from the desired state, quarantine devices no MDM knows. */
+  async applyInventory(tx: Tx, event: CloudEvent<ExchangeInventoryV1>, now = new Date()): Promise<number> {
+    const tenant = normalizeTenant(event.data.tenant);
+    const mailbox = normalizeMailbox(event.data.mailbox);
+    const before = await this.repo.view(tx, tenant, mailbox);
+    let view = applyInventory(before, { ...event.data, mailbox });
+    if (view === before) return 0;
+    const { rules } = await this.repo.currentRules(tx, tenant);
+    const commands: PlannedCommand[] = [];
+    const reported = new Set<string>();
+    for (const device of await this.repo.devicesOfMailbox(tx, tenant, mailbox)) {
+      device.easDeviceIds.forEach((id) => reported.add(id));
+      device.retiredEasDeviceIds.forEach((id) => reported.add(id));
+      const plan = planDevice(device, view);
+      view = plan.view;
+      commands.push(...plan.commands);
+      if (plan.commands.length > 0) await this.repo.saveDevice(tx, tenant, plan.device);
+    }
+    const quarantine = planAutoQuarantine(view, reported, rules, now);
+    commands.push(...quarantine.commands);
+    await this.repo.saveView(tx, tenant, quarantine.view);
+    await this.send(tx, tenant, commands, { source: event.source, id: event.id, type: event.type });
+    return commands.length;
+  }
+
+  /** The executor's outcome of one of our commands: what Exchange now looks like. */
+  async applyResult(tx: Tx, event: CloudEvent<ExchangeResultV1>): Promise<void> {
+    const result = event.data;
+    const tenant = normalizeTenant(result.tenant);
+    const command = await this.repo.findCommand(tx, tenant, result.commandId);
+    if (!command) return; // another producer's command
+    await this.repo.completeCommand(
+      tx,
+      tenant,
+      result.commandId,
+      result.outcome,
+      result.completedAt,
+      result.error,
+    );
+    const view = await this.repo.view(tx, tenant, command.mailbox);
+    const next =
+      result.outcome === 'failed' ? forgetAction(view, command.action) : applyAction(view, command.action);
+    await this.repo.saveView(tx, tenant, next);
+  }
+
+  /** Looks for devices no MDM reported past the grace period, in every tenant that enabled it. */
+  async sweepAutoQuarantine(now = new Date(), onlyTenant?: string): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const tenants = onlyTenant ? [normalizeTenant(onlyTenant)] : await this.repo.tenantsWithRules(tx);
+      let sent = 0;
+      for (const tenant of tenants) {
+        const { rules } = await this.repo.currentRules(tx, tenant);
+        if (!rules.autoQuarantine.enabled) continue;
+        const reported = new Set<string>();
+        for (const device of await this.repo.devicesOfTenant(tx, tenant)) {
+          device.easDeviceIds.forEach((id) => reported.add(id));
+          device.retiredEasDeviceIds.forEach((id) => reported.add(id));
+        }
+        for (const view of await this.repo.viewsOfTenant(tx, tenant)) {
+          const plan = planAutoQuarantine(view, reported, rules, now);
+          if (plan.view === view) continue;
+          await this.repo.saveView(tx, tenant, plan.view);
+          await this.send(tx, tenant, plan.commands, undefined);
+          sent += plan.commands.length;
+        }
+      }
+      return sent;
+    });
+  }
+
+  async rules(tenant: string): Promise<VersionedRules> {
+    return this.db.read((m) => this.repo.currentRules(m, normalizeTenant(tenant)));
+  }
+
+  async rulesHistory(tenant: string): Promise<VersionedRules[]> {
+    return this.db.read((m) => this.repo.rulesHistory(m, normalizeTenant(tenant)));
+  }
+
+  /** A new rules version; every device of the tenant is re-decided and what differs is sent. */
+  async putRules(
+    tenantInput: string,
+    input: unknown,
+    expectedVersion: number | undefined,
+    by: string,
+  ): Promise<{ version: number; devicesChanged: number; commands: number }> {
+    const rules = parseRules(input);
+    const tenant = normalizeTenant(tenantInput);
+    return this.db.transaction(async (tx) => {
+      const current = await this.repo.currentRules(tx, tenant);
+      if (expectedVersion !== undefined && expectedVersion !== current.version) {
+        throw new TranslatorError(
+          TranslatorErrorCode.RulesVersionConflict,
+          `rules are at version ${current.version}, not ${expectedVersion}: reload them and apply your change again`,
+        );
+      }
+      const version = current.version + 1;
+      await this.repo.insertRules(tx, tenant, version, rules, by);
+      const devices = await this.repo.devicesOfTenant(tx, tenant);
+      const changed = previewRules(devices, rules, version).changes.map((c) => c.mdmDeviceId);
+      let commands = 0;
+      for (const device of devices.filter((d) => changed.includes(d.mdmDeviceId))) {
+        const plan = planDevice(
+          redecide(device, rules, version),
+          await this.repo.view(tx, tenant, device.mailbox),
+        );
+        await this.repo.saveDevice(tx, tenant, plan.device);
+        await this.repo.saveView(tx, tenant, plan.view);
+        await this.send(
+          tx,
+          tenant,
+          plan.commands.map((c) => ({
+            ...c,
+            reason: `${c.reason}; rules changed to v${version} by ${by}`.slice(0, 2000),
+          })),
+          undefined,
+        );
+        commands += plan.commands.length;
+      }
+      return { version, devicesChanged: changed.length, commands };
+    });
+  }
+
+  async previewRules(tenant: string, input: unknown): Promise<RulesPreview & { currentVersion: number }> {
+    const rules = parseRules(input);
+    return this.db.read(async (m) => {
+      const t = normalizeTenant(tenant);
+      const { version } = await this.repo.currentRules(m, t);
+      return {
+        currentVersion: version,
+        ...previewRules(await this.repo.devicesOfTenant(m, t), rules, version + 1),
+      };
+    });
+  }
+
+  /** Why a device is where it is: events, rule, desired state, Exchange's state, commands and results. */
+  async explain(tenantInput: string, mdmDeviceId: string) {
+    const tenant = normalizeTenant(tenantInput);
+    return this.db.read(async (m) => {
+      const device = await this.repo.findDevice(m, tenant, mdmDeviceId);
+      if (!device) {
+        throw new TranslatorError(
+          TranslatorErrorCode.DeviceNotFound,
+          `no MDM has reported device ${mdmDeviceId} in tenant ${tenant}`,
+        );
+      }
+      const view = await this.repo.view(m, tenant, device.mailbox);
+      const ids = [...device.easDeviceIds, ...device.retiredEasDeviceIds];
+      return {
+        tenant,
+        mdmDeviceId,
+        rule: { matched: device.rule, rulesVersion: device.rulesVersion },
+        desired: device,
+        exchange: {
+          mailbox: view.mailbox,
+          inventoryAt: view.inventoryAt ?? null,
+          mailboxPolicy: view.mailboxPolicy,
+          devices: ids.map((id) => ({
+            deviceId: id,
+            onAllowList: view.allowedDeviceIds.includes(id),
+            onBlockList: view.blockedDeviceIds.includes(id),
+            uncertain: view.uncertainDeviceIds.includes(id),
+            inventory: view.devices[id] ?? null,
+          })),
+        },
+        events: await this.repo.eventsOfDevice(m, tenant, mdmDeviceId),
+        commands: await this.repo.commandsOfDevice(m, tenant, mdmDeviceId),
+      };
+    });
+  }
+
+  async device(tenant: string, mdmDeviceId: string) {
+    const found = await this.db.read((m) => this.repo.findDevice(m, normalizeTenant(tenant), mdmDeviceId));
+    if (!found)
+      throw new TranslatorError(
+        TranslatorErrorCode.DeviceNotFound,
+        `no MDM has reported device ${mdmDeviceId}`,
+      );
+    return found;
+  }
+
+  private async send(
+    tx: Tx,
+    tenant: string,
+    commands: PlannedCommand[],
+    cause: Cause | undefined,
+  ): Promise<void> {
+    const requestedAt = new Date().toISOString();
+    for (const command of commands) {
+      const commandId = randomUUID();
+      const data = ExchangeCommandV1.parse({
+        commandId,
+        tenant,
+        mailbox: command.mailbox,
+        action: command.action,
+        reason: command.reason,
+        ...(cause !== undefined && { cause }),
+        requestedBy: this.config.requestedBy,
+        requestedAt,
+      });
+      await this.repo.recordCommand(tx, tenant, {
+        commandId,
+        mailbox: command.mailbox,
+        action: command.action,
+        reason: command.reason,
+        createdAt: requestedAt,
+        ...(command.mdmDeviceId !== undefined && { mdmDeviceId: command.mdmDeviceId }),
+        ...(command.deviceId !== undefined && { deviceId: command.deviceId }),
+        ...(cause !== undefined && { causeEventId: cause.id }),
+      });
+      await this.outbox.enqueue(
+        tx,
+        Topics.ExchangeCommand,
+        mailboxKey(tenant, command.mailbox),
+        createCloudEvent({
+          id: commandId,
+          source: this.config.eventSource,
+          type: ExchangeEventTypes.Command,
+          subject: command.mailbox,
+          tenant,
+          data,
+        }),
+      );
+    }
+  }
+}
+
+function parseRules(input: unknown): TranslatorRules {
+  const parsed = TranslatorRules.safeParse(input);
+  if (!parsed.success) {
+    throw new TranslatorError(
+      TranslatorErrorCode.InvalidRules,
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(rules)'}: ${i.message}`).join('; '),
+    );
+  }
+  return parsed.data;
+}
