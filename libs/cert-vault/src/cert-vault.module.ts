@@ -68,9 +68,14 @@ export class CertVaultModule {
     const cipher = new EnvelopeCipher(ring);
     const clock = options.clock ?? systemClock;
     const embeddedSandboxCa = join(context.dataDir, 'sandbox-tls', 'ca.pem');
-    const extraCa = config.extraCaFile ?? (existsSync(embeddedSandboxCa) ? embeddedSandboxCa : undefined);
+    // `easgate start` runs the sandbox with its CA under the data directory: trust it too.
+    const extraCaFiles = [
+      ...config.extraCaFiles,
+      ...(existsSync(embeddedSandboxCa) ? [embeddedSandboxCa] : []),
+    ];
+    context.logger.info({ extraCaFiles }, 'identity platform calls trust the system CAs and these CA files');
     const identity =
-      options.identityPlatform ?? new HttpIdentityPlatform(httpsAgent(extraCa), config.httpTimeoutMs);
+      options.identityPlatform ?? new HttpIdentityPlatform(httpsAgent(extraCaFiles), config.httpTimeoutMs);
     return {
       module: CertVaultModule,
       controllers: [

@@ -26,7 +26,8 @@ export interface CertVaultConfig {
   readonly masterKeyFile?: string;
   readonly previousMasterKeys?: string;
   readonly previousMasterKeysFile?: string;
-  readonly extraCaFile?: string;
+  /** CA files trusted in addition to the system CAs (VAULT_EXTRA_CA_FILE, NODE_EXTRA_CA_CERTS). */
+  readonly extraCaFiles: string[];
   readonly expiryScanIntervalMs: number;
   readonly expiryScannerEnabled: boolean;
   readonly rotationOverlapHours: number;
@@ -58,9 +59,9 @@ export function parseCertVaultConfig(env: NodeJS.ProcessEnv): CertVaultConfig {
     ...(e.VAULT_PREVIOUS_MASTER_KEYS_FILE !== undefined && {
       previousMasterKeysFile: e.VAULT_PREVIOUS_MASTER_KEYS_FILE,
     }),
-    ...((e.VAULT_EXTRA_CA_FILE ?? e.NODE_EXTRA_CA_CERTS) !== undefined && {
-      extraCaFile: e.VAULT_EXTRA_CA_FILE ?? e.NODE_EXTRA_CA_CERTS,
-    }),
+    extraCaFiles: [e.VAULT_EXTRA_CA_FILE, e.NODE_EXTRA_CA_CERTS].filter(
+      (f): f is string => f !== undefined && f !== '',
+    ),
     expiryScanIntervalMs: e.VAULT_EXPIRY_SCAN_INTERVAL_SECONDS * 1000,
     expiryScannerEnabled: e.VAULT_EXPIRY_SCANNER === 'true',
     rotationOverlapHours: e.VAULT_ROTATION_OVERLAP_HOURS,

@@ -47,7 +47,11 @@ interface Env {
 
 let env: Env;
 
-async function startVault(): Promise<RunningService> {
+async function startVault(
+  keys: { VAULT_MASTER_KEY: string; VAULT_PREVIOUS_MASTER_KEYS?: string } = {
+    VAULT_MASTER_KEY: env.masterKey,
+  },
+): Promise<RunningService> {
   return startService(certVaultService({ clock: env.clock }), {
     bus: env.bus,
     databaseUrl: env.db.url,
@@ -55,9 +59,8 @@ async function startVault(): Promise<RunningService> {
     port: 0,
     apiToken: env.apiToken,
     env: {
-      VAULT_MASTER_KEY: env.masterKey,
+      ...keys,
       VAULT_EXTRA_CA_FILE: env.sandbox.caPath,
-      VAULT_GRAPH_URL: env.sandbox.baseUrl,
       VAULT_EXPIRY_SCANNER: 'false',
     },
     consumerGroup: uniqueName('cert-vault'),
@@ -89,6 +92,7 @@ async function newConnection(overrides: Record<string, unknown> = {}): Promise<s
     appId: env.appId,
     organization: env.sandbox.organization,
     authorityHost: env.sandbox.baseUrl,
+    graphUrl: env.sandbox.baseUrl,
     applicationObjectId: env.objectId,
     ...overrides,
   });
@@ -392,6 +396,42 @@ describe('cert-vault', () => {
     await waitFor('every threshold published', () => expiryEvents().length >= 5);
     expect(expiryEvents()).toEqual([30, 14, 7, 1, 'expired']);
     env.clock.offsetMs = 0;
+  });
+
+  it('re-wraps every data key when the master key rotates, and keeps signing', async () => {
+    const newKey = randomBytes(32).toString('base64');
+    const masterKeyIds = async () => {
+      const client = new Client({ connectionString: env.db.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ master_key_id: string }>(
+          'SELECT DISTINCT master_key_id FROM cert_vault.vault_certificate',
+        );
+        return rows.map((r) => r.master_key_id);
+      } finally {
+        await client.end();
+      }
+    };
+    const [oldKeyId] = await masterKeyIds();
+
+    await env.vault.close();
+    env.vault = await startVault({ VAULT_MASTER_KEY: newKey, VAULT_PREVIOUS_MASTER_KEYS: env.masterKey });
+    const rewrappedIds = await masterKeyIds();
+    await env.vault.close();
+    env.masterKey = newKey;
+    env.vault = await startVault();
+    const signed = await api<{ assertion: string }>(
+      'POST',
+      `/internal/v1/tenant-connections/${connectionId}/client-assertion`,
+      {
+        audience: env.sandbox.tokenEndpoint,
+      },
+    );
+
+    expect(rewrappedIds).toHaveLength(1);
+    expect(rewrappedIds[0]).not.toBe(oldKeyId);
+    expect(signed.status).toBe(200);
+    expect((await sandboxToken(signed.body.assertion)).status).toBe(200);
   });
 
   it('verifies the audit chain and detects a tampered row', async () => {

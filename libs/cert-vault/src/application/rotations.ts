@@ -304,7 +304,7 @@ export class Rotations {
       now,
     });
     return call({
-      graphUrl: cloudOf(connection, this.options.graphUrl).graphUrl,
+      graphUrl: cloudOf(connection, connection.graphUrl ?? this.options.graphUrl).graphUrl,
       applicationObjectId: connection.applicationObjectId!,
       accessToken: token.accessToken,
       proof,

@@ -14,6 +14,7 @@ export interface TenantConnectionInput {
   readonly cloud?: string;
   readonly authorityHost?: string;
   readonly exchangeEndpoint?: string;
+  readonly graphUrl?: string;
   readonly applicationObjectId?: string;
   readonly signingAlgorithm?: SigningAlgorithm;
 }
@@ -26,6 +27,7 @@ export interface TenantConnectionView {
   readonly cloud: string;
   readonly authorityHost?: string;
   readonly exchangeEndpoint?: string;
+  readonly graphUrl?: string;
   readonly applicationObjectId?: string;
   readonly signingAlgorithm: SigningAlgorithm;
   readonly activeCertificate?: { id: string; thumbprintSha1: string; notAfter: string };
@@ -179,6 +181,7 @@ function normalized(input: TenantConnectionInput): Omit<TenantConnection, 'id' |
     cloud,
     ...(input.authorityHost !== undefined && { authorityHost: new URL(input.authorityHost).origin }),
     ...(input.exchangeEndpoint !== undefined && { exchangeEndpoint: input.exchangeEndpoint }),
+    ...(input.graphUrl !== undefined && { graphUrl: new URL(input.graphUrl).origin }),
     ...(input.applicationObjectId !== undefined && {
       applicationObjectId: input.applicationObjectId.toLowerCase(),
     }),
@@ -198,6 +201,7 @@ function view(
     cloud: c.cloud,
     ...(c.authorityHost !== undefined && { authorityHost: c.authorityHost }),
     ...(c.exchangeEndpoint !== undefined && { exchangeEndpoint: c.exchangeEndpoint }),
+    ...(c.graphUrl !== undefined && { graphUrl: c.graphUrl }),
     ...(c.applicationObjectId !== undefined && { applicationObjectId: c.applicationObjectId }),
     signingAlgorithm: c.signingAlgorithm,
     ...(activeCertificate !== undefined && { activeCertificate }),

@@ -11,6 +11,8 @@ export interface TenantConnection {
   readonly cloud: string;
   readonly authorityHost?: string;
   readonly exchangeEndpoint?: string;
+  /** Microsoft Graph base URL override (e.g. the sandbox). */
+  readonly graphUrl?: string;
   /** The Entra application *object* id, for Graph addKey/removeKey. */
   readonly applicationObjectId?: string;
   readonly signingAlgorithm: SigningAlgorithm;

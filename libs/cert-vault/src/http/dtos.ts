@@ -17,6 +17,8 @@ export const TenantConnectionBody = z.strictObject({
   cloud: z.string().min(1).optional(),
   authorityHost: httpsUrl.optional(),
   exchangeEndpoint: httpsUrl.optional(),
+  /** Microsoft Graph base URL override (a sandbox playing Graph); else VAULT_GRAPH_URL, else the cloud's. */
+  graphUrl: httpsUrl.optional(),
   applicationObjectId: guid.optional(),
   signingAlgorithm: z.enum(['RS256', 'PS256']).optional(),
 });

@@ -26,6 +26,7 @@ export class CertVaultTables1764200000000 implements MigrationInterface {
           str('cloud', 40),
           str('authority_host', 500, true),
           str('exchange_endpoint', 500, true),
+          str('graph_url', 500, true),
           str('application_object_id', 64, true),
           str('signing_algorithm', 10),
           str('created_at', 40),

@@ -17,6 +17,8 @@ export class TenantConnectionEntity {
   authorityHost!: string | null;
   @Column({ name: 'exchange_endpoint', type: 'varchar', length: 500, nullable: true })
   exchangeEndpoint!: string | null;
+  @Column({ name: 'graph_url', type: 'varchar', length: 500, nullable: true })
+  graphUrl!: string | null;
   @Column({ name: 'application_object_id', type: 'varchar', length: 64, nullable: true })
   applicationObjectId!: string | null;
   @Column({ name: 'signing_algorithm', type: 'varchar', length: 10 })

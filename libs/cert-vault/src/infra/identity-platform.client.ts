@@ -32,9 +32,9 @@ export interface IdentityPlatform {
   close(): Promise<void>;
 }
 
-/** Trusts the system CAs plus an extra CA file (VAULT_EXTRA_CA_FILE / NODE_EXTRA_CA_CERTS), e.g. the sandbox's. */
-export function httpsAgent(extraCaFile: string | undefined): Agent {
-  const ca = extraCaFile ? [...rootCertificates, readFileSync(extraCaFile, 'utf8')] : [...rootCertificates];
+/** Trusts the system CAs plus extra CA files (VAULT_EXTRA_CA_FILE, NODE_EXTRA_CA_CERTS, the embedded sandbox's). */
+export function httpsAgent(extraCaFiles: readonly string[]): Agent {
+  const ca = [...rootCertificates, ...extraCaFiles.map((file) => readFileSync(file, 'utf8'))];
   return new Agent({ connect: { ca }, keepAliveTimeout: 10_000 });
 }
 
