@@ -1,3 +1,4 @@
+import { certVaultDefinition } from '@easgate/cert-vault';
 import { alertingService } from '@easgate/alerting';
 import { exchangeExecutorDefinition } from '@easgate/exchange-executor';
 import type { ServiceDefinition } from '@easgate/service-runtime';
@@ -6,4 +7,4 @@ import type { ServiceDefinition } from '@easgate/service-runtime';
  * The services `easgate start` runs, in start order (a service's peers start before it).
  * Each service issue adds its definition here.
  */
-export const embeddedServices: ServiceDefinition[] = [exchangeExecutorDefinition, alertingService];
+export const embeddedServices: ServiceDefinition[] = [certVaultDefinition, exchangeExecutorDefinition, alertingService];
