@@ -7,4 +7,8 @@ import type { ServiceDefinition } from '@easgate/service-runtime';
  * The services `easgate start` runs, in start order (a service's peers start before it).
  * Each service issue adds its definition here.
  */
-export const embeddedServices: ServiceDefinition[] = [certVaultDefinition, exchangeExecutorDefinition, alertingService];
+export const embeddedServices: ServiceDefinition[] = [
+  certVaultDefinition,
+  exchangeExecutorDefinition,
+  alertingService,
+];
