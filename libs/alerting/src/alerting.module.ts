@@ -1,4 +1,5 @@
 import {
+  type BeforeApplicationShutdown,
   type DynamicModule,
   Inject,
   Injectable,
@@ -61,9 +62,10 @@ class Loop {
 
 /** The time-driven work: sweeping rules, sending deliveries, re-sending to Alertmanager, watching dead letters. */
 @Injectable()
-class AlertingBackground implements OnApplicationBootstrap, OnApplicationShutdown {
+class AlertingBackground implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly loops: Loop[];
   private watcher?: DeadLetterWatcher;
+  private watcherStopped?: Promise<void>;
 
   constructor(
     @Inject(ALERTING_CONFIG) config: AlertingConfig,
@@ -95,8 +97,13 @@ class AlertingBackground implements OnApplicationBootstrap, OnApplicationShutdow
     this.loops[0].runOnce();
   }
 
+  /** Started here so that leaving the dead-letter group overlaps the transport's own consumer leaving. */
+  beforeApplicationShutdown(): void {
+    this.watcherStopped = this.watcher?.stop();
+  }
+
   async onApplicationShutdown(): Promise<void> {
-    await this.watcher?.stop();
+    await (this.watcherStopped ?? this.watcher?.stop());
     await Promise.all(this.loops.map((l) => l.stop()));
     this.destinations.close();
   }

@@ -403,4 +403,101 @@ describe(alertingService.name, () => {
     expect(dead.data.labels).toEqual({ topic: Topics.ServiceHealth });
     expect(alertsOnTopic(tenant).filter((a) => a.data.kind === 'circuit-open')).toEqual([]);
   });
+
+  it('raises sustained throttling, a backlog and an overdue discovery from health signals, and resolves them', async () => {
+    const tenant = `${uniqueName('health')}.onmicrosoft.com`;
+    const service = 'exchange-executor';
+    const longAgo = new Date(Date.now() - 3 * 3600_000).toISOString();
+    await produce(producer, Topics.ServiceHealth, [
+      // Throttled since three hours ago: sustained.
+      encodeStructured(
+        health({
+          signal: 'throttling',
+          service,
+          tenant,
+          active: true,
+          throttledRequests: 40,
+          windowSeconds: 60,
+          observedAt: longAgo,
+        }),
+        tenant,
+      ),
+      encodeStructured(
+        health({
+          signal: 'backlog',
+          service,
+          tenant,
+          queue: 'commands',
+          depth: 5000,
+          oldestAgeSeconds: 10,
+          observedAt: longAgo,
+        }),
+        tenant,
+      ),
+      // Hourly discovery last completed three hours ago.
+      encodeStructured(
+        health({
+          signal: 'discovery-completed',
+          service,
+          tenant,
+          scanId: 's1',
+          intervalSeconds: 3600,
+          completedAt: longAgo,
+        }),
+        tenant,
+      ),
+    ]);
+    const kinds = ['exchange-throttling', 'backlog', 'discovery-overdue'];
+    await waitFor('three alerts', () => alertsOnTopic(tenant).length === 3);
+    expect(
+      alertsOnTopic(tenant)
+        .map((a) => a.data.kind)
+        .sort(),
+    ).toEqual([...kinds].sort());
+
+    const now = new Date().toISOString();
+    await produce(producer, Topics.ServiceHealth, [
+      encodeStructured(
+        health({
+          signal: 'throttling',
+          service,
+          tenant,
+          active: false,
+          throttledRequests: 0,
+          windowSeconds: 60,
+          observedAt: now,
+        }),
+        tenant,
+      ),
+      encodeStructured(
+        health({
+          signal: 'backlog',
+          service,
+          tenant,
+          queue: 'commands',
+          depth: 0,
+          oldestAgeSeconds: 0,
+          observedAt: now,
+        }),
+        tenant,
+      ),
+      encodeStructured(
+        health({
+          signal: 'discovery-completed',
+          service,
+          tenant,
+          scanId: 's2',
+          intervalSeconds: 3600,
+          completedAt: now,
+        }),
+        tenant,
+      ),
+    ]);
+    await waitFor(
+      'three resolves',
+      () => alertsOnTopic(tenant).filter((a) => a.data.status === 'resolved').length === 3,
+    );
+    const firing = await api<unknown[]>('GET', `/v1/tenants/${tenant}/alerts?status=firing`);
+    expect(firing).toEqual([]);
+  });
 });

@@ -42,7 +42,7 @@ export class AlertBook {
     for (const action of actions) {
       switch (action.type) {
         case 'raise': {
-          const current = await this.alerts.findByFingerprint(
+          const current = await this.alerts.findForUpdate(
             action.condition.tenant,
             fingerprintOf(action.condition),
             tx,
@@ -51,7 +51,7 @@ export class AlertBook {
           break;
         }
         case 'clear': {
-          const current = await this.alerts.findByFingerprint(
+          const current = await this.alerts.findForUpdate(
             action.identity.tenant,
             fingerprintOf(action.identity),
             tx,
@@ -84,8 +84,10 @@ export class AlertBook {
     return this.alerts.list(tenant, filter, m);
   }
 
-  async get(tenant: string, fingerprint: string, m: EntityManager): Promise<Alert> {
-    const alert = await this.alerts.findByFingerprint(tenant, fingerprint, m);
+  async get(tenant: string, fingerprint: string, m: EntityManager, forUpdate = false): Promise<Alert> {
+    const alert = forUpdate
+      ? await this.alerts.findForUpdate(tenant, fingerprint, m)
+      : await this.alerts.findByFingerprint(tenant, fingerprint, m);
     if (!alert)
       throw new AlertingError(
         AlertingErrorCode.AlertNotFound,
@@ -95,14 +97,18 @@ export class AlertBook {
   }
 
   async acknowledge(tenant: string, fingerprint: string, by: string, tx: Tx): Promise<Alert> {
-    const alert = AlertLifecycle.acknowledge(await this.get(tenant, fingerprint, tx), by, this.clock.now());
+    const alert = AlertLifecycle.acknowledge(
+      await this.get(tenant, fingerprint, tx, true),
+      by,
+      this.clock.now(),
+    );
     await this.alerts.save(alert, tx);
     return alert;
   }
 
   async silence(tenant: string, fingerprint: string, minutes: number, tx: Tx): Promise<Alert> {
     const until = new Date(this.clock.now().getTime() + minutes * 60_000);
-    const alert = AlertLifecycle.silence(await this.get(tenant, fingerprint, tx), until);
+    const alert = AlertLifecycle.silence(await this.get(tenant, fingerprint, tx, true), until);
     await this.alerts.save(alert, tx);
     return alert;
   }

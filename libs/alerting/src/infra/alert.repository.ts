@@ -46,6 +46,19 @@ export class AlertRepository {
     return row ? toDomain(row) : undefined;
   }
 
+  /**
+   * The alert to change, locked on PostgreSQL so that a handler and the sweep changing the same
+   * alert take turns (SQLite transactions are already serialized).
+   */
+  async findForUpdate(tenant: string, fingerprint: string, tx: Tx): Promise<Alert | undefined> {
+    const locking = tx.connection.options.type === 'postgres';
+    const row = await tx.getRepository(AlertEntity).findOne({
+      where: { tenant, fingerprint },
+      ...(locking && { lock: { mode: 'pessimistic_write' as const } }),
+    });
+    return row ? toDomain(row) : undefined;
+  }
+
   async findFiringOfKind(tenant: string, kind: AlertKind, tx: Tx): Promise<Alert[]> {
     const rows = await tx.getRepository(AlertEntity).findBy({ tenant, kind, status: 'firing' });
     return rows.map(toDomain);
