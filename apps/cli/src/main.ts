@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerCertCommands } from './commands/cert.command';
 import { registerDlqCommands } from './commands/dlq.command';
 import { registerExchangeCommands } from './commands/exchange.command';
+import { registerMdmCommands } from './commands/mdm.command';
 import { registerSandboxCommands } from './commands/sandbox.command';
 import { registerStartCommand } from './commands/start.command';
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerDlqCommands(program);
   registerSandboxCommands(program);
   registerExchangeCommands(program);
+  registerMdmCommands(program);
   return program;
 }
 

@@ -1,6 +1,7 @@
 import { certVaultDefinition } from '@easgate/cert-vault';
 import { alertingService } from '@easgate/alerting';
 import { exchangeExecutorDefinition } from '@easgate/exchange-executor';
+import { policyTranslatorService } from '@easgate/policy-translator';
 import type { ServiceDefinition } from '@easgate/service-runtime';
 
 /**
@@ -10,5 +11,6 @@ import type { ServiceDefinition } from '@easgate/service-runtime';
 export const embeddedServices: ServiceDefinition[] = [
   certVaultDefinition,
   exchangeExecutorDefinition,
+  policyTranslatorService,
   alertingService,
 ];
