@@ -31,6 +31,7 @@ import {
 } from '@easgate/testing';
 import type { Producer } from 'kafkajs';
 import { type RunningAlertmanager, startAlertmanager } from './support/alertmanager';
+import { type SmtpSink, startSmtpSink } from './support/smtp-sink';
 import { alertingService, SIGNATURE_HEADER, verifyWebhook } from '../src';
 
 const API_TOKEN = 'alerting-medium-token';
@@ -126,6 +127,7 @@ describe(alertingService.name, () => {
   let recorder: TopicRecorder;
   let alertmanager: RunningAlertmanager;
   let webhook: Awaited<ReturnType<typeof startWebhookReceiver>>;
+  let smtp: SmtpSink;
   const group = uniqueName('alerting');
   const env = {
     ALERTING_RESOLVE_HOLD_SECONDS: '0',
@@ -135,6 +137,7 @@ describe(alertingService.name, () => {
     ALERTING_SWEEP_INTERVAL_SECONDS: '3600',
     ALERTING_DLQ_CONSUMER_GROUP: `${group}-dlq`,
     ALERTING_DLQ_FROM_BEGINNING: 'false',
+    ALERTING_SMTP_FROM: 'easgate@medium.test',
   };
 
   async function startAlerting(): Promise<RunningService> {
@@ -146,7 +149,7 @@ describe(alertingService.name, () => {
       port: 0,
       consumerGroup: group,
       fromBeginning: false,
-      env,
+      env: { ...env, ALERTING_SMTP_URL: smtp.url },
     });
   }
 
@@ -178,6 +181,7 @@ describe(alertingService.name, () => {
       startWebhookReceiver(),
       TopicRecorder.start([Topics.OpsAlert]),
     ]);
+    smtp = await startSmtpSink();
     producer = testKafka().producer();
     await producer.connect();
     sut = await startAlerting();
@@ -190,6 +194,7 @@ describe(alertingService.name, () => {
     await bus?.close();
     await alertmanager?.stop();
     await new Promise((resolve) => webhook?.server.close(resolve));
+    await smtp?.close();
     await db?.drop();
   });
 
@@ -303,6 +308,11 @@ describe(alertingService.name, () => {
 
   it('raises an Entra failure from executor results with its fix, resolved by the next success', async () => {
     const tenant = `${uniqueName('auth')}.onmicrosoft.com`;
+    await api('POST', `/v1/tenants/${tenant}/subscriptions`, {
+      name: 'critical only, by e-mail',
+      minSeverity: 'critical',
+      destination: { type: 'email', to: ['oncall@contoso.com'] },
+    });
     const failed = exchangeResult(tenant, {
       outcome: 'failed',
       error: {
@@ -331,6 +341,27 @@ describe(alertingService.name, () => {
     await produce(producer, Topics.ExchangeResult, [encodeStructured(exchangeResult(tenant, {}), tenant)]);
     const resolved = await waitFor('the resolve', () => alertsOnTopic(tenant)[1]);
     expect(resolved.data).toMatchObject({ fingerprint: fired.data.fingerprint, status: 'resolved' });
+
+    const mails = await waitFor('an e-mail per state change', () => {
+      const mine = smtp.messages.filter((m) => m.includes(tenant));
+      return mine.length >= 2 && mine;
+    });
+    expect(mails.map((m) => /^Subject: (\[\w+\])/m.exec(m)?.[1])).toEqual(['[FIRING]', '[RESOLVED]']);
+    expect(mails[0]).toMatch(/AADSTS700027/);
+
+    const metrics = await fetch(`${sut.url}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(
+      /easgate_alert_transitions_total\{kind="entra-auth-failed",severity="critical",transition="fired"\} [1-9]/,
+    );
+    const openApi = (await fetch(`${sut.url}/docs/openapi.json`).then((r) => r.json())) as {
+      paths: Record<string, unknown>;
+    };
+    expect(Object.keys(openApi.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/tenants/{tenant}/alerts',
+        '/v1/tenants/{tenant}/subscriptions/{id}/deliveries',
+      ]),
+    );
   });
 
   it('raises alerts for an open circuit and for dead letters, and for a destination that keeps failing', async () => {
