@@ -63,7 +63,18 @@ export class MsalTokenSource implements TokenSource {
     });
   }
 
-  async accessToken(fresh = false): Promise<string> {
+  /** Concurrent callers share one token request: MSAL itself does not (a cold start would fan out). */
+  private inFlight?: Promise<string>;
+
+  accessToken(fresh = false): Promise<string> {
+    if (fresh) return this.acquire(true);
+    this.inFlight ??= this.acquire(false).finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  private async acquire(fresh: boolean): Promise<string> {
     this.innerError = undefined;
     try {
       const result = await this.cca.acquireTokenByClientCredential({

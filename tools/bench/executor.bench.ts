@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSelfSignedCertificate } from '@easgate/auth';
+import {
+  createCloudEvent,
+  decodeCloudEvent,
+  encodeStructured,
+  type ExchangeActionV1,
+  type ExchangeCommandV1,
+  ExchangeEventTypes,
+  type ExchangeResultV1,
+  mailboxKey,
+  Topics,
+} from '@easgate/contracts';
+import { exchangeExecutorService } from '@easgate/exchange-executor';
+import { startSandbox } from '@easgate/exo-sandbox';
+import { createLogger, InProcessBus } from '@easgate/messaging';
+import { startService } from '@easgate/service-runtime';
+
+const MAILBOXES = 2_000;
+const CHANGES = 10_000;
+
+interface Scenario {
+  name: string;
+  latencyMs: number;
+  /** 'bursts': a mailbox's changes arrive together; 'shuffled': all changes in random order. */
+  order: 'bursts' | 'shuffled';
+  env: Record<string, string>;
+}
+
+/**
+ * 10,000 device changes over 2,000 mailboxes through the whole executor (in-process bus, SQLite,
+ * real MSAL and HTTPS against the sandbox): token requests, Exchange calls, throughput.
+ */
+export async function runExecutorBench(): Promise<void> {
+  const scenarios: Scenario[] = [
+    // Worst case for coalescing: every mailbox's changes interleaved with everyone else's.
+    {
+      name: 'shuffled, 0 ms latency, 1 s window',
+      latencyMs: 0,
+      order: 'shuffled',
+      env: { EXECUTOR_BATCH_WINDOW_MS: '1000' },
+    },
+    {
+      name: 'bursts, 100 ms latency, 16 calls in flight',
+      latencyMs: 100,
+      order: 'bursts',
+      env: { EXECUTOR_TENANT_CONCURRENCY: '16' },
+    },
+  ];
+  console.log(
+    `executor: ${CHANGES.toLocaleString()} device changes over ${MAILBOXES.toLocaleString()} mailboxes`,
+  );
+  console.log(
+    'scenario                                      | token req | Set-CASMailbox | calls/mailbox | results | wall s | changes/s',
+  );
+  for (const scenario of scenarios) await runScenario(scenario);
+}
+
+async function runScenario(scenario: Scenario): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'executor-bench-'));
+  const cert = await createSelfSignedCertificate({ subject: 'CN=bench', password: 'bench', now: new Date() });
+  writeFileSync(join(dir, 'app.pfx'), cert.pfx);
+  const appId = randomUUID();
+  const sandbox = await startSandbox({
+    tlsDir: join(dir, 'tls'),
+    port: 0,
+    mailboxes: MAILBOXES,
+    devices: 100,
+    seed: 5,
+    apps: [{ appId, certificates: [cert.pem] }],
+    knobs: { latencyMs: scenario.latencyMs },
+  });
+  const bus = new InProcessBus();
+  const logger = createLogger('bench');
+  logger.level = 'warn';
+  const service = await startService(exchangeExecutorService(), {
+    bus,
+    dataDir: join(dir, 'data'),
+    apiToken: 'bench',
+    port: 0,
+    logger,
+    env: {
+      EXCHANGE_APP_ID: appId,
+      EXCHANGE_ORGANIZATION: sandbox.organization,
+      EXCHANGE_TENANT_ID: sandbox.tenantId,
+      EXCHANGE_AUTHORITY_HOST: sandbox.baseUrl,
+      EXCHANGE_CONNECTION_URI: sandbox.baseUrl,
+      EXCHANGE_CERTIFICATE_FILE: join(dir, 'app.pfx'),
+      EXCHANGE_CERTIFICATE_PASSWORD: 'bench',
+      EXECUTOR_CA_FILE: sandbox.caPath,
+      EXECUTOR_TENANT_RATE_PER_SECOND: '0',
+      ...scenario.env,
+    },
+  });
+  const results = new Map<string, ExchangeResultV1>();
+  let allDone: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (allDone = resolve));
+  const consumer = await bus.consume(
+    { groupId: 'bench-results', topics: [Topics.ExchangeResult] },
+    async (message) => {
+      const decoded = decodeCloudEvent(message);
+      if (!decoded.ok) return;
+      const result = decoded.event.data as ExchangeResultV1;
+      results.set(result.commandId, result);
+      if (results.size === CHANGES) allDone();
+    },
+  );
+  try {
+    const upns = Array.from(
+      { length: MAILBOXES },
+      (_, i) => sandbox.sandbox.store.mailboxBySeq(i + 1)!.userPrincipalName,
+    );
+    const commands: ExchangeCommandV1[] = [];
+    for (let i = 0; i < CHANGES; i++) {
+      const mailbox = upns[Math.floor(i / (CHANGES / MAILBOXES))];
+      const deviceId = `ApplBENCH${String(i).padStart(7, '0')}`;
+      const kinds: ExchangeActionV1['kind'][] = ['allow-device', 'block-device', 'quarantine-device'];
+      const kind = kinds[i % 3];
+      commands.push({
+        commandId: randomUUID(),
+        tenant: sandbox.tenantId,
+        mailbox,
+        action: { kind, deviceId } as ExchangeActionV1,
+        reason: 'bench',
+        requestedBy: 'bench',
+        requestedAt: new Date().toISOString(),
+      });
+    }
+    if (scenario.order === 'shuffled') commands.sort(() => Math.random() - 0.5);
+    const tokensBefore = sandbox.sandbox.counters.tokenRequests;
+    const started = Date.now();
+    const publisher = bus.publisher();
+    for (let i = 0; i < commands.length; i += 500) {
+      await publisher.publish(
+        Topics.ExchangeCommand,
+        commands.slice(i, i + 500).map((data) =>
+          encodeStructured(
+            createCloudEvent({
+              source: 'bench',
+              type: ExchangeEventTypes.Command,
+              tenant: data.tenant,
+              data,
+            }),
+            mailboxKey(data.tenant, data.mailbox),
+          ),
+        ),
+      );
+    }
+    await done;
+    const seconds = (Date.now() - started) / 1000;
+    const setCalls = sandbox.sandbox.counters.cmdletCalls['Set-CASMailbox'] ?? 0;
+    const failed = [...results.values()].filter((r) => r.outcome === 'failed').length;
+    console.log(
+      [
+        scenario.name.padEnd(45),
+        String(sandbox.sandbox.counters.tokenRequests - tokensBefore).padStart(9),
+        String(setCalls).padStart(14),
+        (setCalls / MAILBOXES).toFixed(2).padStart(13),
+        `${results.size}${failed ? ` (${failed} failed)` : ''}`.padStart(7),
+        seconds.toFixed(1).padStart(6),
+        Math.round(CHANGES / seconds)
+          .toString()
+          .padStart(9),
+      ].join(' | '),
+    );
+  } finally {
+    await consumer.stop();
+    await service.close();
+    await bus.close();
+    await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
