@@ -39,6 +39,9 @@ const common = {
 } satisfies Config;
 
 const config: Config = {
+  // Medium tests run in band on 2 cores; a client library timer left behind (kafkajs, undici keep-alive)
+  // must not keep CI waiting forever once every test has finished.
+  forceExit: true,
   reporters: ['default', '<rootDir>/tools/test/summary-reporter.js'],
   projects: [
     {

@@ -69,7 +69,7 @@ describe(OutboxRelay.name, () => {
       const [first, second] = recorder.on(topic);
       expect(JSON.parse(first.value!.toString()).id).toBe('first');
       expect(second.headers['ce_id']).toBe('second');
-      expect(await sut.pendingCount()).toBe(0);
+      await waitFor('the rows marked published', async () => (await sut.pendingCount()) === 0);
     } finally {
       await sut.stop();
     }

@@ -15,6 +15,7 @@ import {
   TopicRecorder,
   uniqueName,
   waitFor,
+  settle,
 } from '@easgate/testing';
 import type { Producer } from 'kafkajs';
 import { DeadLetterHeaders, KafkaBus } from '@easgate/messaging';
@@ -116,6 +117,11 @@ describe('EasgateTransport on Kafka', () => {
       return s?.state === 'noncompliant' ? s : undefined;
     });
     expect(state.changes).toBe(2);
+    await waitFor(
+      'both outbox events',
+      () => recorder.on(output).filter((r) => r.key === 'dev-twice').length >= 2,
+    );
+    await settle(300);
     expect(recorder.on(output).filter((r) => r.key === 'dev-twice')).toHaveLength(2);
   });
 

@@ -34,6 +34,24 @@ export async function createTopics(topics: string[], numPartitions = 1): Promise
   }
 }
 
+/** Creates the topics that do not exist yet (subscribing to a missing topic races its auto-creation). */
+export async function ensureTopics(topics: string[], numPartitions = 1): Promise<void> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        topics: missing.map((topic) => ({ topic, numPartitions })),
+        waitForLeaders: true,
+      });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export interface ReceivedRecord extends KafkaRecord {
   topic: string;
   partition: number;
@@ -46,6 +64,7 @@ export class TopicRecorder {
   private constructor(private readonly consumer: Consumer) {}
 
   static async start(topics: string[]): Promise<TopicRecorder> {
+    await ensureTopics(topics);
     const consumer = testKafka().consumer({
       groupId: uniqueName('recorder'),
       sessionTimeout: 6000,
