@@ -6,6 +6,7 @@ import { registerExchangeCommands } from './commands/exchange.command';
 import { registerMdmCommands } from './commands/mdm.command';
 import { registerSandboxCommands } from './commands/sandbox.command';
 import { registerStartCommand } from './commands/start.command';
+import { registerVaultCommands } from './commands/vault.command';
 
 // The `easgate` command. Each command group lives in ./commands and registers itself here.
 export function buildProgram(): Command {
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerCertCommands(program);
   registerDlqCommands(program);
   registerSandboxCommands(program);
+  registerVaultCommands(program);
   registerExchangeCommands(program);
   registerMdmCommands(program);
   return program;
