@@ -64,20 +64,32 @@ export const ROLE_MISSING_ADVICE: EntraFailureAdvice = {
   fix: "Grant admin consent for Exchange.ManageAsApp, then assign the app's service principal the Exchange Administrator role or add it to an Exchange role group (Add-RoleGroupMember).",
 };
 
-/** Finds an AADSTS code in an error code or message (`AADSTS700027: …` → `700027`). */
-export function aadstsCodeIn(...texts: (string | undefined)[]): string | undefined {
-  for (const text of texts) {
-    const match = text === undefined ? null : /AADSTS(\d{4,8})/.exec(text);
-    if (match) return match[1];
-  }
-  return undefined;
+/**
+ * The executor's token-time error codes (exchange-executor ExchangeErrorCode), for results whose
+ * message lost the AADSTS number.
+ */
+const AADSTS_OF_EXECUTOR_CODE: Record<string, string> = {
+  EXO_CERTIFICATE_NOT_REGISTERED: '700027',
+  EXO_ASSERTION_REJECTED: '700024',
+  EXO_APP_NOT_FOUND: '700016',
+  EXO_SERVICE_PRINCIPAL_MISSING: '7000229',
+  EXO_TENANT_NOT_FOUND: '90002',
+};
+
+/** Token throttling (AADSTS50196 loop detected, 90055 tenant throttling) passes by itself: not an auth alert. */
+const TRANSIENT_AADSTS = new Set(['50196', '90055']);
+
+/** Finds the AADSTS code of an auth failure (`AADSTS700027: …` → `700027`); undefined when not one, or transient. */
+export function aadstsCodeOf(code: string, message: string): string | undefined {
+  const found = /AADSTS(\d{4,8})/.exec(`${code} ${message}`)?.[1] ?? AADSTS_OF_EXECUTOR_CODE[code];
+  return found !== undefined && !TRANSIENT_AADSTS.has(found) ? found : undefined;
 }
 
-/** Whether an Exchange failure says the app lacks the role (401/403 RBAC, unsupported role). */
+/** Whether an Exchange failure says the app lacks the role (401 RBAC refusal, 403, unsupported role). */
 export function isRoleMissing(code: string, message: string): boolean {
   return (
-    /ROLE_MISSING|FORBIDDEN|NOT_AUTHORIZED|UNAUTHORIZED|RBAC/i.test(code) ||
-    /role assigned to application|isn't supported in this scenario|not (permitted|authorized) to run|missing (the )?role/i.test(
+    /MISSING_ROLE|ROLE_MISSING|CMDLET_NOT_ALLOWED|FORBIDDEN|RBAC|^EXO_UNAUTHORIZED$/i.test(code) ||
+    /role assigned to application|isn't supported in this scenario|not allowed to call|missing (the )?role/i.test(
       message,
     )
   );

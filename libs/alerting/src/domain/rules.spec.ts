@@ -114,6 +114,35 @@ describe('exchangeResultRule', () => {
     expect(condition?.kind).toBe('exchange-role-missing');
   });
 
+  it("maps the executor's token error code when the message lost the AADSTS number", () => {
+    const [condition] = raised(
+      sut(
+        aResult({
+          error: { code: 'EXO_SERVICE_PRINCIPAL_MISSING', message: 'no service principal', retriable: false },
+        }),
+      ),
+    );
+    expect(condition?.labels).toEqual({ code: 'AADSTS7000229' });
+  });
+
+  it('does not alert on token throttling, which passes by itself', () => {
+    expect(
+      sut(
+        aResult({
+          error: { code: 'EXO_TOKEN_THROTTLED', message: 'AADSTS90055: throttled', retriable: true },
+        }),
+      ),
+    ).toEqual([]);
+  });
+
+  it("treats the executor's 403 and RBAC refusals as a missing role", () => {
+    for (const code of ['EXO_MISSING_ROLE', 'EXO_CMDLET_NOT_ALLOWED']) {
+      expect(raised(sut(aResult({ error: { code, message: '', retriable: false } })))[0]?.kind).toBe(
+        'exchange-role-missing',
+      );
+    }
+  });
+
   it('ignores failures that are not about authentication', () => {
     expect(
       sut(aResult({ error: { code: 'DEVICE_NOT_FOUND', message: 'no such device', retriable: false } })),

@@ -1,6 +1,6 @@
 import type { AlertKind, ExchangeResultV1, ServiceHealthV1 } from '@easgate/contracts';
 import { ANY_TENANT, type AlertCondition, type AlertIdentity } from './alert';
-import { aadstsCodeIn, adviceForAadsts, isRoleMissing, ROLE_MISSING_ADVICE } from './entra-fixes';
+import { aadstsCodeOf, adviceForAadsts, isRoleMissing, ROLE_MISSING_ADVICE } from './entra-fixes';
 
 /** What a rule concludes: a condition holds, one no longer holds, or every alert of a kind for a tenant cleared. */
 export type RuleAction =
@@ -134,7 +134,7 @@ export function exchangeResultRule(result: ExchangeResultV1): RuleAction[] {
   }
   const error = result.error;
   if (error === undefined) return [];
-  const code = aadstsCodeIn(error.code, error.message);
+  const code = aadstsCodeOf(error.code, error.message);
   if (code !== undefined) {
     const advice = adviceForAadsts(code);
     return [
