@@ -13,6 +13,9 @@ const Schema = z.object({
   EXECUTOR_PAGE_SIZE: int(1000, 1),
   EXECUTOR_TENANT_CONCURRENCY: int(4, 1),
   EXECUTOR_TENANT_RATE_PER_SECOND: int(20),
+  /** Consecutive failures (5xx, timeouts, network) that pause a tenant, and for how long. */
+  EXECUTOR_CIRCUIT_FAILURES: int(5, 1),
+  EXECUTOR_CIRCUIT_OPEN_MS: int(30_000, 1),
   /** Mailboxes worked on at once (each within its tenant's limits). */
   EXECUTOR_PARALLEL_MAILBOXES: int(32, 1),
   /** Minutes between scheduled discoveries; 0 = on demand only. */

@@ -77,6 +77,8 @@ export class ExchangeExecutorModule {
         maxConcurrency: config.EXECUTOR_TENANT_CONCURRENCY,
         ratePerSecond: config.EXECUTOR_TENANT_RATE_PER_SECOND,
         burst: Math.max(1, config.EXECUTOR_TENANT_RATE_PER_SECOND),
+        failureThreshold: config.EXECUTOR_CIRCUIT_FAILURES,
+        openMs: config.EXECUTOR_CIRCUIT_OPEN_MS,
       },
       retry: { baseDelayMs: config.EXECUTOR_RETRY_BASE_MS },
       pageSize: config.EXECUTOR_PAGE_SIZE,

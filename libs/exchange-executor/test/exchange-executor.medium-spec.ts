@@ -163,6 +163,7 @@ describe('exchange-executor service', () => {
         EXECUTOR_CA_FILE: world.sandbox.caPath,
         EXECUTOR_BATCH_WINDOW_MS: '300',
         EXECUTOR_RETRY_BASE_MS: '50',
+        EXECUTOR_CIRCUIT_OPEN_MS: '500',
       },
     });
     world.producer = testKafka().producer();
@@ -297,6 +298,39 @@ describe('exchange-executor service', () => {
     await send(world, [command]);
     const [result] = await resultsFor(world, [command]);
     expect(result).toMatchObject({ outcome: 'applied', attempts: 3 });
+  });
+
+  it('keeps a command pending through an outage longer than the client retries, then applies it', async () => {
+    // Seven 503s: the tenant's circuit opens after five, the command waits for it to half-open.
+    world.sandbox.sandbox.faults.inject({
+      kind: 'http-503',
+      target: 'adminapi',
+      cmdlet: 'Set-CASMailbox',
+      count: 7,
+    });
+    const command = commandFor(world, mailboxAt(world, 5), {
+      kind: 'block-device',
+      deviceId: 'ApplOUTG00000001',
+    });
+    await send(world, [command]);
+    const [result] = await resultsFor(world, [command]);
+    expect(result!.outcome).toBe('applied');
+    expect(world.sandbox.sandbox.faults.list()).toHaveLength(0);
+  });
+
+  it('dead-letters a command whose payload breaks the contract', async () => {
+    const broken = {
+      ...commandFor(world, mailboxAt(world, 6), { kind: 'allow-device', deviceId: 'x' }),
+      commandId: 'not-a-uuid',
+    };
+    const eventId = randomUUID();
+    await send(world, [broken], () => eventId);
+    const dead = await waitFor('the invalid command in the dead-letter topic', () =>
+      world.recorder
+        .on(deadLetterTopicOf(Topics.ExchangeCommand))
+        .find((r) => (JSON.parse(r.value!.toString()) as { id: string }).id === eventId),
+    );
+    expect(dead.headers['x-easgate-dlq-retriable']).toBe('false');
   });
 
   it('answers the connection test over HTTP', async () => {

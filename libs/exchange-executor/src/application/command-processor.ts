@@ -19,7 +19,7 @@ import {
   planMailbox,
   applyUpdate,
 } from '../domain/mailbox-plan';
-import { type ExchangeClient } from '../infra/exchange-client';
+import { type ExchangeClient, ExchangeError, ExchangeErrorCode } from '../infra/exchange-client';
 import type {
   CommandLogRepository,
   CompletedCommand,
@@ -238,10 +238,14 @@ export class CommandProcessor {
 
   /** Retriable failure: try the rest again later, or give up after maxAttempts. */
   private async failOrDefer(key: string, rest: readonly PendingCommand[], err: unknown): Promise<void> {
-    const attempts = Math.max(...rest.map((p) => p.attempts)) + 1;
+    const previous = Math.max(...rest.map((p) => p.attempts));
+    // An open circuit refused the call before Exchange saw it: wait for it, without spending an attempt.
+    const circuitOpen = err instanceof ExchangeError && err.code === ExchangeErrorCode.CircuitOpen;
+    const attempts = circuitOpen ? previous : previous + 1;
     if (isRetriable(err) && attempts < this.options.maxAttempts) {
-      const delay =
-        Math.min(300_000, this.options.retryBaseMs * 2 ** (attempts - 1)) * (0.8 + Math.random() * 0.4);
+      const delay = circuitOpen
+        ? Math.max(50, (err.details.retryAfterSeconds ?? 1) * 1000)
+        : Math.min(300_000, this.options.retryBaseMs * 2 ** (attempts - 1)) * (0.8 + Math.random() * 0.4);
       this.logger.warn(
         { mailboxKey: key, attempts, retryInMs: Math.round(delay), err: describe(err) },
         'Exchange commands deferred',

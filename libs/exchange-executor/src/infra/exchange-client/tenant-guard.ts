@@ -94,11 +94,11 @@ export class TenantGuard {
       this.probing = true;
       return true;
     }
+    const remainingMs = Math.max(0, this.options.openMs - (this.clock.now() - (this.openedAt ?? 0)));
     throw new ExchangeError(
       ExchangeErrorCode.CircuitOpen,
-      `Calls to this tenant are paused after ${this.failures} consecutive failures; retrying in ${Math.ceil(
-        (this.options.openMs - (this.clock.now() - (this.openedAt ?? 0))) / 1000,
-      )} s.`,
+      `Calls to this tenant are paused after ${this.failures} consecutive failures; retrying in ${Math.ceil(remainingMs / 1000)} s.`,
+      { retryAfterSeconds: remainingMs / 1000 },
     );
   }
 
