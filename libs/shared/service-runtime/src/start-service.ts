@@ -106,7 +106,9 @@ export async function startService(
       abortOnError: false,
     });
     app.useGlobalFilters(new EasgateExceptionFilter(logger, definition.httpStatusOf));
-    app.enableShutdownHooks();
+    // No enableShutdownHooks(): whoever started the service (easgate start, runServiceStandalone) owns the
+    // signals and calls close(), which runs the shutdown hooks. Nest's own handler re-raises SIGINT after
+    // closing, which killed `easgate start` before it could close the other services and exit 0.
     const document = SwaggerModule.createDocument(
       app,
       new DocumentBuilder()
