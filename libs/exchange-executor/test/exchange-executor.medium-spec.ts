@@ -314,7 +314,7 @@ describe('exchange-executor service', () => {
     });
     await send(world, [command]);
     const [result] = await resultsFor(world, [command]);
-    expect(result!.outcome).toBe('applied');
+    expect(result.outcome).toBe('applied');
     expect(world.sandbox.sandbox.faults.list()).toHaveLength(0);
   });
 
