@@ -10,6 +10,7 @@ import {
   ExchangeCommandV1,
   ExchangeEventTypes,
   type ExchangeInventoryV1,
+  type ExchangeResultV1,
   type KafkaRecord,
   mailboxKey,
   type MdmComplianceState,
@@ -342,6 +343,49 @@ describe('policy-translator on Kafka and PostgreSQL', () => {
       kind: 'quarantine-device',
       deviceId: 'STRANGER1',
     });
+  });
+
+  it('re-sends a command the executor reported failed at the next verdict, and explains it', async () => {
+    const tenant = aTenant();
+    await produce(producer, Topics.MdmCompliance, [
+      encodeStructured(verdict({ tenant, device: 'f1', state: 'compliant', sequence: 1 }), 'f1'),
+    ]);
+    const [first] = await waitFor(
+      'the allow command',
+      () => commandsOf(tenant).length === 1 && commandsOf(tenant),
+    );
+    const failed: ExchangeResultV1 = {
+      commandId: first.command.commandId,
+      tenant,
+      mailbox: first.command.mailbox,
+      action: first.command.action,
+      outcome: 'failed',
+      error: { code: 'EXO_THROTTLED', message: 'throttled too long', retriable: true },
+      cmdlets: ['Set-CASMailbox'],
+      attempts: 5,
+      completedAt: new Date().toISOString(),
+    };
+    const result = createCloudEvent({
+      source: '//easgate/exchange-executor',
+      type: ExchangeEventTypes.Result,
+      tenant,
+      data: failed,
+    });
+    await produce(producer, Topics.ExchangeResult, [encodeStructured(result, first.key)]);
+    const explained = await waitFor('the failure recorded', async () => {
+      const body = (await (await api(`/v1/tenants/${tenant}/devices/f1/explain`)).json()) as {
+        commands: { outcome?: string }[];
+        exchange: { devices: { uncertain: boolean }[] };
+      };
+      return body.commands[0]?.outcome === 'failed' && body;
+    });
+    await produce(producer, Topics.MdmCompliance, [
+      encodeStructured(verdict({ tenant, device: 'f1', state: 'compliant', sequence: 2 }), 'f1'),
+    ]);
+
+    await waitFor('the command sent again', () => commandsOf(tenant).length === 2);
+    expect(explained.exchange.devices[0].uncertain).toBe(true);
+    expect(commandsOf(tenant)[1].command.action).toEqual({ kind: 'allow-device', deviceId: 'EASf1' });
   });
 
   it('neither loses nor repeats a command when stopped mid-stream and restarted', async () => {

@@ -28,11 +28,17 @@ const tenantPattern =
   /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9][a-z0-9-]*\.onmicrosoft\.com)$/i;
 const rfc3339 = z.iso.datetime({
   offset: true,
-  error: 'must be an RFC 3339 date-time with offset, e.g. 2026-11-26T10:00:00Z',
+  error: (issue) =>
+    issue.input === undefined
+      ? 'observedAt is required'
+      : 'observedAt must be an RFC 3339 date-time with offset, e.g. 2026-11-26T10:00:00Z',
 });
+/** "is required" when absent, "must be <what>" when present but of the wrong type. */
+const expected = (field: string, what: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? `${field} is required` : `${field} must be ${what}`;
 const text = (field: string, max: number) =>
   z
-    .string({ error: `${field} must be a string` })
+    .string({ error: expected(field, 'a string') })
     .min(1, `${field} must not be empty`)
     .max(max, `${field} must be at most ${max} characters`);
 
@@ -40,10 +46,10 @@ const text = (field: string, max: number) =>
 export const MdmComplianceV1 = z.strictObject(
   {
     tenant: z
-      .string({ error: 'tenant must be a string' })
+      .string({ error: expected('tenant', 'a string') })
       .regex(tenantPattern, 'tenant must be the Entra tenant id (GUID) or the *.onmicrosoft.com domain'),
     userPrincipalName: z
-      .string({ error: 'userPrincipalName must be a string' })
+      .string({ error: expected('userPrincipalName', 'a string') })
       .max(320, 'userPrincipalName must be at most 320 characters')
       .regex(
         /^[^@\s]+@[^@\s]+\.[^@\s]+$/,
@@ -57,7 +63,7 @@ export const MdmComplianceV1 = z.strictObject(
             /^[A-Za-z0-9]{1,64}$/,
             'each EAS device id must be 1-64 letters or digits (the ActiveSync DeviceId)',
           ),
-        { error: 'easDeviceIds must be an array (empty before the device first syncs)' },
+        { error: expected('easDeviceIds', 'an array (empty before the device first syncs)') },
       )
       .max(20, 'easDeviceIds must hold at most 20 ids'),
     mdmDeviceId: text('mdmDeviceId', 200),
@@ -70,7 +76,7 @@ export const MdmComplianceV1 = z.strictObject(
       .max(50),
     policyGroup: text('policyGroup', 200).optional(),
     sequence: z
-      .number({ error: 'sequence must be a number' })
+      .number({ error: expected('sequence', 'a number') })
       .int('sequence must be an integer')
       .nonnegative('sequence must not be negative')
       .max(Number.MAX_SAFE_INTEGER, 'sequence must be a safe integer')
