@@ -268,6 +268,27 @@ describe('cert-vault', () => {
     expect(typeof token.body['access_token']).toBe('string');
   });
 
+  it('signs PS256 with x5t#S256 when the connection asks for it, and the token endpoint accepts it', async () => {
+    const patched = await api('PATCH', `/v1/tenant-connections/${connectionId}`, {
+      signingAlgorithm: 'PS256',
+    });
+    const signed = await api<{ assertion: string }>(
+      'POST',
+      `/internal/v1/tenant-connections/${connectionId}/client-assertion`,
+      {
+        audience: env.sandbox.tokenEndpoint,
+      },
+    );
+    await api('PATCH', `/v1/tenant-connections/${connectionId}`, { signingAlgorithm: 'RS256' });
+
+    expect(patched.status).toBe(200);
+    expect(decodeJwt(signed.body.assertion).header).toMatchObject({
+      alg: 'PS256',
+      'x5t#S256': Buffer.from(env.initial.facts.thumbprintSha256, 'hex').toString('base64url'),
+    });
+    expect((await sandboxToken(signed.body.assertion)).status).toBe(200);
+  });
+
   it('keeps the signing contract: 404 for an unknown connection, 409 without an active certificate, tenant view', async () => {
     const unknown = await api('POST', `/internal/v1/tenant-connections/${randomUUID()}/client-assertion`, {
       audience: env.sandbox.tokenEndpoint,

@@ -1,0 +1,113 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the sandbox plays Entra and Graph in tests
+import { type RunningSandbox, startSandbox } from '@easgate/exo-sandbox';
+import { InProcessBus } from '@easgate/messaging';
+import { type RunningService, startService } from '@easgate/service-runtime';
+import { certVaultService } from '../src';
+
+/** The embedded defaults of `easgate start`: SQLite, the in-process bus, a generated master key. */
+describe('cert-vault embedded (SQLite)', () => {
+  let dir: string;
+  let sandbox: RunningSandbox;
+  let bus: InProcessBus;
+  let sut: RunningService;
+  const apiToken = randomBytes(18).toString('base64url');
+  const appId = randomUUID();
+
+  const api = async <T = Record<string, unknown>>(method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${sut.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cert-vault-embedded-'));
+    sandbox = await startSandbox({ tlsDir: join(dir, 'sandbox-tls'), port: 0, mailboxes: 1, devices: 0 });
+    sandbox.sandbox.registerApp({
+      appId,
+      certificates: [],
+      consentGranted: true,
+      roles: ['Exchange Administrator'],
+    });
+    bus = new InProcessBus();
+    sut = await startService(certVaultService(), {
+      bus,
+      dataDir: dir,
+      port: 0,
+      apiToken,
+      env: { VAULT_EXPIRY_SCANNER: 'false' },
+    });
+  });
+
+  afterAll(async () => {
+    await sut?.close();
+    await bus?.close();
+    await sandbox?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('generates a 0600 master key, then creates, registers, activates, signs and rotates on SQLite', async () => {
+    expect(statSync(join(dir, 'vault-master.key')).mode & 0o777).toBe(0o600);
+    const objectId = sandbox.sandbox.directory.requireApp(appId).objectId;
+    const connection = await api<{ id: string }>('POST', '/v1/tenant-connections', {
+      tenantId: sandbox.tenantId,
+      appId,
+      organization: sandbox.organization,
+      authorityHost: sandbox.baseUrl,
+      graphUrl: sandbox.baseUrl,
+      applicationObjectId: objectId,
+    });
+    const created = await api<{ id: string; thumbprintSha1: string }>(
+      'POST',
+      `/v1/tenant-connections/${connection.body.id}/certificates`,
+      {
+        subject: 'CN=embedded',
+      },
+    );
+    const pem = await fetch(
+      `${sut.url}/v1/tenant-connections/${connection.body.id}/certificates/${created.body.id}/public.pem`,
+      {
+        headers: { authorization: `Bearer ${apiToken}` },
+      },
+    ).then((r) => r.text());
+    sandbox.sandbox.addCertificate(appId, pem);
+
+    const live = await api<{ valid: boolean }>(
+      'POST',
+      `/v1/tenant-connections/${connection.body.id}/certificates/${created.body.id}/validate`,
+      {
+        live: true,
+      },
+    );
+    const activated = await api(
+      'POST',
+      `/v1/tenant-connections/${connection.body.id}/certificates/${created.body.id}/activate`,
+      {},
+    );
+    const signed = await api<{ thumbprintSha1: string }>(
+      'POST',
+      `/internal/v1/tenant-connections/${connection.body.id}/client-assertion`,
+      {
+        audience: sandbox.tokenEndpoint,
+      },
+    );
+    const rotation = await api<{ state: string }>(
+      'POST',
+      `/v1/tenant-connections/${connection.body.id}/rotations`,
+      {},
+    );
+    const verify = await api<{ valid: boolean }>('GET', '/v1/audit/verify');
+
+    expect(live.body.valid).toBe(true);
+    expect(activated.status).toBe(200);
+    expect(signed.body.thumbprintSha1).toBe(created.body.thumbprintSha1);
+    expect(rotation.body.state).toBe('completed');
+    expect(verify.body.valid).toBe(true);
+  });
+});
