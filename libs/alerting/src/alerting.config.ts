@@ -31,6 +31,7 @@ const schema = z.object({
   ALERTING_DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().positive().default(12),
   ALERTING_DELIVERY_ALERT_AFTER_FAILURES: z.coerce.number().int().positive().default(3),
   ALERTING_DELIVERY_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  ALERTING_RETENTION_DAYS: z.coerce.number().positive().default(90),
   ALERTMANAGER_RESEND_SECONDS: z.coerce.number().positive().default(60),
   /** smtp://user:pass@host:587 or smtps://…; e-mail subscriptions need it. */
   ALERTING_SMTP_URL: z.url().optional(),
@@ -45,6 +46,8 @@ export interface AlertingConfig {
   thresholds: Thresholds;
   backoff: BackoffPolicy;
   sweepIntervalMs: number;
+  /** Resolved alerts and finished deliveries are kept this long. */
+  retentionMs: number;
   deliveryPollMs: number;
   deliveryTimeoutMs: number;
   alertmanagerResendMs: number;
@@ -84,6 +87,7 @@ export function parseAlertingConfig(env: NodeJS.ProcessEnv): AlertingConfig {
       alertAfterFailures: c.ALERTING_DELIVERY_ALERT_AFTER_FAILURES,
     },
     sweepIntervalMs: c.ALERTING_SWEEP_INTERVAL_SECONDS * 1000,
+    retentionMs: c.ALERTING_RETENTION_DAYS * 86_400_000,
     deliveryPollMs: c.ALERTING_DELIVERY_POLL_MS,
     deliveryTimeoutMs: c.ALERTING_DELIVERY_TIMEOUT_MS,
     alertmanagerResendMs: c.ALERTMANAGER_RESEND_SECONDS * 1000,

@@ -71,6 +71,7 @@ class AlertingBackground implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(ALERTING_CONFIG) config: AlertingConfig,
     @Inject(ALERTING_LOGGER) logger: Logger,
     @Inject(SignalIntake) intake: SignalIntake,
+    @Inject(AlertBook) book: AlertBook,
     @Inject(DeliveryDispatcher) dispatcher: DeliveryDispatcher,
     @Inject(DeadLetterWatcher) watcher: DeadLetterWatcher,
     @Inject(Destinations) private readonly destinations: Destinations,
@@ -78,7 +79,16 @@ class AlertingBackground implements OnApplicationBootstrap, BeforeApplicationShu
   ) {
     const db = context.database;
     this.loops = [
-      new Loop('alert sweep', config.sweepIntervalMs, () => db.transaction((tx) => intake.sweep(tx)), logger),
+      new Loop(
+        'alert sweep',
+        config.sweepIntervalMs,
+        () =>
+          db.transaction(async (tx) => {
+            await intake.sweep(tx);
+            await book.purgeBefore(new Date(Date.now() - config.retentionMs), tx);
+          }),
+        logger,
+      ),
       new Loop('alert delivery', config.deliveryPollMs, () => dispatcher.dispatchDue(), logger),
       new Loop(
         'alertmanager re-send',

@@ -138,6 +138,7 @@ describe(alertingService.name, () => {
     ALERTING_DLQ_CONSUMER_GROUP: `${group}-dlq`,
     ALERTING_DLQ_FROM_BEGINNING: 'false',
     ALERTING_SMTP_FROM: 'easgate@medium.test',
+    ALERTMANAGER_RESEND_SECONDS: '1',
   };
 
   async function startAlerting(): Promise<RunningService> {
@@ -388,6 +389,18 @@ describe(alertingService.name, () => {
       alertsOnTopic(tenant).find((a) => a.data.kind === 'alert-delivery-failing'),
     );
     expect(failing.data.description).toMatch(/Last error/);
+
+    // An Alertmanager subscribed after the alert fired only gets the re-sends: its failure is noticed too.
+    await api('POST', `/v1/tenants/${tenant}/subscriptions`, {
+      name: 'gone alertmanager',
+      kinds: ['circuit-open'],
+      destination: { type: 'alertmanager', url: 'http://127.0.0.1:9' },
+    });
+    await waitFor('the failing Alertmanager alert', () =>
+      alertsOnTopic(tenant).find(
+        (a) => a.data.kind === 'alert-delivery-failing' && a.data.labels['destination'] === 'alertmanager',
+      ),
+    );
 
     const deadEvent = createCloudEvent({
       source: '//test',

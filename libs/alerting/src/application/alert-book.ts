@@ -80,6 +80,12 @@ export class AlertBook {
     }
   }
 
+  /** Retention: resolved alerts and finished deliveries older than `cutoff` go. */
+  async purgeBefore(cutoff: Date, tx: Tx): Promise<void> {
+    await this.alerts.purgeResolvedBeforeAcrossTenants(cutoff, tx);
+    await this.deliveries.purgeFinishedBeforeAcrossTenants(cutoff, tx);
+  }
+
   list(tenant: string, filter: AlertFilter, m: EntityManager): Promise<Alert[]> {
     return this.alerts.list(tenant, filter, m);
   }

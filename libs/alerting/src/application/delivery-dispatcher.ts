@@ -1,9 +1,14 @@
 import type { Logger } from '@easgate/messaging';
-import type { Database } from '@easgate/persistence';
+import type { Database, Tx } from '@easgate/persistence';
 import { toOpsAlert } from '../domain/alert';
 import type { Clock } from '../domain/clock';
 import { deliveryFailingRule } from '../domain/rules';
-import { type BackoffPolicy, nextAttemptDelayMs, subscriptionMatches } from '../domain/subscription';
+import {
+  type BackoffPolicy,
+  nextAttemptDelayMs,
+  type Subscription,
+  subscriptionMatches,
+} from '../domain/subscription';
 import type { AlertMetrics } from '../infra/alert-metrics';
 import type { AlertRepository } from '../infra/alert.repository';
 import type { Delivery, DeliveryRepository } from '../infra/delivery.repository';
@@ -66,18 +71,7 @@ export class DeliveryDispatcher {
       this.metrics.deliveries.inc({ destination: type, outcome: 'delivered' });
       await this.db.transaction(async (tx) => {
         await this.deliveries.markDelivered(delivery.tenant, delivery.id, attempts, this.clock.now(), tx);
-        const before = await this.subscriptions.findById(delivery.tenant, subscription.id, tx);
-        await this.subscriptions.recordOutcome(delivery.tenant, subscription.id, null, tx);
-        if ((before?.consecutiveFailures ?? 0) > 0) {
-          await this.book.apply(
-            deliveryFailingRule(
-              { id: subscription.id, tenant: subscription.tenant, destination: type },
-              false,
-              '',
-            ),
-            tx,
-          );
-        }
+        await this.recordDestinationOutcome(subscription, null, false, tx);
       });
     } catch (err) {
       const message = errorText(err);
@@ -99,18 +93,32 @@ export class DeliveryDispatcher {
       );
       await this.db.transaction(async (tx) => {
         await this.deliveries.markFailed(delivery.tenant, delivery.id, attempts, message, next, tx);
-        const health = await this.subscriptions.recordOutcome(delivery.tenant, subscription.id, message, tx);
-        if (health && (health.consecutiveFailures >= this.backoff.alertAfterFailures || giveUp)) {
-          await this.book.apply(
-            deliveryFailingRule(
-              { id: subscription.id, tenant: subscription.tenant, destination: type },
-              true,
-              message,
-            ),
-            tx,
-          );
-        }
+        await this.recordDestinationOutcome(subscription, message, giveUp, tx);
       });
+    }
+  }
+
+  /** Records a destination's outcome; raises its failing alert after repeated failures, clears it on success. */
+  private async recordDestinationOutcome(
+    subscription: Subscription,
+    error: string | null,
+    giveUp: boolean,
+    tx: Tx,
+  ): Promise<void> {
+    const owner = {
+      id: subscription.id,
+      tenant: subscription.tenant,
+      destination: subscription.destination.type,
+    };
+    const before = await this.subscriptions.findById(subscription.tenant, subscription.id, tx);
+    const health = await this.subscriptions.recordOutcome(subscription.tenant, subscription.id, error, tx);
+    if (error === null) {
+      if ((before?.consecutiveFailures ?? 0) > 0)
+        await this.book.apply(deliveryFailingRule(owner, false, ''), tx);
+      return;
+    }
+    if (health && (health.consecutiveFailures >= this.backoff.alertAfterFailures || giveUp)) {
+      await this.book.apply(deliveryFailingRule(owner, true, error), tx);
     }
   }
 
@@ -133,17 +141,18 @@ export class DeliveryDispatcher {
             !(a.silencedUntil !== null && Date.parse(a.silencedUntil) > now.getTime()),
         )
         .map(toOpsAlert);
+      if (alerts.length === 0) continue;
+      let error: string | null = null;
       try {
         await this.destinations.toAlertmanager(subscription.destination.url, alerts);
-        if (alerts.length > 0)
-          this.metrics.deliveries.inc({ destination: 'alertmanager', outcome: 'resent' });
+        this.metrics.deliveries.inc({ destination: 'alertmanager', outcome: 'resent' });
       } catch (err) {
+        error = errorText(err);
         this.metrics.deliveries.inc({ destination: 'alertmanager', outcome: 'resend-failed' });
-        this.logger.warn(
-          { subscriptionId: subscription.id, reason: errorText(err) },
-          'alertmanager re-send failed',
-        );
+        this.logger.warn({ subscriptionId: subscription.id, reason: error }, 'alertmanager re-send failed');
       }
+      // An Alertmanager that went away is noticed even when no alert changes state.
+      await this.db.transaction((tx) => this.recordDestinationOutcome(subscription, error, false, tx));
     }
   }
 }

@@ -109,4 +109,14 @@ export class AlertRepository {
   async save(alert: Alert, tx: Tx): Promise<void> {
     await tx.getRepository(AlertEntity).save(toRow(alert));
   }
+
+  /** Forgets alerts resolved before `cutoff` (every tenant: retention). */
+  async purgeResolvedBeforeAcrossTenants(cutoff: Date, tx: Tx): Promise<void> {
+    await tx
+      .getRepository(AlertEntity)
+      .createQueryBuilder()
+      .delete()
+      .where("status = 'resolved' AND ends_at < :cutoff", { cutoff: cutoff.toISOString() })
+      .execute();
+  }
 }

@@ -109,4 +109,14 @@ export class DeliveryRepository {
       },
     );
   }
+
+  /** Forgets finished deliveries created before `cutoff` (every tenant: retention). */
+  async purgeFinishedBeforeAcrossTenants(cutoff: Date, tx: Tx): Promise<void> {
+    await tx
+      .getRepository(DeliveryEntity)
+      .createQueryBuilder()
+      .delete()
+      .where("state <> 'pending' AND created_at < :cutoff", { cutoff: cutoff.toISOString() })
+      .execute();
+  }
 }
