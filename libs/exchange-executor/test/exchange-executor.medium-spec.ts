@@ -17,7 +17,7 @@ import {
 } from '@easgate/contracts';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the sandbox is the Exchange these tests talk to
 import { type RunningSandbox, startSandbox } from '@easgate/exo-sandbox';
-import { KafkaBus } from '@easgate/messaging';
+import { KafkaBus, replayRecord } from '@easgate/messaging';
 import { type RunningService, startService } from '@easgate/service-runtime';
 import {
   createTestDatabase,
@@ -275,6 +275,33 @@ describe('exchange-executor service', () => {
         ),
     );
     expect(dead.headers['x-easgate-dlq-error-code']).toBe('EXO_NOT_FOUND');
+  });
+
+  it('applies a replayed dead letter once its cause is fixed', async () => {
+    const alias = `late${Date.now().toString(36)}`;
+    const upn = `${alias}@${world.sandbox.organization}`;
+    const command = commandFor(world, upn, { kind: 'block-device', deviceId: 'ApplLATE00000001' });
+    await send(world, [command]);
+    const dead = await waitFor('the dead letter', () =>
+      world.recorder
+        .on(deadLetterTopicOf(Topics.ExchangeCommand))
+        .find(
+          (r) =>
+            (JSON.parse(r.value!.toString()) as { data: ExchangeCommandV1 }).data.commandId ===
+            command.commandId,
+        ),
+    );
+    world.sandbox.sandbox.addMailbox({ alias });
+    const { topic, record } = replayRecord(dead);
+    await world.producer.send({
+      topic,
+      messages: [{ key: record.key, value: record.value, headers: record.headers }],
+    });
+    const replayed = await waitFor('the replayed result', () => {
+      const results = resultsOf(world, [command.commandId]);
+      return results.length === 2 && results;
+    });
+    expect(replayed.map((r) => r.outcome)).toEqual(['failed', 'applied']);
   });
 
   it('retries through a 503 and a 429 and still applies the change', async () => {

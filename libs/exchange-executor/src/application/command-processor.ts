@@ -8,7 +8,13 @@ import {
   mailboxKey,
   Topics,
 } from '@easgate/contracts';
-import { DeadLetterHeaders, type Logger, type Outbox } from '@easgate/messaging';
+import {
+  DeadLetterHeaders,
+  type Logger,
+  messageKeyOf,
+  type Outbox,
+  ProcessedMessageEntity,
+} from '@easgate/messaging';
 import type { Database, Tx } from '@easgate/persistence';
 import {
   type CasMailboxUpdate,
@@ -30,6 +36,8 @@ import type { TenantClients } from '../infra/tenant-clients';
 import { runSingleCommand } from './single-commands';
 
 export const EXECUTOR_SOURCE = 'easgate/exchange-executor';
+/** The inbox consumer name the runtime gives this service (its name). */
+const INBOX_CONSUMER = 'exchange-executor';
 
 export interface CommandProcessorOptions {
   batchWindowMs: number;
@@ -331,6 +339,10 @@ export class CommandProcessor {
       data: pending.command,
     });
     const record = encodeStructured(original, key);
+    // Forget the delivery, so that replaying this dead letter is not taken for a duplicate.
+    await tx
+      .getRepository(ProcessedMessageEntity)
+      .delete({ consumer: INBOX_CONSUMER, messageKey: messageKeyOf(pending.origin) });
     await this.outbox.enqueueRecord(tx, deadLetterTopicOf(Topics.ExchangeCommand), {
       ...record,
       headers: {

@@ -30,7 +30,7 @@ export interface CompletedCommand {
 export class CommandLogRepository {
   constructor(private readonly db: Database) {}
 
-  /** Records a command as pending; false when its commandId was seen before (applied once). */
+  /** Records a command as pending; false when its commandId was seen before and did not fail (applied once). */
   async accept(
     tx: Tx,
     mailboxKey: string,
@@ -38,7 +38,11 @@ export class CommandLogRepository {
     origin: CommandOrigin,
   ): Promise<boolean> {
     const repo = tx.getRepository(CommandLogEntity);
-    if (await repo.existsBy({ commandId: command.commandId })) return false;
+    const existing = await repo.findOneBy({ commandId: command.commandId });
+    if (existing?.status === 'failed') {
+      // A failed command sent again (a replayed dead letter) gets another chance, in arrival order.
+      await repo.delete({ seq: existing.seq });
+    } else if (existing) return false;
     await repo.insert({
       commandId: command.commandId,
       tenant: command.tenant.toLowerCase(),
