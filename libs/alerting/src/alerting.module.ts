@@ -162,7 +162,8 @@ export class AlertingModule {
         },
         {
           provide: AlertingApi,
-          useFactory: (book: AlertBook) => new AlertingApi(db, book, subscriptions, deliveries, clock),
+          useFactory: (book: AlertBook) =>
+            new AlertingApi(db, book, subscriptions, deliveries, clock, config.smtp !== undefined),
           inject: [AlertBook],
         },
         {

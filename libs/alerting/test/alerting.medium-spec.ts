@@ -544,4 +544,26 @@ describe(alertingService.name, () => {
     const firing = await api<unknown[]>('GET', `/v1/tenants/${tenant}/alerts?status=firing`);
     expect(firing).toEqual([]);
   });
+
+  it('refuses unauthenticated calls and invalid subscriptions with a code', async () => {
+    const tenant = `${uniqueName('api')}.onmicrosoft.com`;
+    expect((await fetch(`${sut.url}/v1/tenants/${tenant}/alerts`)).status).toBe(401);
+    const bad = await fetch(`${sut.url}/v1/tenants/${tenant}/subscriptions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'x',
+        destination: { type: 'webhook', url: 'ftp://nope', secret: 'short' },
+      }),
+    });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({
+      code: 'ALERTING_INVALID_REQUEST',
+      message: expect.stringMatching(/destination/),
+    });
+    const missing = await fetch(`${sut.url}/v1/tenants/${tenant}/alerts/0123456789abcdef`, {
+      headers: { authorization: `Bearer ${API_TOKEN}` },
+    });
+    expect(missing.status).toBe(404);
+  });
 });

@@ -79,6 +79,8 @@ export class AlertingApi {
     private readonly subscriptions: SubscriptionRepository,
     private readonly deliveries: DeliveryRepository,
     private readonly clock: Clock,
+    /** Whether ALERTING_SMTP_URL is set: e-mail subscriptions are refused without it. */
+    private readonly emailConfigured: boolean,
   ) {}
 
   listAlerts(tenant: string, filter: AlertFilter): Promise<Alert[]> {
@@ -109,6 +111,7 @@ export class AlertingApi {
     tenant: string,
     input: z.output<typeof SubscriptionInput>,
   ): Promise<SubscriptionView> {
+    this.checkDeliverable(input);
     const subscription: Subscription = {
       id: randomUUID(),
       tenant,
@@ -124,6 +127,7 @@ export class AlertingApi {
     id: string,
     input: z.output<typeof SubscriptionInput>,
   ): Promise<SubscriptionView> {
+    this.checkDeliverable(input);
     await this.db.transaction(async (tx) => {
       const current = await this.requireSubscription(tenant, id, tx);
       await this.subscriptions.save({ ...input, id, tenant, createdAt: current.createdAt }, tx);
@@ -145,6 +149,15 @@ export class AlertingApi {
       await this.requireSubscription(tenant, id, m);
       return this.deliveries.listForSubscription(tenant, id, limit, m);
     });
+  }
+
+  private checkDeliverable(input: z.output<typeof SubscriptionInput>): void {
+    if (input.destination.type === 'email' && !this.emailConfigured) {
+      throw new AlertingError(
+        AlertingErrorCode.InvalidSubscription,
+        'e-mail subscriptions need an SMTP server: set ALERTING_SMTP_URL on the alerting service',
+      );
+    }
   }
 
   private async requireSubscription(
