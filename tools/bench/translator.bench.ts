@@ -71,6 +71,20 @@ export async function runTranslatorBench(): Promise<void> {
     console.log(
       `translator: ${records.length.toLocaleString()} events (${unique.toLocaleString()} unique, ${records.length - unique} duplicates, ${stale} out of order) for ${DEVICES} devices in ${seconds.toFixed(1)} s = ${(records.length / seconds).toFixed(0)} events/s through Kafka + PostgreSQL`,
     );
+    const newest = new Map<string, { sequence: number; state: string }>();
+    for (const { data } of feed) {
+      const known = newest.get(data.mdmDeviceId);
+      if (!known || data.sequence! > known.sequence)
+        newest.set(data.mdmDeviceId, { sequence: data.sequence!, state: data.state });
+    }
+    const stored = await service.database.dataSource.query<{ mdm_device_id: string; state_json: string }[]>(
+      'SELECT mdm_device_id, state_json FROM device_desired_state',
+    );
+    const correct = stored.filter(
+      (row) =>
+        (JSON.parse(row.state_json) as { state: string }).state === newest.get(row.mdm_device_id)?.state,
+    ).length;
+    console.log(`translator: ${correct}/${newest.size} devices end in the state of their newest event`);
     console.log(
       `translator: ${commands.toLocaleString()} Exchange commands = ${(commands / records.length).toFixed(3)} commands per event received`,
     );

@@ -70,7 +70,7 @@ export interface FeedOptions {
   source?: string;
   /** Share of events sent twice (at-least-once MDM connectors). */
   duplicateRate?: number;
-  /** Share of events swapped with their neighbour (delays, retries). */
+  /** Share of events delivered before their device's previous one (delays, retries). */
   reorderRate?: number;
 }
 
@@ -98,6 +98,7 @@ export function complianceFeed(options: FeedOptions): CloudEvent<MdmComplianceV1
     sequence: 0,
   }));
   const out: CloudEvent<MdmComplianceV1>[] = [];
+  const lastIndex = new Map<string, number>();
   for (let n = 0; n < options.events; n++) {
     const device = devices[Math.floor(random() * devices.length)];
     const roll = random();
@@ -126,11 +127,11 @@ export function complianceFeed(options: FeedOptions): CloudEvent<MdmComplianceV1
       observedAt: new Date(start + n * 1000).toISOString(),
       ...(options.source !== undefined && { source: options.source }),
     });
-    out.push(event);
+    // Delays: this event overtakes its device's previous one, which then arrives stale and must change nothing.
+    const previous = lastIndex.get(device.mdmDeviceId);
+    if (previous !== undefined && random() < (options.reorderRate ?? 0.05)) out.splice(previous, 0, event);
+    else lastIndex.set(device.mdmDeviceId, out.push(event) - 1);
     if (random() < (options.duplicateRate ?? 0.05)) out.push(event);
-  }
-  for (let i = 1; i < out.length; i++) {
-    if (random() < (options.reorderRate ?? 0.05)) [out[i - 1], out[i]] = [out[i], out[i - 1]];
   }
   return out;
 }
