@@ -126,9 +126,17 @@ export class CertVaultModule {
         },
         {
           provide: ExpiryScanner,
-          useFactory: (stores: VaultStores, certificates: Certificates, audit: AuditTrail) =>
-            new ExpiryScanner(stores, certificates, audit, clock, context.logger),
-          inject: [VaultStores, Certificates, AuditTrail],
+          useFactory: (
+            stores: VaultStores,
+            certificates: Certificates,
+            audit: AuditTrail,
+            rotations: Rotations,
+          ) =>
+            new ExpiryScanner(stores, certificates, audit, clock, context.logger, {
+              rotations,
+              beforeDays: config.autoRotateDays,
+            }),
+          inject: [VaultStores, Certificates, AuditTrail, Rotations],
         },
         {
           provide: MasterKeyRewrapper,

@@ -17,6 +17,8 @@ const schema = z.object({
   /** Overrides the Graph base URL of every cloud (the sandbox plays Graph). */
   VAULT_GRAPH_URL: z.url({ protocol: /^https$/ }).optional(),
   VAULT_HTTP_TIMEOUT_MS: positiveInt.default(15_000),
+  /** Rotate the active certificate automatically this many days before notAfter (0 = off). */
+  VAULT_AUTO_ROTATE_DAYS: z.coerce.number().int().min(0).max(3650).default(0),
   /** "false" turns the background scanner off (tests call scan-now instead). */
   VAULT_EXPIRY_SCANNER: z.enum(['true', 'false']).default('true'),
 });
@@ -33,6 +35,7 @@ export interface CertVaultConfig {
   readonly rotationOverlapHours: number;
   readonly graphUrl?: string;
   readonly httpTimeoutMs: number;
+  readonly autoRotateDays: number;
 }
 
 export class CertVaultConfigError extends Error {
@@ -67,5 +70,6 @@ export function parseCertVaultConfig(env: NodeJS.ProcessEnv): CertVaultConfig {
     rotationOverlapHours: e.VAULT_ROTATION_OVERLAP_HOURS,
     ...(e.VAULT_GRAPH_URL !== undefined && { graphUrl: e.VAULT_GRAPH_URL }),
     httpTimeoutMs: e.VAULT_HTTP_TIMEOUT_MS,
+    autoRotateDays: e.VAULT_AUTO_ROTATE_DAYS,
   };
 }

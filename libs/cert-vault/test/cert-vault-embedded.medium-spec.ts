@@ -41,7 +41,7 @@ describe('cert-vault embedded (SQLite)', () => {
       dataDir: dir,
       port: 0,
       apiToken,
-      env: { VAULT_EXPIRY_SCANNER: 'false' },
+      env: { VAULT_EXPIRY_SCANNER: 'false', VAULT_AUTO_ROTATE_DAYS: '400' },
     });
   });
 
@@ -52,7 +52,7 @@ describe('cert-vault embedded (SQLite)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('generates a 0600 master key, then creates, registers, activates, signs and rotates on SQLite', async () => {
+  it('generates a 0600 master key, then creates, registers, activates, signs and rotates automatically on SQLite', async () => {
     expect(statSync(join(dir, 'vault-master.key')).mode & 0o777).toBe(0o600);
     const objectId = sandbox.sandbox.directory.requireApp(appId).objectId;
     const connection = await api<{ id: string }>('POST', '/v1/tenant-connections', {
@@ -97,17 +97,25 @@ describe('cert-vault embedded (SQLite)', () => {
         audience: sandbox.tokenEndpoint,
       },
     );
-    const rotation = await api<{ state: string }>(
-      'POST',
+    const scan = await api<{ rotationsStarted: number }>('POST', '/v1/expiry-scan');
+    const rotations = await api<{ state: string; reason: string }[]>(
+      'GET',
       `/v1/tenant-connections/${connection.body.id}/rotations`,
-      {},
     );
+    const again = await api<{ rotationsStarted: number }>('POST', '/v1/expiry-scan');
     const verify = await api<{ valid: boolean }>('GET', '/v1/audit/verify');
 
     expect(live.body.valid).toBe(true);
     expect(activated.status).toBe(200);
     expect(signed.body.thumbprintSha1).toBe(created.body.thumbprintSha1);
-    expect(rotation.body.state).toBe('completed');
+    expect(scan.body.rotationsStarted).toBe(1);
+    expect(rotations.body).toEqual([
+      expect.objectContaining({
+        state: 'completed',
+        reason: expect.stringMatching(/^automatic rotation/) as string,
+      }),
+    ]);
+    expect(again.body.rotationsStarted).toBe(0);
     expect(verify.body.valid).toBe(true);
   });
 });

@@ -1,10 +1,12 @@
 import type { Logger } from '@easgate/messaging';
+import { autoRotationDue } from '../domain/auto-rotation';
 import type { Clock } from '../domain/clock';
 import { daysLeft, dueExpiryNotice } from '../domain/expiry-thresholds';
 import { metadataOf } from '../infra/certificate.repository';
 import type { AuditTrail } from './audit-trail';
 import type { Certificates } from './certificates';
 import { publishLifecycle } from './lifecycle-events';
+import type { Rotations } from './rotations';
 import type { VaultStores } from './vault-stores';
 
 export interface ScanResult {
@@ -12,6 +14,13 @@ export interface ScanResult {
   readonly expiring: number;
   readonly expired: number;
   readonly retired: number;
+  /** Automatic rotations started (VAULT_AUTO_ROTATE_DAYS). */
+  readonly rotationsStarted: number;
+}
+
+export interface AutoRotation {
+  readonly rotations: Rotations;
+  readonly beforeDays: number;
 }
 
 /**
@@ -29,6 +38,7 @@ export class ExpiryScanner {
     private readonly audit: AuditTrail,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly autoRotation?: AutoRotation,
   ) {}
 
   start(intervalMs: number): void {
@@ -107,9 +117,62 @@ export class ExpiryScanner {
         await this.certificates.retireIn(tx, fresh, 'cert-vault', 'overlap window ended');
       });
     }
-    if (expiring + expired + due.length > 0) {
-      this.logger.info({ scanned: watched.length, expiring, expired, retired: due.length }, 'expiry scan');
+    const rotationsStarted = await this.rotateDue(now);
+    if (expiring + expired + due.length + rotationsStarted > 0) {
+      this.logger.info(
+        { scanned: watched.length, expiring, expired, retired: due.length, rotationsStarted },
+        'expiry scan',
+      );
     }
-    return { scanned: watched.length, expiring, expired, retired: due.length };
+    return { scanned: watched.length, expiring, expired, retired: due.length, rotationsStarted };
+  }
+
+  /**
+   * Staged rotation ahead of expiry, for connections whose Entra application object id is known
+   * (the vault can add the new key itself). A failed attempt rolls back and is retried a day later.
+   */
+  private async rotateDue(now: Date): Promise<number> {
+    if (!this.autoRotation || this.autoRotation.beforeDays <= 0) return 0;
+    const { rotations, beforeDays } = this.autoRotation;
+    const active = await this.stores.db.read((m) => this.stores.certificates.listWithStatus(m, ['active']));
+    let started = 0;
+    for (const certificate of active) {
+      const [connection, history] = await this.stores.db.read(
+        async (m) =>
+          [
+            await this.stores.connections.findById(m, certificate.connectionId),
+            await this.stores.rotations.listByConnection(m, certificate.tenantId, certificate.connectionId),
+          ] as const,
+      );
+      if (!connection?.applicationObjectId) continue;
+      if (history.some((r) => r.state === 'started' || r.state === 'key-added')) continue;
+      const last = history[history.length - 1];
+      const due = autoRotationDue({
+        notAfter: new Date(certificate.notAfter),
+        now,
+        rotateBeforeDays: beforeDays,
+        ...(last && { lastRotationStartedAt: new Date(last.startedAt) }),
+        retryAfterHours: 24,
+      });
+      if (!due) continue;
+      try {
+        const rotation = await rotations.start(
+          connection.id,
+          { reason: `automatic rotation: ${daysLeft(new Date(certificate.notAfter), now)} day(s) left` },
+          'cert-vault',
+        );
+        started++;
+        this.logger.info(
+          { connectionId: connection.id, rotationId: rotation.id, state: rotation.state },
+          'automatic rotation',
+        );
+      } catch (err) {
+        this.logger.warn(
+          { connectionId: connection.id, err: err instanceof Error ? err.message : String(err) },
+          'automatic rotation failed to start',
+        );
+      }
+    }
+    return started;
   }
 }
