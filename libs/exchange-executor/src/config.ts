@@ -20,6 +20,19 @@ const Schema = z.object({
   EXECUTOR_PARALLEL_MAILBOXES: int(32, 1),
   /** Minutes between scheduled discoveries; 0 = on demand only. */
   EXECUTOR_DISCOVERY_INTERVAL_MINUTES: int(0),
+  /**
+   * Comma-separated tenants (ids or domains) this instance serves; others are acknowledged and left
+   * to the instance that serves them (tenant sharding, shared test brokers). Empty = every tenant.
+   */
+  EXECUTOR_TENANTS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((t) => t.trim().toLowerCase())
+        .filter(Boolean),
+    ),
   /** Extra CA to trust (PEM file), e.g. the sandbox's ca.pem. */
   EXECUTOR_CA_FILE: z.string().min(1).optional(),
   /** The cert-vault base URL (default: the `cert-vault` peer). */

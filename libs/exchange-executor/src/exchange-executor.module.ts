@@ -20,7 +20,7 @@ import { ExchangeClientFactory, type HttpTransport, UndiciTransport } from './in
 import { CommandLogRepository } from './infra/persistence/command-log.repository';
 import { MailboxSnapshotRepository } from './infra/persistence/mailbox-snapshot.repository';
 import { ConfiguredTenantClients, type TenantClients, VaultTenantClients } from './infra/tenant-clients';
-import { TENANT_CLIENTS } from './tokens';
+import { SERVED_TENANTS, TENANT_CLIENTS } from './tokens';
 
 export interface ExchangeExecutorOptions {
   /** Tests and the bench: a transport of their own (default: undici, trusting EXECUTOR_CA_FILE). */
@@ -93,6 +93,7 @@ export class ExchangeExecutorModule {
           useValue: { config, http, ownsHttp: options.http === undefined, context },
         },
         { provide: TENANT_CLIENTS, useValue: clients },
+        { provide: SERVED_TENANTS, useValue: config.EXECUTOR_TENANTS },
         {
           provide: CommandLogRepository,
           useFactory: (db: Database) => new CommandLogRepository(db),

@@ -161,6 +161,7 @@ describe('exchange-executor service', () => {
         EXCHANGE_CERTIFICATE_FILE: join(world.dir, 'app.pfx'),
         EXCHANGE_CERTIFICATE_PASSWORD: 'pfx-password',
         EXECUTOR_CA_FILE: world.sandbox.caPath,
+        EXECUTOR_TENANTS: world.sandbox.tenantId,
         EXECUTOR_BATCH_WINDOW_MS: '300',
         EXECUTOR_RETRY_BASE_MS: '50',
         EXECUTOR_CIRCUIT_OPEN_MS: '500',

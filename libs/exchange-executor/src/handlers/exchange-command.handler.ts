@@ -4,6 +4,7 @@ import { ExchangeCommandV1, mailboxKey, Topics } from '@easgate/contracts';
 import { type Envelope, EnvelopePipe, Inbox } from '@easgate/messaging';
 import { CommandProcessor } from '../application/command-processor';
 import { CommandLogRepository } from '../infra/persistence/command-log.repository';
+import { SERVED_TENANTS } from '../tokens';
 
 /**
  * Validate → dedupe (inbox, and the command log by commandId) → record as pending. The processor
@@ -15,12 +16,15 @@ export class ExchangeCommandHandler {
     @Inject(Inbox) private readonly inbox: Inbox,
     @Inject(CommandLogRepository) private readonly log: CommandLogRepository,
     @Inject(CommandProcessor) private readonly processor: CommandProcessor,
+    @Inject(SERVED_TENANTS) private readonly servedTenants: readonly string[],
   ) {}
 
   @EventPattern(Topics.ExchangeCommand)
   async handle(
     @Payload(new EnvelopePipe(ExchangeCommandV1)) event: Envelope<ExchangeCommandV1>,
   ): Promise<void> {
+    if (this.servedTenants.length > 0 && !this.servedTenants.includes(event.data.tenant.toLowerCase()))
+      return;
     const key = mailboxKey(event.data.tenant, event.data.mailbox);
     await this.inbox.once(event, (tx) =>
       this.log.accept(tx, key, event.data, {

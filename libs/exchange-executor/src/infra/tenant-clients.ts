@@ -89,10 +89,22 @@ export class VaultTenantClients implements TenantClients {
     );
   }
 
-  async describe(tenant: string): Promise<TenantConnection> {
+  private readonly lookups = new Map<string, Promise<TenantConnection>>();
+
+  describe(tenant: string): Promise<TenantConnection> {
     const key = tenant.toLowerCase();
     const hit = this.cache.get(key);
-    if (hit && hit.until > Date.now()) return hit.connection;
+    if (hit && hit.until > Date.now()) return Promise.resolve(hit.connection);
+    // Mailboxes of one tenant worked at once share one lookup.
+    let lookup = this.lookups.get(key);
+    if (!lookup) {
+      lookup = this.lookup(tenant, key).finally(() => this.lookups.delete(key));
+      this.lookups.set(key, lookup);
+    }
+    return lookup;
+  }
+
+  private async lookup(tenant: string, key: string): Promise<TenantConnection> {
     const isGuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tenant);
     const url = `${this.vaultUrl.replace(/\/+$/, '')}/v1/tenant-connections${isGuid ? `?tenantId=${encodeURIComponent(key)}` : ''}`;
     let res;
