@@ -28,6 +28,7 @@ import { SigningController } from './http/signing.controller';
 import { TenantConnectionsController } from './http/tenant-connections.controller';
 import { HttpIdentityPlatform, type IdentityPlatform, httpsAgent } from './infra/identity-platform.client';
 import { loadMasterKeyRing } from './infra/master-key-loader';
+import { VaultMetrics } from './infra/vault-metrics';
 
 export interface CertVaultOptions {
   /** Defaults to the system clock; tests inject one to cross expiry thresholds. */
@@ -67,6 +68,7 @@ export class CertVaultModule {
     const ring = loadMasterKeyRing(config, context.dataDir, context.logger);
     const cipher = new EnvelopeCipher(ring);
     const clock = options.clock ?? systemClock;
+    const metrics = new VaultMetrics();
     const embeddedSandboxCa = join(context.dataDir, 'sandbox-tls', 'ca.pem');
     // `easgate start` runs the sandbox with its CA under the data directory: trust it too.
     const extraCaFiles = [
@@ -112,7 +114,7 @@ export class CertVaultModule {
         {
           provide: AssertionSigner,
           useFactory: (stores: VaultStores, audit: AuditTrail) =>
-            new AssertionSigner(stores, cipher, audit, clock),
+            new AssertionSigner(stores, cipher, audit, clock, metrics),
           inject: [VaultStores, AuditTrail],
         },
         {
@@ -132,10 +134,18 @@ export class CertVaultModule {
             audit: AuditTrail,
             rotations: Rotations,
           ) =>
-            new ExpiryScanner(stores, certificates, audit, clock, context.logger, {
-              rotations,
-              beforeDays: config.autoRotateDays,
-            }),
+            new ExpiryScanner(
+              stores,
+              certificates,
+              audit,
+              clock,
+              context.logger,
+              {
+                rotations,
+                beforeDays: config.autoRotateDays,
+              },
+              metrics,
+            ),
           inject: [VaultStores, Certificates, AuditTrail, Rotations],
         },
         {

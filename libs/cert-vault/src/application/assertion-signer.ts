@@ -2,6 +2,7 @@ import { buildClientAssertion } from '@easgate/auth';
 import type { Clock } from '../domain/clock';
 import type { EnvelopeCipher } from '../domain/envelope-encryption';
 import { VaultError, VaultErrorCode } from '../domain/vault-error';
+import type { VaultMetrics } from '../infra/vault-metrics';
 import { type AuditTrail, failureReason } from './audit-trail';
 import { unsealCertificate } from './certificate-material';
 import { allowedAudiences, isAllowedAudience } from './connection-endpoints';
@@ -25,6 +26,7 @@ export class AssertionSigner {
     private readonly cipher: EnvelopeCipher,
     private readonly audit: AuditTrail,
     private readonly clock: Clock,
+    private readonly metrics?: VaultMetrics,
   ) {}
 
   async sign(connectionId: string, audience: string, actor: string): Promise<SignedClientAssertion> {
@@ -72,6 +74,7 @@ export class AssertionSigner {
             expiresAt: signed.expiresAt.toISOString(),
           },
         });
+        this.metrics?.signed('success');
         return {
           assertion: signed.assertion,
           thumbprintSha1: active.thumbprintSha1,
@@ -79,6 +82,7 @@ export class AssertionSigner {
         };
       });
     } catch (err) {
+      this.metrics?.signed('failure', (err as { code?: string }).code ?? 'ERROR');
       await this.audit.recordAlone({
         actor,
         action: 'assertion.sign',

@@ -3,6 +3,7 @@ import { autoRotationDue } from '../domain/auto-rotation';
 import type { Clock } from '../domain/clock';
 import { daysLeft, dueExpiryNotice } from '../domain/expiry-thresholds';
 import { metadataOf } from '../infra/certificate.repository';
+import type { VaultMetrics } from '../infra/vault-metrics';
 import type { AuditTrail } from './audit-trail';
 import type { Certificates } from './certificates';
 import { publishLifecycle } from './lifecycle-events';
@@ -39,6 +40,7 @@ export class ExpiryScanner {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly autoRotation?: AutoRotation,
+    private readonly metrics?: VaultMetrics,
   ) {}
 
   start(intervalMs: number): void {
@@ -118,6 +120,11 @@ export class ExpiryScanner {
       });
     }
     const rotationsStarted = await this.rotateDue(now);
+    this.metrics?.certificates(
+      await this.stores.db.read((m) =>
+        this.stores.certificates.listWithStatus(m, ['active', 'pending', 'retiring']),
+      ),
+    );
     if (expiring + expired + due.length + rotationsStarted > 0) {
       this.logger.info(
         { scanned: watched.length, expiring, expired, retired: due.length, rotationsStarted },
