@@ -12,12 +12,14 @@ import { Outbox, SERVICE_DATABASE } from '@easgate/messaging';
 import type { Database } from '@easgate/persistence';
 import { apiTokenFromEnv, type ServiceContext } from '@easgate/service-runtime';
 import { CommandProcessor } from './application/command-processor';
+import { ConfigSync } from './application/config-sync';
 import { Discovery } from './application/discovery';
 import { type ExecutorConfig, parseExecutorConfig } from './config';
 import { ExchangeCommandHandler } from './handlers/exchange-command.handler';
 import { ExecutorController } from './http/executor.controller';
 import { ExchangeClientFactory, type HttpTransport, UndiciTransport } from './infra/exchange-client';
 import { CommandLogRepository } from './infra/persistence/command-log.repository';
+import { ConfigSnapshotRepository } from './infra/persistence/config-snapshot.repository';
 import { MailboxSnapshotRepository } from './infra/persistence/mailbox-snapshot.repository';
 import { ConfiguredTenantClients, type TenantClients, VaultTenantClients } from './infra/tenant-clients';
 import { SERVED_TENANTS, TENANT_CLIENTS } from './tokens';
@@ -34,6 +36,7 @@ class ExecutorLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
   constructor(
     @Inject(CommandProcessor) private readonly processor: CommandProcessor,
     @Inject(Discovery) private readonly discovery: Discovery,
+    @Inject(ConfigSync) private readonly configSync: ConfigSync,
     @Inject('EXECUTOR_RUNTIME')
     private readonly runtime: {
       config: ExecutorConfig;
@@ -50,7 +53,11 @@ class ExecutorLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
       this.runtime.config.configuredConnection?.tenantId ??
       this.runtime.config.configuredConnection?.organization;
     if (minutes > 0 && tenant) {
-      this.timer = setInterval(() => void this.discovery.start(tenant), minutes * 60_000);
+      this.timer = setInterval(() => {
+        this.discovery.start(tenant);
+        // A failed sync is logged by the next one's absence of progress; it retries on the next tick.
+        this.configSync.sync(tenant).catch(() => undefined);
+      }, minutes * 60_000);
       this.timer.unref();
     }
   }
@@ -125,6 +132,12 @@ export class ExchangeExecutorModule {
           useFactory: (db: Database, snapshots: MailboxSnapshotRepository, outbox: Outbox) =>
             new Discovery(db, snapshots, clients, outbox, context.logger, config.EXECUTOR_PAGE_SIZE),
           inject: [SERVICE_DATABASE, MailboxSnapshotRepository, Outbox],
+        },
+        {
+          provide: ConfigSync,
+          useFactory: (db: Database, outbox: Outbox) =>
+            new ConfigSync(db, new ConfigSnapshotRepository(db), clients, outbox, context.logger),
+          inject: [SERVICE_DATABASE, Outbox],
         },
         ExecutorLifecycle,
       ],

@@ -2,6 +2,8 @@ import type { ServiceDefinition } from '@easgate/service-runtime';
 import { type ExchangeExecutorOptions, ExchangeExecutorModule } from './exchange-executor.module';
 import { ExchangeErrorCode } from './infra/exchange-client';
 import { CommandLogEntity } from './infra/persistence/command-log.entity';
+import { ConfigSnapshotEntity } from './infra/persistence/config-snapshot.entity';
+import { ExecutorConfigSnapshot1764300000001 } from './infra/persistence/config-snapshot.migration';
 import { ExecutorTables1764300000000 } from './infra/persistence/executor-tables.migration';
 import { MailboxSnapshotEntity } from './infra/persistence/mailbox-snapshot.entity';
 
@@ -22,8 +24,8 @@ export function exchangeExecutorService(options: ExchangeExecutorOptions = {}): 
   return {
     name: 'exchange-executor',
     defaultPort: 8082,
-    entities: [CommandLogEntity, MailboxSnapshotEntity],
-    migrations: [ExecutorTables1764300000000],
+    entities: [CommandLogEntity, MailboxSnapshotEntity, ConfigSnapshotEntity],
+    migrations: [ExecutorTables1764300000000, ExecutorConfigSnapshot1764300000001],
     module: (context) => ExchangeExecutorModule.forService(context, options),
     httpStatusOf: httpStatusOfExecutorError,
     openApi: {

@@ -9,6 +9,7 @@ import {
   encodeStructured,
   type ExchangeActionV1,
   type ExchangeCommandV1,
+  type ExchangeConfigDriftV1,
   ExchangeEventTypes,
   type ExchangeInventoryV1,
   type ExchangeResultV1,
@@ -137,11 +138,13 @@ describe('exchange-executor service', () => {
       Topics.ExchangeCommand,
       Topics.ExchangeResult,
       Topics.ExchangeInventory,
+      Topics.ExchangeConfigDrift,
       deadLetterTopicOf(Topics.ExchangeCommand),
     ]);
     world.recorder = await TopicRecorder.start([
       Topics.ExchangeResult,
       Topics.ExchangeInventory,
+      Topics.ExchangeConfigDrift,
       deadLetterTopicOf(Topics.ExchangeCommand),
     ]);
     world.sut = await startService(exchangeExecutorService(), {
@@ -359,6 +362,40 @@ describe('exchange-executor service', () => {
         .find((r) => (JSON.parse(r.value!.toString()) as { id: string }).id === eventId),
     );
     expect(dead.headers['x-easgate-dlq-retriable']).toBe('false');
+  });
+
+  it('publishes configuration drift after a baseline sync', async () => {
+    const baseline = await api<{ baseline: boolean; drifts: number }>(
+      world,
+      'POST',
+      `/v1/tenants/${world.tenant}/config-sync`,
+    );
+    expect(baseline.body).toMatchObject({ baseline: true, drifts: 0 });
+    const command = commandFor(world, undefined, { kind: 'set-organization-default', level: 'Quarantine' });
+    await send(world, [command]);
+    const [result] = await resultsFor(world, [command]);
+    expect(result).toMatchObject({
+      outcome: 'applied',
+      cmdlets: ['Get-ActiveSyncOrganizationSettings', 'Set-ActiveSyncOrganizationSettings'],
+    });
+    const sync = await api<{ syncId: string; drifts: number }>(
+      world,
+      'POST',
+      `/v1/tenants/${world.tenant}/config-sync`,
+    );
+    expect(sync.body.drifts).toBe(1);
+    const drift = await waitFor('the drift event', () =>
+      world.recorder
+        .on(Topics.ExchangeConfigDrift)
+        .map((r) => (JSON.parse(r.value!.toString()) as { data: ExchangeConfigDriftV1 }).data)
+        .find((d) => d.syncId === sync.body.syncId),
+    );
+    expect(drift).toMatchObject({
+      section: 'organization-settings',
+      change: 'changed',
+      before: { DefaultAccessLevel: 'Allow' },
+      after: { DefaultAccessLevel: 'Quarantine' },
+    });
   });
 
   it('answers the connection test over HTTP', async () => {

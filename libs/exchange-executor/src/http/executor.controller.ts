@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { EasgateError } from '@easgate/contracts';
+import { ConfigSync } from '../application/config-sync';
 import { Discovery } from '../application/discovery';
 import { runConnectionTest } from '../infra/exchange-client';
 import { CommandLogRepository } from '../infra/persistence/command-log.repository';
@@ -23,7 +24,18 @@ export class ExecutorController {
     @Inject(Discovery) private readonly discovery: Discovery,
     @Inject(CommandLogRepository) private readonly log: CommandLogRepository,
     @Inject(TENANT_CLIENTS) private readonly clients: TenantClients,
+    @Inject(ConfigSync) private readonly configSync: ConfigSync,
   ) {}
+
+  @Post('tenants/:tenant/config-sync')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Read ActiveSync organization settings, device access rules and mailbox policies; publish drift since the last sync',
+  })
+  syncConfiguration(@Param('tenant') tenant: string) {
+    return this.configSync.sync(tenantParam(tenant));
+  }
 
   @Post('tenants/:tenant/connection-test')
   @HttpCode(200)

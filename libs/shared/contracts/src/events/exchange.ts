@@ -122,6 +122,25 @@ export const ExchangeInventoryV1 = z.object({
 });
 export type ExchangeInventoryV1 = z.infer<typeof ExchangeInventoryV1>;
 
+/**
+ * Data of `easgate.exchange.config-drift.v1`: one ActiveSync configuration object that changed in
+ * Exchange since the last sync (organization settings, a device access rule, a mailbox policy).
+ * Kafka key: the tenant.
+ */
+export const ExchangeConfigDriftV1 = z.object({
+  tenant: z.string(),
+  syncId: z.string(),
+  section: z.enum(['organization-settings', 'device-access-rules', 'mailbox-policies']),
+  change: z.enum(['added', 'removed', 'changed']),
+  /** The object's Exchange identity (rule or policy name; the settings' identity). */
+  identity: z.string(),
+  /** Settings that differ (all of them for added/removed): PascalCase names as Exchange gives them. */
+  before: z.record(z.string(), z.unknown()).optional(),
+  after: z.record(z.string(), z.unknown()).optional(),
+  observedAt: z.iso.datetime({ offset: true }),
+});
+export type ExchangeConfigDriftV1 = z.infer<typeof ExchangeConfigDriftV1>;
+
 /** The Kafka key of everything about one mailbox: one mailbox's commands stay in order. */
 export function mailboxKey(tenant: string, mailbox: string | undefined): string {
   return `${tenant.toLowerCase()}/${(mailbox ?? '*').toLowerCase()}`;
