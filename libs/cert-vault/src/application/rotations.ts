@@ -105,6 +105,15 @@ export class Rotations {
       startedAt: now.toISOString(),
     };
     await this.stores.db.transaction(async (tx) => {
+      // Two rotations started at once: the connection row lock lets only one of them through.
+      await this.stores.connections.findById(tx, connection.id, { lock: true });
+      const racing = await this.stores.rotations.findUnfinished(tx, connection.tenantId, connection.id);
+      if (racing) {
+        throw new VaultError(
+          VaultErrorCode.RotationInProgress,
+          `rotation ${racing.id} of this connection is still ${racing.state}`,
+        );
+      }
       await this.stores.rotations.save(tx, rotation);
       await publishLifecycle(this.stores.outbox, tx, 'rotation-started', pending, now, {
         rotationId: rotation.id,
