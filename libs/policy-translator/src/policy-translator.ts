@@ -61,6 +61,8 @@ export class PolicyTranslator {
     }
     const tenant = normalizeTenant(data.tenant);
     const { rules, version } = await this.repo.currentRules(tx, tenant);
+    // Lock order everywhere: the mailbox view, then its devices.
+    const view = await this.repo.view(tx, tenant, normalizeMailbox(data.userPrincipalName));
     const current = await this.repo.findDevice(tx, tenant, data.mdmDeviceId);
     const result = applyCompliance(current, { source: event.source, id: event.id, data }, rules, version);
     await this.repo.recordEvent(tx, tenant, data.mdmDeviceId, {
@@ -73,7 +75,6 @@ export class PolicyTranslator {
       receivedAt: new Date().toISOString(),
     });
     if (result.outcome === 'stale') return { outcome: 'stale', commands: 0 };
-    const view = await this.repo.view(tx, tenant, result.next.mailbox);
     const plan = planDevice(result.next, view);
     await this.repo.saveDevice(tx, tenant, plan.device);
     await this.repo.saveView(tx, tenant, plan.view);
@@ -182,10 +183,9 @@ export class PolicyTranslator {
       const changed = previewRules(devices, rules, version).changes.map((c) => c.mdmDeviceId);
       let commands = 0;
       for (const device of devices.filter((d) => changed.includes(d.mdmDeviceId))) {
-        const plan = planDevice(
-          redecide(device, rules, version),
-          await this.repo.view(tx, tenant, device.mailbox),
-        );
+        const view = await this.repo.view(tx, tenant, device.mailbox);
+        const fresh = (await this.repo.findDevice(tx, tenant, device.mdmDeviceId)) ?? device;
+        const plan = planDevice(redecide(fresh, rules, version), view);
         await this.repo.saveDevice(tx, tenant, plan.device);
         await this.repo.saveView(tx, tenant, plan.view);
         await this.send(

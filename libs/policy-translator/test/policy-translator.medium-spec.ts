@@ -377,7 +377,8 @@ describe('policy-translator on Kafka and PostgreSQL', () => {
         commands: { outcome?: string }[];
         exchange: { devices: { uncertain: boolean }[] };
       };
-      return body.commands[0]?.outcome === 'failed' && body;
+      // explain reads without a snapshot: wait until both sides of the result's transaction show
+      return body.commands[0]?.outcome === 'failed' && body.exchange.devices[0]?.uncertain === true && body;
     });
     await produce(producer, Topics.MdmCompliance, [
       encodeStructured(verdict({ tenant, device: 'f1', state: 'compliant', sequence: 2 }), 'f1'),

@@ -102,12 +102,16 @@ export class TranslatorRepository {
   }
 
   async findDevice(tx: Tx, tenant: string, mdmDeviceId: string): Promise<DeviceDesiredState | undefined> {
-    const row = await tx.getRepository(DeviceDesiredStateEntity).findOneBy({ tenant, mdmDeviceId });
+    const row = await tx
+      .getRepository(DeviceDesiredStateEntity)
+      .findOne({ where: { tenant, mdmDeviceId }, ...lockForUpdate(tx) });
     return row ? (JSON.parse(row.stateJson) as DeviceDesiredState) : undefined;
   }
 
   async devicesOfMailbox(tx: Tx, tenant: string, mailbox: string): Promise<DeviceDesiredState[]> {
-    const rows = await tx.getRepository(DeviceDesiredStateEntity).findBy({ tenant, mailbox });
+    const rows = await tx
+      .getRepository(DeviceDesiredStateEntity)
+      .find({ where: { tenant, mailbox }, order: { mdmDeviceId: 'ASC' }, ...lockForUpdate(tx) });
     return rows.map((row) => JSON.parse(row.stateJson) as DeviceDesiredState);
   }
 
@@ -131,13 +135,18 @@ export class TranslatorRepository {
     );
   }
 
+  /** A mailbox's view, locked until the transaction ends (PostgreSQL) so concurrent consumers do not lose updates. */
   async view(tx: Tx, tenant: string, mailbox: string): Promise<ExchangeView> {
-    const row = await tx.getRepository(ExchangeViewEntity).findOneBy({ tenant, mailbox });
+    const row = await tx
+      .getRepository(ExchangeViewEntity)
+      .findOne({ where: { tenant, mailbox }, ...lockForUpdate(tx) });
     return row ? (JSON.parse(row.viewJson) as ExchangeView) : emptyView(tenant, mailbox);
   }
 
   async viewsOfTenant(tx: Tx, tenant: string): Promise<ExchangeView[]> {
-    const rows = await tx.getRepository(ExchangeViewEntity).findBy({ tenant });
+    const rows = await tx
+      .getRepository(ExchangeViewEntity)
+      .find({ where: { tenant }, order: { mailbox: 'ASC' }, ...lockForUpdate(tx) });
     return rows.map((row) => JSON.parse(row.viewJson) as ExchangeView);
   }
 
@@ -240,6 +249,18 @@ export class TranslatorRepository {
       .find({ where: { tenant }, order: { createdAt: 'ASC' } });
     return rows.map(toCommand);
   }
+}
+
+/**
+ * Row locks where the database has them. Inside a transaction, PostgreSQL consumers of different
+ * partitions (MDM events keyed by device, inventory and results keyed by mailbox) serialise on the
+ * mailbox view and the device; SQLite runs one transaction at a time anyway. Outside a transaction
+ * (reads for the API) no lock is taken.
+ */
+function lockForUpdate(tx: Tx): { lock?: { mode: 'pessimistic_write' } } {
+  return tx.connection.options.type === 'postgres' && tx.queryRunner?.isTransactionActive === true
+    ? { lock: { mode: 'pessimistic_write' } }
+    : {};
 }
 
 function toCommand(row: CommandLogEntity): CommandRecord {
