@@ -26,11 +26,7 @@ import {
   applyUpdate,
 } from '../domain/mailbox-plan';
 import { type ExchangeClient, ExchangeError, ExchangeErrorCode } from '../infra/exchange-client';
-import type {
-  CommandLogRepository,
-  CompletedCommand,
-  PendingCommand,
-} from '../infra/persistence/command-log.repository';
+import type { CommandLogRepository, PendingCommand } from '../infra/persistence/command-log.repository';
 import type { MailboxSnapshotRepository } from '../infra/persistence/mailbox-snapshot.repository';
 import type { TenantClients } from '../infra/tenant-clients';
 import { runSingleCommand } from './single-commands';
@@ -277,7 +273,6 @@ export class CommandProcessor {
   /** Writes results (and dead letters for failures) in arrival order, in the caller's transaction. */
   private async complete(tx: Tx, done: { pending: PendingCommand; outcome: Outcome }[]): Promise<void> {
     const completedAt = new Date().toISOString();
-    const rows: CompletedCommand[] = [];
     for (const { pending, outcome } of done.sort((a, b) => a.pending.seq - b.pending.seq)) {
       const command = pending.command;
       const result: ExchangeResultV1 = {
@@ -292,7 +287,8 @@ export class CommandProcessor {
         attempts: outcome.attempts,
         completedAt,
       };
-      rows.push({ seq: pending.seq, status: outcome.outcome, result });
+      // Another pass (another replica recovering at start) may have completed it: publish once.
+      if (!(await this.log.complete(tx, { seq: pending.seq, status: outcome.outcome, result }))) continue;
       const key = mailboxKey(command.tenant, command.mailbox);
       await this.outbox.enqueue(
         tx,
@@ -319,7 +315,6 @@ export class CommandProcessor {
         'exchange command completed',
       );
     }
-    await this.log.complete(tx, rows);
   }
 
   /** What cannot succeed goes to `<command topic>.dlq` with its reason, like the delivery pipeline does. */

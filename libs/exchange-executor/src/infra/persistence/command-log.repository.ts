@@ -89,19 +89,18 @@ export class CommandLogRepository {
     }));
   }
 
-  async complete(tx: Tx, done: readonly CompletedCommand[]): Promise<void> {
-    const repo = tx.getRepository(CommandLogEntity);
-    for (const d of done) {
-      await repo.update(
-        { seq: d.seq },
-        {
-          status: d.status,
-          result: JSON.stringify(d.result),
-          attempts: d.result.attempts,
-          completedAt: d.result.completedAt,
-        },
-      );
-    }
+  /** Marks a pending command done; false when it was not pending any more (completed elsewhere). */
+  async complete(tx: Tx, done: CompletedCommand): Promise<boolean> {
+    const updated = await tx.getRepository(CommandLogEntity).update(
+      { seq: done.seq, status: 'pending' },
+      {
+        status: done.status,
+        result: JSON.stringify(done.result),
+        attempts: done.result.attempts,
+        completedAt: done.result.completedAt,
+      },
+    );
+    return (updated.affected ?? 1) > 0;
   }
 
   async deferRetry(seqs: readonly number[], attempts: number, nextAttemptAt: Date): Promise<void> {
