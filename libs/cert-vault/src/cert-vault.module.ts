@@ -143,6 +143,7 @@ export class CertVaultModule {
               {
                 rotations,
                 beforeDays: config.autoRotateDays,
+                removeRetiredKeys: config.removeRetiredKeys,
               },
               metrics,
             ),

@@ -18,6 +18,8 @@ const schema = z.object({
   VAULT_GRAPH_URL: z.url({ protocol: /^https$/ }).optional(),
   VAULT_HTTP_TIMEOUT_MS: positiveInt.default(15_000),
   /** Rotate the active certificate automatically this many days before notAfter (0 = off). */
+  /** "false" keeps retired certificates' keys on the Entra app (default: removed after the overlap). */
+  VAULT_REMOVE_RETIRED_KEYS: z.enum(['true', 'false']).default('true'),
   VAULT_AUTO_ROTATE_DAYS: z.coerce.number().int().min(0).max(3650).default(0),
   /** "false" turns the background scanner off (tests call scan-now instead). */
   VAULT_EXPIRY_SCANNER: z.enum(['true', 'false']).default('true'),
@@ -36,6 +38,7 @@ export interface CertVaultConfig {
   readonly graphUrl?: string;
   readonly httpTimeoutMs: number;
   readonly autoRotateDays: number;
+  readonly removeRetiredKeys: boolean;
 }
 
 export class CertVaultConfigError extends Error {
@@ -71,5 +74,6 @@ export function parseCertVaultConfig(env: NodeJS.ProcessEnv): CertVaultConfig {
     ...(e.VAULT_GRAPH_URL !== undefined && { graphUrl: e.VAULT_GRAPH_URL }),
     httpTimeoutMs: e.VAULT_HTTP_TIMEOUT_MS,
     autoRotateDays: e.VAULT_AUTO_ROTATE_DAYS,
+    removeRetiredKeys: e.VAULT_REMOVE_RETIRED_KEYS === 'true',
   };
 }

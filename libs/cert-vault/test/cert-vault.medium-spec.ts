@@ -21,6 +21,8 @@ import {
 import { certVaultService } from '../src';
 
 const DAY = 86_400_000;
+/** Past the 48 h overlap of the rotation test: the vault and the sandbox clocks move together. */
+const OVERLAP_PASSED_MS = 49 * 3_600_000;
 
 /** A clock the test moves forward; the sandbox keeps real time. */
 class TestClock {
@@ -345,6 +347,19 @@ describe('cert-vault', () => {
     });
   });
 
+  it('retires the replaced certificate when the overlap ends and removes its key from the Entra app', async () => {
+    env.sandbox.sandbox.advanceClock(OVERLAP_PASSED_MS / 1000);
+    env.clock.offsetMs = OVERLAP_PASSED_MS;
+
+    const scan = await api<{ retired: number }>('POST', '/v1/expiry-scan');
+
+    expect(scan.body.retired).toBe(1);
+    const old = await api('GET', `/v1/tenant-connections/${connectionId}/certificates/${importedId}`);
+    expect(old.body).toMatchObject({ status: 'retired' });
+    expect(sandboxThumbprints()).not.toContain(env.initial.facts.thumbprintSha1);
+    await waitFor('retired event', () => lifecycleEvents(importedId).some((e) => e.kind === 'retired'));
+  });
+
   it('rolls back a rotation whose verification fails: removes the Graph key, fails the pending certificate, keeps the current one', async () => {
     const before = await api<{ activeCertificate: { id: string } }>(
       'GET',
@@ -416,7 +431,7 @@ describe('cert-vault', () => {
 
     await waitFor('every threshold published', () => expiryEvents().length >= 5);
     expect(expiryEvents()).toEqual([30, 14, 7, 1, 'expired']);
-    env.clock.offsetMs = 0;
+    env.clock.offsetMs = OVERLAP_PASSED_MS; // back in step with the sandbox clock
   });
 
   it('re-wraps every data key when the master key rotates, and keeps signing', async () => {

@@ -22,6 +22,8 @@ export interface ScanResult {
 export interface AutoRotation {
   readonly rotations: Rotations;
   readonly beforeDays: number;
+  /** Remove a certificate's key from the Entra app when its overlap window ends. */
+  readonly removeRetiredKeys: boolean;
 }
 
 /**
@@ -113,11 +115,15 @@ export class ExpiryScanner {
       this.stores.certificates.listRetiringDue(m, now.toISOString()),
     );
     for (const certificate of due) {
-      await this.stores.db.transaction(async (tx) => {
+      const retired = await this.stores.db.transaction(async (tx) => {
         const fresh = await this.stores.certificates.findById(tx, certificate.tenantId, certificate.id);
-        if (fresh?.status !== 'retiring') return;
+        if (fresh?.status !== 'retiring') return false;
         await this.certificates.retireIn(tx, fresh, 'cert-vault', 'overlap window ended');
+        return true;
       });
+      if (retired && this.autoRotation?.removeRetiredKeys) {
+        await this.autoRotation.rotations.removeRetiredKey(certificate, 'cert-vault');
+      }
     }
     const rotationsStarted = await this.rotateDue(now);
     this.metrics?.certificates(

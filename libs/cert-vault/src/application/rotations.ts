@@ -214,6 +214,48 @@ export class Rotations {
     );
   }
 
+  /**
+   * After the overlap window: removes a retired certificate's key from the Entra app (Graph removeKey,
+   * proof signed by the active certificate). The key id is the one addKey returned, else found by thumbprint.
+   */
+  async removeRetiredKey(retired: StoredCertificate, actor: string): Promise<void> {
+    const connection = await this.certificates.connection(retired.connectionId);
+    if (connection.applicationObjectId === undefined) return;
+    const active = await this.stores.db.read((m) =>
+      this.stores.certificates.findActive(m, connection.tenantId, connection.id),
+    );
+    if (!active || active.id === retired.id) return;
+    let outcome: 'success' | 'failure' = 'success';
+    let reason: string | undefined;
+    let keyId = retired.graphKeyId;
+    try {
+      await this.withGraph(connection, active, async (graph) => {
+        keyId ??= (await this.identity.listKeys(graph)).find((k) =>
+          sameThumbprint(k.customKeyIdentifier, retired.thumbprintSha1),
+        )?.keyId;
+        if (keyId === undefined) {
+          reason = 'the key is not (or no longer) on the Entra application';
+          return;
+        }
+        await this.identity.removeKey({ ...graph, keyId });
+      });
+    } catch (err) {
+      outcome = 'failure';
+      reason = failureReason(err);
+    }
+    await this.audit.recordAlone({
+      actor,
+      action: 'certificate.graph-remove-key',
+      outcome,
+      tenantId: retired.tenantId,
+      connectionId: retired.connectionId,
+      certificateId: retired.id,
+      thumbprintSha1: retired.thumbprintSha1,
+      ...(reason !== undefined && { reason }),
+      details: { graphKeyId: keyId ?? null },
+    });
+  }
+
   private async rollBack(
     connection: TenantConnection,
     rotation: Rotation,
@@ -361,4 +403,14 @@ export class Rotations {
       },
     } as const;
   }
+}
+
+/** Graph's customKeyIdentifier: hex thumbprint, base64 of its bytes, or base64 of the hex text. */
+function sameThumbprint(customKeyIdentifier: string | null, sha1Hex: string): boolean {
+  if (!customKeyIdentifier) return false;
+  if (customKeyIdentifier.toUpperCase() === sha1Hex) return true;
+  const decoded = Buffer.from(customKeyIdentifier, 'base64');
+  return (
+    decoded.toString('hex').toUpperCase() === sha1Hex || decoded.toString('utf8').toUpperCase() === sha1Hex
+  );
 }

@@ -29,6 +29,10 @@ export interface IdentityPlatform {
     request: GraphKeyRequest & { certificateDer: Buffer; displayName: string },
   ): Promise<{ keyId: string }>;
   removeKey(request: GraphKeyRequest & { keyId: string }): Promise<void>;
+  /** The application's key credentials (keyId and customKeyIdentifier). */
+  listKeys(
+    request: Omit<GraphKeyRequest, 'proof'>,
+  ): Promise<{ keyId: string; customKeyIdentifier: string | null }[]>;
   close(): Promise<void>;
 }
 
@@ -110,6 +114,37 @@ export class HttpIdentityPlatform implements IdentityPlatform {
       };
       throw graphError('removeKey', response.status, json.error);
     }
+  }
+
+  async listKeys(
+    request: Omit<GraphKeyRequest, 'proof'>,
+  ): Promise<{ keyId: string; customKeyIdentifier: string | null }[]> {
+    const url = `${request.graphUrl.replace(/\/+$/, '')}/v1.0/applications/${encodeURIComponent(request.applicationObjectId)}?$select=keyCredentials`;
+    let response;
+    try {
+      response = await fetch(url, {
+        headers: { authorization: `Bearer ${request.accessToken}` },
+        dispatcher: this.agent,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      throw new VaultError(
+        VaultErrorCode.IdentityPlatformError,
+        `${new URL(url).host} did not answer (${(err as Error).message})`,
+        true,
+      );
+    }
+    const json = (await response.json().catch(() => ({}))) as {
+      keyCredentials?: { keyId?: unknown; customKeyIdentifier?: unknown }[];
+      error?: { code?: string; message?: string };
+    };
+    if (!response.ok) throw graphError('get application', response.status, json.error);
+    return (json.keyCredentials ?? [])
+      .filter((k): k is { keyId: string; customKeyIdentifier?: unknown } => typeof k.keyId === 'string')
+      .map((k) => ({
+        keyId: k.keyId,
+        customKeyIdentifier: typeof k.customKeyIdentifier === 'string' ? k.customKeyIdentifier : null,
+      }));
   }
 
   async close(): Promise<void> {
