@@ -73,6 +73,24 @@ describe(planDevice.name, () => {
     ]);
   });
 
+  it('cancels its own pending wipe, once, when the device is compliant again', () => {
+    const view = aView({
+      allowedDeviceIds: ['EAS1'],
+      devices: { EAS1: { firstSeenAt: '2026-11-26T10:00:00Z', wipePending: true } },
+    });
+    const first = planDevice(aDevice({ wipesIssued: ['EAS1'] }), view);
+    expect(first.commands.map((c) => c.action)).toEqual([{ kind: 'cancel-wipe', deviceId: 'EAS1' }]);
+    expect(planDevice(first.device, first.view).commands).toEqual([]);
+  });
+
+  it('never cancels a wipe an admin started by hand', () => {
+    const view = aView({
+      allowedDeviceIds: ['EAS1'],
+      devices: { EAS1: { firstSeenAt: '2026-11-26T10:00:00Z', wipePending: true } },
+    });
+    expect(planDevice(aDevice(), view).commands).toEqual([]);
+  });
+
   it('re-sends after a failure made the state uncertain', () => {
     const sut = planDevice(aDevice(), aView({ allowedDeviceIds: ['EAS1'], uncertainDeviceIds: ['EAS1'] }));
     expect(sut.commands).toHaveLength(1);

@@ -73,6 +73,7 @@ export function planDevice(device: DeviceDesiredState, current: ExchangeView): D
   let view = current;
   const commands: PlannedCommand[] = [];
   const actionIssuedFor = [...device.actionIssuedFor];
+  const wipesIssued = [...(device.wipesIssued ?? [])];
   const emit = (action: ExchangeActionV1, deviceId: string | undefined, reason: string) => {
     commands.push({
       mailbox: device.mailbox,
@@ -91,6 +92,17 @@ export function planDevice(device: DeviceDesiredState, current: ExchangeView): D
     if (action && !actionIssuedFor.includes(deviceId)) {
       emit(action, deviceId, reason);
       actionIssuedFor.push(deviceId);
+      if (action.kind === 'wipe-device' && !wipesIssued.includes(deviceId)) wipesIssued.push(deviceId);
+    }
+    // A wipe easgate sent that is still pending when the MDM reports the device compliant again is
+    // cancelled; wipes an admin started by hand are never touched.
+    if (
+      device.state === 'compliant' &&
+      wipesIssued.includes(deviceId) &&
+      view.devices[deviceId]?.wipePending === true
+    ) {
+      emit({ kind: 'cancel-wipe', deviceId }, deviceId, reason);
+      wipesIssued.splice(wipesIssued.indexOf(deviceId), 1);
     }
   }
   for (const deviceId of device.retiredEasDeviceIds) {
@@ -104,7 +116,11 @@ export function planDevice(device: DeviceDesiredState, current: ExchangeView): D
   if (device.mailboxPolicy !== undefined && view.mailboxPolicy !== device.mailboxPolicy) {
     emit({ kind: 'assign-mailbox-policy', policy: device.mailboxPolicy }, undefined, reason);
   }
-  return { commands, view, device: { ...device, actionIssuedFor } };
+  return {
+    commands,
+    view,
+    device: { ...device, actionIssuedFor, ...(wipesIssued.length > 0 && { wipesIssued }) },
+  };
 }
 
 /**

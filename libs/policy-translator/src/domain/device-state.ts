@@ -28,6 +28,8 @@ export interface DeviceDesiredState {
   rulesVersion: number;
   /** EAS ids whose one-shot action for the current verdict was already issued. */
   actionIssuedFor: string[];
+  /** EAS ids easgate sent a wipe for (kept across verdicts): only those wipes are ever cancelled. */
+  wipesIssued?: string[];
   position: EventPosition;
   lastEvent: { source: string; id: string };
 }
@@ -100,6 +102,7 @@ export function applyCompliance(
     rule: decision.rule,
     rulesVersion,
     actionIssuedFor: sameVerdict ? current.actionIssuedFor.filter((id) => effectiveIds.includes(id)) : [],
+    ...(current?.wipesIssued !== undefined && { wipesIssued: current.wipesIssued }),
     position,
     lastEvent: { source: event.source, id: event.id },
     ...(data.policyGroup !== undefined && { policyGroup: data.policyGroup }),

@@ -92,7 +92,11 @@ export function applyAction(view: ExchangeView, action: ExchangeActionV1): Excha
     }
     case 'assign-mailbox-policy':
       return { ...view, mailboxPolicy: action.policy };
-    case 'cancel-wipe':
+    case 'cancel-wipe': {
+      const device = view.devices[action.deviceId];
+      if (!device) return view;
+      return { ...view, devices: { ...view.devices, [action.deviceId]: { ...device, wipePending: false } } };
+    }
     case 'set-organization-default':
     case 'upsert-device-access-rule':
     case 'remove-device-access-rule':
