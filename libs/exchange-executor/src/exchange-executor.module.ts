@@ -18,6 +18,7 @@ import { type ExecutorConfig, parseExecutorConfig } from './config';
 import { ExchangeCommandHandler } from './handlers/exchange-command.handler';
 import { ExecutorController } from './http/executor.controller';
 import { ExchangeClientFactory, type HttpTransport, UndiciTransport } from './infra/exchange-client';
+import { exchangeRequestMetrics } from './infra/exchange-metrics';
 import { CommandLogRepository } from './infra/persistence/command-log.repository';
 import { ConfigSnapshotRepository } from './infra/persistence/config-snapshot.repository';
 import { MailboxSnapshotRepository } from './infra/persistence/mailbox-snapshot.repository';
@@ -89,6 +90,7 @@ export class ExchangeExecutorModule {
       },
       retry: { baseDelayMs: config.EXECUTOR_RETRY_BASE_MS },
       pageSize: config.EXECUTOR_PAGE_SIZE,
+      observe: exchangeRequestMetrics(),
     });
     const clients = tenantClients(context, config, http, factory);
     return {

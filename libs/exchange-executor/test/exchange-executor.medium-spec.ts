@@ -407,4 +407,15 @@ describe('exchange-executor service', () => {
     expect(res.status).toBe(200);
     expect(res.body.ok).toBe(true);
   });
+
+  it('counts Exchange requests by cmdlet and outcome on /metrics', async () => {
+    const res = await fetch(`${world.sut.url}/metrics`, {
+      headers: { Authorization: `Bearer ${API_TOKEN}` },
+    });
+    const text = await res.text();
+    expect(text).toMatch(/easgate_exchange_requests_total\{cmdlet="Set-CASMailbox",outcome="ok"\} \d+/);
+    expect(text).toMatch(
+      /easgate_exchange_requests_total\{cmdlet="Set-CASMailbox",outcome="EXO_UNAVAILABLE"\} \d+/,
+    );
+  });
 });

@@ -1,5 +1,5 @@
 import type { AssertionProvider } from './assertion-provider';
-import { ExchangeClient, type ExchangeRetryOptions } from './exchange-client';
+import { ExchangeClient, type ExchangeClientOptions, type ExchangeRetryOptions } from './exchange-client';
 import type { HttpTransport } from './http-transport';
 import { connectionEndpoints, type TenantConnection } from './tenant-connection';
 import { type Clock, DEFAULT_TENANT_GUARD, TenantGuard, type TenantGuardOptions } from './tenant-guard';
@@ -12,6 +12,7 @@ export interface ExchangeClientFactoryOptions {
   pageSize?: number;
   requestTimeoutMs?: number;
   clock?: Clock;
+  observe?: ExchangeClientOptions['observe'];
 }
 
 /**
@@ -44,6 +45,7 @@ export class ExchangeClientFactory {
           requestTimeoutMs: this.options.requestTimeoutMs,
         }),
         ...(this.options.clock !== undefined && { clock: this.options.clock }),
+        ...(this.options.observe !== undefined && { observe: this.options.observe }),
       });
       this.clients.set(key, client);
     }

@@ -38,6 +38,8 @@ export interface ExchangeClientOptions {
   requestTimeoutMs?: number;
   clock?: Clock;
   random?: () => number;
+  /** Told about every HTTP request (metrics): outcome = `ok` or the error code. */
+  observe?: (request: { cmdlet: string; outcome: string; durationMs: number }) => void;
 }
 
 export interface InvokeOptions {
@@ -184,12 +186,20 @@ export class ExchangeClient {
     let freshToken = false;
     for (let attempt = 1; ; attempt++) {
       counter.attempts++;
+      const started = this.clock.now();
       try {
-        return await this.options.guard.run(
+        const res = await this.options.guard.run(
           () => this.request(cmdlet, url, body, pageSize, freshToken),
           (err) => err instanceof ExchangeError && BREAKER_FAILURES.has(err.code),
         );
+        this.options.observe?.({ cmdlet, outcome: 'ok', durationMs: this.clock.now() - started });
+        return res;
       } catch (err) {
+        this.options.observe?.({
+          cmdlet,
+          outcome: err instanceof ExchangeError ? err.code : 'UNEXPECTED_ERROR',
+          durationMs: this.clock.now() - started,
+        });
         if (!(err instanceof ExchangeError)) throw err;
         // A refused token is refreshed once (the module retries 401 too).
         if (err.code === ExchangeErrorCode.Unauthorized && !freshToken) {
