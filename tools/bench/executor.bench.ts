@@ -18,6 +18,7 @@ import { exchangeExecutorService } from '@easgate/exchange-executor';
 import { startSandbox } from '@easgate/exo-sandbox';
 import { createLogger, InProcessBus } from '@easgate/messaging';
 import { startService } from '@easgate/service-runtime';
+import { Client } from 'pg';
 
 const MAILBOXES = 2_000;
 const CHANGES = 10_000;
@@ -31,8 +32,9 @@ interface Scenario {
 }
 
 /**
- * 10,000 device changes over 2,000 mailboxes through the whole executor (in-process bus, SQLite,
- * real MSAL and HTTPS against the sandbox): token requests, Exchange calls, throughput.
+ * 10,000 device changes over 2,000 mailboxes through the whole executor (in-process bus, SQLite —
+ * or PostgreSQL when BENCH_DATABASE_URL names a server, a fresh database per scenario — real MSAL
+ * and HTTPS against the sandbox): token requests, Exchange calls, throughput.
  */
 export async function runExecutorBench(): Promise<void> {
   const scenarios: Scenario[] = [
@@ -50,8 +52,9 @@ export async function runExecutorBench(): Promise<void> {
       env: { EXECUTOR_TENANT_CONCURRENCY: '16' },
     },
   ];
+  const database = process.env['BENCH_DATABASE_URL'] ? 'PostgreSQL' : 'SQLite';
   console.log(
-    `executor: ${CHANGES.toLocaleString()} device changes over ${MAILBOXES.toLocaleString()} mailboxes`,
+    `executor: ${CHANGES.toLocaleString()} device changes over ${MAILBOXES.toLocaleString()} mailboxes (${database}, in-process bus)`,
   );
   console.log(
     'scenario                                      | token req | Set-CASMailbox | calls/mailbox | results | wall s | changes/s',
@@ -74,11 +77,13 @@ async function runScenario(scenario: Scenario): Promise<void> {
     knobs: { latencyMs: scenario.latencyMs },
   });
   const bus = new InProcessBus();
+  const database = await freshDatabase();
   const logger = createLogger('bench');
   logger.level = 'warn';
   const service = await startService(exchangeExecutorService(), {
     bus,
     dataDir: join(dir, 'data'),
+    ...(database && { databaseUrl: database.url }),
     apiToken: 'bench',
     port: 0,
     logger,
@@ -171,6 +176,26 @@ async function runScenario(scenario: Scenario): Promise<void> {
     await service.close();
     await bus.close();
     await sandbox.close();
+    await database?.drop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
+  const server = process.env['BENCH_DATABASE_URL'];
+  if (!server) return undefined;
+  const name = `easgate_bench_${Date.now().toString(36)}`;
+  const admin = async (sql: string) => {
+    const client = new Client({ connectionString: server });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE "${name}"`);
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }
