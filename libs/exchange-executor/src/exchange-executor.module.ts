@@ -22,7 +22,12 @@ import { exchangeRequestMetrics } from './infra/exchange-metrics';
 import { CommandLogRepository } from './infra/persistence/command-log.repository';
 import { ConfigSnapshotRepository } from './infra/persistence/config-snapshot.repository';
 import { MailboxSnapshotRepository } from './infra/persistence/mailbox-snapshot.repository';
-import { ConfiguredTenantClients, type TenantClients, VaultTenantClients } from './infra/tenant-clients';
+import {
+  ConfiguredTenantClients,
+  FallbackTenantClients,
+  type TenantClients,
+  VaultTenantClients,
+} from './infra/tenant-clients';
 import { SERVED_TENANTS, TENANT_CLIENTS } from './tokens';
 
 export interface ExchangeExecutorOptions {
@@ -147,21 +152,26 @@ export class ExchangeExecutorModule {
   }
 }
 
-/** Config connection when EXCHANGE_APP_ID is set (embedded without a vault connection), else the vault. */
+/** The vault's connections (peer `cert-vault` or EXECUTOR_VAULT_URL), falling back to the configured one. */
 function tenantClients(
   context: ServiceContext,
   config: ExecutorConfig,
   http: HttpTransport,
   factory: ExchangeClientFactory,
 ): TenantClients {
-  if (config.configuredConnection) return new ConfiguredTenantClients(config.configuredConnection, factory);
+  const configured = config.configuredConnection
+    ? new ConfiguredTenantClients(config.configuredConnection, factory)
+    : undefined;
   const vaultUrl = config.EXECUTOR_VAULT_URL ?? context.peers['cert-vault'];
   // `easgate start` keeps a generated token in the data directory when none is in the environment.
   const tokenFile = join(context.dataDir, 'api-token');
   const apiToken =
     apiTokenFromEnv(context.env) ??
     (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : undefined);
-  if (vaultUrl && apiToken) return new VaultTenantClients(vaultUrl, apiToken, http, factory);
+  const vault = vaultUrl && apiToken ? new VaultTenantClients(vaultUrl, apiToken, http, factory) : undefined;
+  if (vault && configured) return new FallbackTenantClients(vault, configured);
+  const only = vault ?? configured;
+  if (only) return only;
   return {
     clientFor: (tenant) => Promise.reject(noConnection(tenant)),
     describe: (tenant) => Promise.reject(noConnection(tenant)),

@@ -148,3 +148,29 @@ function withoutNulls(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null));
 }
+
+/** The vault's connection for a tenant when it has one, else the configured one (embedded mode). */
+export class FallbackTenantClients implements TenantClients {
+  constructor(
+    private readonly primary: TenantClients,
+    private readonly fallback: TenantClients,
+  ) {}
+
+  async clientFor(tenant: string): Promise<ExchangeClient> {
+    return (await this.pick(tenant)).clientFor(tenant);
+  }
+
+  async describe(tenant: string): Promise<TenantConnection> {
+    return (await this.pick(tenant)).describe(tenant);
+  }
+
+  private async pick(tenant: string): Promise<TenantClients> {
+    try {
+      await this.primary.describe(tenant);
+      return this.primary;
+    } catch (err) {
+      if ((err as { code?: unknown }).code === TenantClientErrorCode.NoConnection) return this.fallback;
+      throw err;
+    }
+  }
+}
