@@ -1,0 +1,62 @@
+import { createTopics, testBrokers, testKafka, uniqueName, waitFor } from '@easgate/testing';
+import { KafkaBus } from '../src';
+
+describe(KafkaBus.name, () => {
+  const record = (key: string, value: string) => ({ key, value: Buffer.from(value), headers: {} });
+
+  it('commits offset + 1 of what it handled, so the group resumes after it', async () => {
+    const topic = uniqueName('test.bus.commit');
+    const groupId = uniqueName('bus-commit');
+    await createTopics([topic]);
+    const sut = new KafkaBus({ brokers: testBrokers(), clientId: uniqueName('bus') });
+    try {
+      await sut.publisher().publish(topic, [record('k', '1'), record('k', '2')]);
+      const seen: string[] = [];
+      const consumer = await sut.consume(
+        { groupId, topics: [topic] },
+        async (m) => void seen.push(m.value!.toString()),
+      );
+      await waitFor('both messages', () => seen.length === 2);
+      await consumer.stop();
+
+      const admin = testKafka().admin();
+      await admin.connect();
+      const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      await admin.disconnect();
+      expect(offsets.partitions[0].offset).toBe('2');
+    } finally {
+      await sut.close();
+    }
+  });
+
+  it('starting from the end, still gets what is produced while it is down after a first start', async () => {
+    const topic = uniqueName('test.bus.end');
+    const groupId = uniqueName('bus-end');
+    await createTopics([topic], 3);
+    const sut = new KafkaBus({ brokers: testBrokers(), clientId: uniqueName('bus') });
+    try {
+      await sut.publisher().publish(topic, [record('a', 'before-first-start')]);
+      const seen: string[] = [];
+      const sink = async (m: { value: Buffer | null }) => void seen.push(m.value!.toString());
+      const first = await sut.consume({ groupId, topics: [topic], fromBeginning: false }, sink);
+      await sut.publisher().publish(topic, [record('a', 'right-after-start')]);
+      await waitFor('the message produced right after the start', () => seen.includes('right-after-start'));
+      await first.stop();
+
+      // Keys landing on partitions the first run never consumed from.
+      await sut.publisher().publish(
+        topic,
+        ['x', 'y', 'z', 'w'].map((k) => record(k, `while-down-${k}`)),
+      );
+      const second = await sut.consume({ groupId, topics: [topic], fromBeginning: false }, sink);
+      await waitFor(
+        'everything produced while down',
+        () => seen.filter((v) => v.startsWith('while-down')).length === 4,
+      );
+      await second.stop();
+      expect(seen).not.toContain('before-first-start');
+    } finally {
+      await sut.close();
+    }
+  });
+});
