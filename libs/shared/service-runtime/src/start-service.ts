@@ -39,6 +39,8 @@ export interface StartServiceOptions {
    */
   consumerGroup?: string;
   fromBeginning?: boolean;
+  /** Partitions handled at once (order still holds per partition, so per key). Default 3. */
+  partitionsConsumedConcurrently?: number;
 }
 
 export interface RunningService {
@@ -124,6 +126,7 @@ export async function startService(
           bus: options.bus,
           groupId: options.consumerGroup ?? `easgate-${definition.name}`,
           fromBeginning: options.fromBeginning ?? true,
+          partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
           logger,
           observe: deliveryMetrics(definition.name),
           ...(options.retry !== undefined && { retry: options.retry }),
