@@ -1,13 +1,16 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { waitFor } from '@easgate/testing';
+import { Agent, fetch as fetchWithAgent } from 'undici';
 
 const ROOT = join(__dirname, '../../..');
 
-// `easgate start` on its embedded defaults: starts, answers its health endpoint, stops on Ctrl-C.
+// `easgate start` on its embedded defaults: every service in one process, the sandbox as the tenant.
 describe('easgate start', () => {
-  it('serves a health endpoint and stops cleanly on SIGINT', async () => {
+  it('gates a device end to end, serves its health endpoint and stops cleanly on SIGINT', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'easgate-start-'));
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -15,6 +18,10 @@ describe('easgate start', () => {
       EASGATE_PORT: '0',
       EASGATE_SANDBOX_PORT: '0',
       LOG_LEVEL: 'warn',
+      CERT_VAULT_PORT: '0',
+      EXCHANGE_EXECUTOR_PORT: '0',
+      POLICY_TRANSLATOR_PORT: '0',
+      ALERTING_PORT: '0',
     };
     delete env['KAFKA_BROKERS'];
     delete env['DATABASE_URL'];
@@ -43,7 +50,66 @@ describe('easgate start', () => {
       expect(health.status).toBe(200);
       expect(await health.json()).toMatchObject({ status: 'ok', bus: 'in-process', database: 'sqlite' });
       expect(stdout).toContain(`data directory  ${dataDir}`);
-      expect(stdout).toMatch(/Exchange sandbox https:\/\/127\.0\.0\.1:\d+/);
+      expect(stdout).toMatch(
+        /tenant link\s+app [0-9a-f-]{36}, vault connection [0-9a-f-]{36}, certificate [0-9A-F]{40}/,
+      );
+
+      // Flow 2 of PRODUCT.md: the MDM says a device is noncompliant → the translator decides block →
+      // the executor, with a token signed by the vault's key, runs Set-CASMailbox on "Exchange".
+      const sandboxUrl = /Exchange sandbox (https:\/\/\S+)/.exec(stdout)![1];
+      const tenantId = /\(tenant ([0-9a-f-]{36}),/.exec(stdout)![1];
+      const translatorUrl = /policy-translator\s+(http:\/\/\S+)/.exec(stdout)![1];
+      const dispatcher = new Agent({ connect: { ca: readFileSync(join(dataDir, 'sandbox-tls', 'ca.pem')) } });
+      const sandbox = (path: string, body?: unknown) =>
+        fetchWithAgent(`${sandboxUrl}${path}`, {
+          method: body === undefined ? 'GET' : 'POST',
+          headers: { 'content-type': 'application/json' },
+          ...(body !== undefined && { body: JSON.stringify(body) }),
+          dispatcher,
+        }).then((r) => r.json() as Promise<Record<string, unknown>>);
+      await sandbox('/_sandbox/mailboxes', { alias: 'gatetest' });
+      await sandbox('/_sandbox/devices', {
+        mailbox: 'gatetest',
+        deviceId: 'GATETEST0001',
+        deviceType: 'iPhone',
+      });
+      await promisify(execFile)(
+        process.execPath,
+        [
+          join(ROOT, 'tools/bin/easgate.js'),
+          'mdm',
+          'send',
+          '--url',
+          translatorUrl,
+          '--token-file',
+          join(dataDir, 'api-token'),
+          '--tenant',
+          tenantId,
+          '--upn',
+          'gatetest@sandbox.onmicrosoft.com',
+          '--device',
+          'mdm-gate-1',
+          '--state',
+          'noncompliant',
+          '--eas-id',
+          'GATETEST0001',
+          '--reason',
+          'passcode missing',
+          '--sequence',
+          '1',
+        ],
+        { cwd: ROOT, env },
+      );
+      const blocked = await waitFor('Set-CASMailbox blocking the device', async () => {
+        const audit = (await sandbox('/_sandbox/audit?kind=cmdlet')) as {
+          value: { action: string; parameters: Record<string, unknown> }[];
+        };
+        return audit.value.find(
+          (e) => e.action === 'Set-CASMailbox' && JSON.stringify(e.parameters).includes('GATETEST0001'),
+        );
+      });
+      expect(blocked.parameters['ActiveSyncBlockedDeviceIDs']).toMatchObject({ Add: ['GATETEST0001'] });
+      await dispatcher.close();
 
       child.kill('SIGINT');
       expect(await exited).toBe(0);

@@ -9,6 +9,7 @@ import {
   type RunningService,
   startService,
 } from '@easgate/service-runtime';
+import { linkSandboxTenant, type SandboxTenantLink } from './sandbox-tenant';
 import { embeddedServices } from './services';
 
 export interface EmbeddedOptions {
@@ -27,7 +28,13 @@ export interface EmbeddedStatus {
   bus: MessageBus['kind'];
   database: 'postgres' | 'sqlite';
   apiTokenFile?: string;
-  sandbox?: { baseUrl: string; tenantId: string; organization: string; caPath: string };
+  sandbox?: {
+    baseUrl: string;
+    tenantId: string;
+    organization: string;
+    caPath: string;
+    link?: SandboxTenantLink;
+  };
   services: { name: string; url: string }[];
 }
 
@@ -75,6 +82,10 @@ export async function runEmbedded(options: EmbeddedOptions = {}): Promise<void> 
         devices: Number(env['EASGATE_SANDBOX_DEVICES'] ?? 100),
       });
     }
+    // The services trust the sandbox's CA as they would a corporate one: by configuration.
+    const serviceEnv: NodeJS.ProcessEnv = sandbox
+      ? { EXECUTOR_CA_FILE: sandbox.caPath, VAULT_EXTRA_CA_FILE: sandbox.caPath, ...env }
+      : env;
     const peers: Record<string, string> = {};
     for (const definition of embeddedServices) {
       const envPort = env[`${definition.name.toUpperCase().replace(/-/g, '_')}_PORT`];
@@ -82,7 +93,7 @@ export async function runEmbedded(options: EmbeddedOptions = {}): Promise<void> 
         bus,
         dataDir,
         apiToken: token,
-        env,
+        env: serviceEnv,
         peers: { ...peers },
         ...(databaseUrl !== undefined && { databaseUrl }),
         ...(envPort !== undefined && { port: Number(envPort) }),
@@ -90,6 +101,9 @@ export async function runEmbedded(options: EmbeddedOptions = {}): Promise<void> 
       services.push(running);
       peers[definition.name] = running.url;
     }
+
+    const vaultUrl = peers['cert-vault'];
+    const link = sandbox && vaultUrl ? await linkSandboxTenant(sandbox, vaultUrl, token, dataDir) : undefined;
 
     const status: EmbeddedStatus = {
       statusUrl: '',
@@ -103,6 +117,7 @@ export async function runEmbedded(options: EmbeddedOptions = {}): Promise<void> 
           tenantId: sandbox.tenantId,
           organization: sandbox.organization,
           caPath: sandbox.caPath,
+          ...(link !== undefined && { link }),
         },
       }),
       services: services.map((s) => ({ name: s.name, url: s.url })),
@@ -153,6 +168,11 @@ function printStatus(status: EmbeddedStatus): void {
       ? [
           `  Exchange sandbox ${status.sandbox.baseUrl} (tenant ${status.sandbox.tenantId}, ${status.sandbox.organization})`,
           `  sandbox CA      ${status.sandbox.caPath}`,
+          ...(status.sandbox.link
+            ? [
+                `  tenant link     app ${status.sandbox.link.appId}, vault connection ${status.sandbox.link.connectionId}, certificate ${status.sandbox.link.certificateThumbprint}`,
+              ]
+            : []),
         ]
       : []),
     ...status.services.map((s) => `  ${s.name.padEnd(15)} ${s.url} (OpenAPI ${s.url}/docs)`),
