@@ -4,6 +4,35 @@ import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
+/** The architecture: a service never imports another service; only apps compose services. */
+function boundaries(allow) {
+  return {
+    enforceBuildableLibDependency: false,
+    allow,
+    depConstraints: [
+      { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:service', 'type:shared'] },
+      { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:shared'] },
+      { sourceTag: 'type:shared', onlyDependOnLibsWithTags: ['type:shared'] },
+      { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+      { sourceTag: 'scope:cert-vault', onlyDependOnLibsWithTags: ['scope:cert-vault', 'scope:shared'] },
+      {
+        sourceTag: 'scope:exo-sandbox',
+        onlyDependOnLibsWithTags: ['scope:exo-sandbox', 'scope:shared'],
+      },
+      {
+        sourceTag: 'scope:exchange-executor',
+        onlyDependOnLibsWithTags: ['scope:exchange-executor', 'scope:shared'],
+      },
+      {
+        sourceTag: 'scope:policy-translator',
+        onlyDependOnLibsWithTags: ['scope:policy-translator', 'scope:shared'],
+      },
+      { sourceTag: 'scope:alerting', onlyDependOnLibsWithTags: ['scope:alerting', 'scope:shared'] },
+      { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['*'] },
+    ],
+  };
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -35,34 +64,15 @@ export default tseslint.config(
       'no-console': 'error',
       // The architecture, enforced: a service never imports another service; only apps compose services;
       // shared libraries depend only on shared libraries.
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:service', 'type:shared'] },
-            { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:shared'] },
-            { sourceTag: 'type:shared', onlyDependOnLibsWithTags: ['type:shared'] },
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:cert-vault', onlyDependOnLibsWithTags: ['scope:cert-vault', 'scope:shared'] },
-            {
-              sourceTag: 'scope:exo-sandbox',
-              onlyDependOnLibsWithTags: ['scope:exo-sandbox', 'scope:shared'],
-            },
-            {
-              sourceTag: 'scope:exchange-executor',
-              onlyDependOnLibsWithTags: ['scope:exchange-executor', 'scope:shared'],
-            },
-            {
-              sourceTag: 'scope:policy-translator',
-              onlyDependOnLibsWithTags: ['scope:policy-translator', 'scope:shared'],
-            },
-            { sourceTag: 'scope:alerting', onlyDependOnLibsWithTags: ['scope:alerting', 'scope:shared'] },
-            { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['*'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', boundaries([])],
+    },
+  },
+  {
+    // Medium tests run the services against the sandbox (the stand-in for Microsoft) and, for
+    // integration across services, against the real vault: allowed there, and only there.
+    files: ['libs/*/test/**/*.ts', 'apps/*/test/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', boundaries(['@easgate/exo-sandbox', '@easgate/cert-vault'])],
     },
   },
   {

@@ -2,7 +2,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the sandbox plays Entra and Graph in tests
 import { type RunningSandbox, startSandbox } from '@easgate/exo-sandbox';
 import { InProcessBus } from '@easgate/messaging';
 import { type RunningService, startService } from '@easgate/service-runtime';

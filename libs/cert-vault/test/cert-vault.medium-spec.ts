@@ -6,7 +6,6 @@ import { Client } from 'pg';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { createSelfSignedCertificate, decodeJwt } from '@easgate/auth';
 import { type CertificateLifecycleV1, Topics } from '@easgate/contracts';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the sandbox plays Entra and Graph in tests
 import { type RunningSandbox, startSandbox } from '@easgate/exo-sandbox';
 import { KafkaBus } from '@easgate/messaging';
 import { type RunningService, startService } from '@easgate/service-runtime';

@@ -4,7 +4,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createSelfSignedCertificate } from '@easgate/auth';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the sandbox is what the CLI talks to in tests
 import { type RunningSandbox, startSandbox } from '@easgate/exo-sandbox';
 
 const easgate = resolve(__dirname, '../../../tools/bin/easgate.js');

@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSelfSignedCertificate, type SelfSignedCertificate } from '@easgate/auth';
 // Tests run against the sandbox in-process (the only way to reach a faithful Exchange offline).
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { type RunningSandbox, startSandbox } from '@easgate/exo-sandbox';
 import {
   ExchangeClient,

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSelfSignedCertificate } from '@easgate/auth';
 // An integration test of the signing contract with the real vault: tests may compose services.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { certVaultService } from '@easgate/cert-vault';
 import {
   createCloudEvent,
@@ -15,7 +14,6 @@ import {
   mailboxKey,
   Topics,
 } from '@easgate/contracts';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the sandbox is the Exchange these tests talk to
 import { type RunningSandbox, startSandbox } from '@easgate/exo-sandbox';
 import { KafkaBus } from '@easgate/messaging';
 import { type RunningService, startService } from '@easgate/service-runtime';

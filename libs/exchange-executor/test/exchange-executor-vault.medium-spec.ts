@@ -14,7 +14,6 @@ import {
   mailboxKey,
   Topics,
 } from '@easgate/contracts';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the sandbox is the Exchange these tests talk to
 import { type RunningSandbox, startSandbox } from '@easgate/exo-sandbox';
 import { KafkaBus } from '@easgate/messaging';
 import { type RunningService, startService } from '@easgate/service-runtime';

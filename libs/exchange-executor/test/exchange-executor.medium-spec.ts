@@ -16,7 +16,6 @@ import {
   mailboxKey,
   Topics,
 } from '@easgate/contracts';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the sandbox is the Exchange these tests talk to
 import { type RunningSandbox, startSandbox } from '@easgate/exo-sandbox';
 import { KafkaBus, replayRecord } from '@easgate/messaging';
 import { type RunningService, startService } from '@easgate/service-runtime';
