@@ -24,6 +24,13 @@ describe(isCmdletAllowed.name, () => {
     expect(sut('Clear-MobileDevice', roles)).toBe(false);
   });
 
+  it('lets a Compliance Administrator read the organization configuration only', () => {
+    const roles = managementRolesForDirectoryRoleIds([DirectoryRoleTemplateIds.complianceAdministrator]);
+
+    expect(sut('Get-ActiveSyncOrganizationSettings', roles)).toBe(true);
+    expect(sut('Get-MobileDevice', roles)).toBe(false);
+  });
+
   it('refuses everything without roles and unknown cmdlets always', () => {
     expect(
       sut('Get-Mailbox', managementRolesForDirectoryRoleIds(['00000000-0000-0000-0000-000000000000'])),

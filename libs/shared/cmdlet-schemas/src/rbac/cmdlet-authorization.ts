@@ -37,7 +37,7 @@ export const DIRECTORY_ROLE_MANAGEMENT_ROLES: Readonly<Record<DirectoryRole, rea
   securityReader: ['View-Only Recipients', 'View-Only Configuration'],
   securityAdministrator: ['View-Only Recipients', 'View-Only Configuration'],
   helpdeskAdministrator: ['View-Only Recipients'],
-  complianceAdministrator: [],
+  complianceAdministrator: ['View-Only Configuration'],
 };
 
 /** Management roles granted by the `wids` of an access token (unknown ids ignored; case-insensitive). */
