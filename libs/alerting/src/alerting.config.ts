@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseEnv } from '@easgate/service-runtime';
 import { type DampingPolicy } from './domain/alert';
 import { AlertingError, AlertingErrorCode } from './domain/errors';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './domain/rules';
@@ -57,15 +58,15 @@ export interface AlertingConfig {
 
 /** Parses the alerting configuration once; a bad one lists every bad key (never a value). */
 export function parseAlertingConfig(env: NodeJS.ProcessEnv): AlertingConfig {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const keys = [...new Set(parsed.error.issues.map((i) => i.path.join('.')))];
-    throw new AlertingError(
-      AlertingErrorCode.InvalidConfig,
-      `invalid alerting configuration: ${keys.join(', ')}`,
-    );
-  }
-  const c = parsed.data;
+  const c = parseEnv(
+    schema,
+    env,
+    (keys) =>
+      new AlertingError(
+        AlertingErrorCode.InvalidConfig,
+        `invalid alerting configuration: ${keys.join(', ')}`,
+      ),
+  );
   return {
     damping: {
       resolveHoldMs: c.ALERTING_RESOLVE_HOLD_SECONDS * 1000,

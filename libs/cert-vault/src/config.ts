@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseEnv } from '@easgate/service-runtime';
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -47,12 +48,11 @@ export class CertVaultConfigError extends Error {
 
 /** Parses once; a bad configuration lists every bad key (never a value). */
 export function parseCertVaultConfig(env: NodeJS.ProcessEnv): CertVaultConfig {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const keys = [...new Set(parsed.error.issues.map((i) => String(i.path[0])))];
-    throw new CertVaultConfigError(`cert-vault configuration is invalid: ${keys.join(', ')}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(
+    schema,
+    env,
+    (keys) => new CertVaultConfigError(`cert-vault configuration is invalid: ${keys.join(', ')}`),
+  );
   if (e.VAULT_MASTER_KEY && e.VAULT_MASTER_KEY_FILE) {
     throw new CertVaultConfigError(
       'cert-vault configuration is invalid: set only one of VAULT_MASTER_KEY, VAULT_MASTER_KEY_FILE',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseEnv } from '@easgate/service-runtime';
 import { TranslatorError, TranslatorErrorCode } from './domain';
 
 const TranslatorConfigSchema = z.object({
@@ -16,17 +17,18 @@ export interface TranslatorConfig {
 
 /** Parses the translator's configuration once; a bad one lists every bad key. */
 export function translatorConfigFrom(env: NodeJS.ProcessEnv): TranslatorConfig {
-  const parsed = TranslatorConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    const keys = [...new Set(parsed.error.issues.map((i) => i.path.join('.')))];
-    throw new TranslatorError(
-      TranslatorErrorCode.InvalidConfig,
-      `invalid policy-translator configuration: ${keys.join(', ')}`,
-    );
-  }
+  const c = parseEnv(
+    TranslatorConfigSchema,
+    env,
+    (keys) =>
+      new TranslatorError(
+        TranslatorErrorCode.InvalidConfig,
+        `invalid policy-translator configuration: ${keys.join(', ')}`,
+      ),
+  );
   return {
-    sweepIntervalMs: parsed.data.TRANSLATOR_SWEEP_INTERVAL_MS,
-    requestedBy: parsed.data.TRANSLATOR_REQUESTED_BY,
-    eventSource: parsed.data.TRANSLATOR_EVENT_SOURCE,
+    sweepIntervalMs: c.TRANSLATOR_SWEEP_INTERVAL_MS,
+    requestedBy: c.TRANSLATOR_REQUESTED_BY,
+    eventSource: c.TRANSLATOR_EVENT_SOURCE,
   };
 }

@@ -5,3 +5,4 @@ export * from './exception.filter';
 export * from './metrics';
 export { HealthController, SERVICE_NAME } from './health.controller';
 export * from './run-standalone';
+export * from './env-config';
