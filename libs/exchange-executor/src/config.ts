@@ -2,6 +2,15 @@ import { readFileSync } from 'node:fs';
 import { EasgateError } from '@easgate/contracts';
 import { z } from 'zod';
 
+const ScopeSchema = z
+  .object({
+    recipientRestrictionFilter: z.string().min(1).max(2000).optional(),
+    policyScopeGroupId: z.string().min(1).max(1000).optional(),
+    allowTenantWide: z.boolean().optional(),
+  })
+  .strict()
+  .refine((s) => s.recipientRestrictionFilter !== undefined || s.policyScopeGroupId !== undefined);
+
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 
 const Schema = z.object({
@@ -33,6 +42,23 @@ const Schema = z.object({
         .map((t) => t.trim().toLowerCase())
         .filter(Boolean),
     ),
+  /**
+   * Mailbox scopes by tenant (id or domain), JSON:
+   * `{"contoso.onmicrosoft.com":{"recipientRestrictionFilter":"Department -eq 'Sales'","policyScopeGroupId":"…"}}`.
+   */
+  EXECUTOR_SCOPES: z
+    .string()
+    .default('{}')
+    .transform((v, ctx) => {
+      try {
+        return JSON.parse(v) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.string().min(1), ScopeSchema))
+    .transform((r) => new Map(Object.entries(r).map(([t, s]) => [t.toLowerCase(), s]))),
   /** Extra CA to trust (PEM file), e.g. the sandbox's ca.pem. */
   EXECUTOR_CA_FILE: z.string().min(1).optional(),
   /** The cert-vault base URL (default: the `cert-vault` peer). */

@@ -14,6 +14,7 @@ import { apiTokenFromEnv, type ServiceContext } from '@easgate/service-runtime';
 import { CommandProcessor } from './application/command-processor';
 import { ConfigSync } from './application/config-sync';
 import { Discovery } from './application/discovery';
+import { ScopeGuard } from './application/scope-guard';
 import { type ExecutorConfig, parseExecutorConfig } from './config';
 import { ExchangeCommandHandler } from './handlers/exchange-command.handler';
 import { ExecutorController } from './http/executor.controller';
@@ -131,6 +132,7 @@ export class ExchangeExecutorModule {
               maxAttempts: config.EXECUTOR_MAX_ATTEMPTS,
               retryBaseMs: config.EXECUTOR_RETRY_BASE_MS,
               parallelMailboxes: config.EXECUTOR_PARALLEL_MAILBOXES,
+              scope: new ScopeGuard(config.EXECUTOR_SCOPES),
             }),
           inject: [SERVICE_DATABASE, CommandLogRepository, MailboxSnapshotRepository, Outbox],
         },

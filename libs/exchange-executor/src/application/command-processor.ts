@@ -16,6 +16,7 @@ import {
   ProcessedMessageEntity,
 } from '@easgate/messaging';
 import type { Database, Tx } from '@easgate/persistence';
+import { OUT_OF_SCOPE } from '../domain/mailbox-scope';
 import {
   type CasMailboxUpdate,
   casMailboxParameters,
@@ -29,6 +30,7 @@ import { type ExchangeClient, ExchangeError, ExchangeErrorCode } from '../infra/
 import type { CommandLogRepository, PendingCommand } from '../infra/persistence/command-log.repository';
 import type { MailboxSnapshotRepository } from '../infra/persistence/mailbox-snapshot.repository';
 import type { TenantClients } from '../infra/tenant-clients';
+import type { ScopeGuard } from './scope-guard';
 import { runSingleCommand } from './single-commands';
 
 export const EXECUTOR_SOURCE = 'easgate/exchange-executor';
@@ -42,6 +44,8 @@ export interface CommandProcessorOptions {
   parallelMailboxes: number;
   /** Commands of one mailbox taken per pass. */
   batchLimit?: number;
+  /** Tenants limited to some mailboxes (none: every mailbox). */
+  scope?: ScopeGuard;
 }
 
 /** Outcome of one command inside a segment, before it is written. */
@@ -154,6 +158,24 @@ export class CommandProcessor {
       client = await this.clients.clientFor(tenant);
     } catch (err) {
       await this.failOrDefer(key, pending, err);
+      return;
+    }
+    try {
+      await this.options.scope?.ensureInScope(client, tenant, mailbox);
+    } catch (err) {
+      if (isCodedError(err) && err.code === OUT_OF_SCOPE) {
+        // Refused and audited (the log line, the command log row and the result), never sent, not a crash.
+        this.logger.warn(
+          { audit: 'scope-refused', tenant, mailbox, commandIds: pending.map((p) => p.command.commandId) },
+          'exchange commands refused: mailbox outside the tenant scope',
+        );
+        await this.db.transaction((tx) =>
+          this.complete(
+            tx,
+            pending.map((p) => ({ pending: p, outcome: failure(err) })),
+          ),
+        );
+      } else await this.failOrDefer(key, pending, err);
       return;
     }
     const bySeq = new Map(pending.map((p) => [p.command.commandId, p]));
@@ -302,7 +324,7 @@ export class CommandProcessor {
           data: result,
         }),
       );
-      if (outcome.outcome === 'failed' && outcome.error)
+      if (outcome.outcome === 'failed' && outcome.error && outcome.error.code !== OUT_OF_SCOPE)
         await this.deadLetter(tx, pending, key, outcome.error);
       this.logger.info(
         {
