@@ -8,7 +8,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { Inbox, type Logger, Outbox } from '@easgate/messaging';
-import type { ServiceContext } from '@easgate/service-runtime';
+import { PeriodicTask, type ServiceContext } from '@easgate/service-runtime';
 import { type AlertingConfig, parseAlertingConfig } from './alerting.config';
 import { AlertBook } from './application/alert-book';
 import { AlertingApi } from './application/alerting-api';
@@ -32,38 +32,10 @@ const ALERTING_CONFIG = Symbol('ALERTING_CONFIG');
 const ALERTING_LOGGER = Symbol('ALERTING_LOGGER');
 const SERVICE_CONTEXT = Symbol('ALERTING_SERVICE_CONTEXT');
 
-/** Runs a task every `ms`, one at a time, logging failures; stopped before the database closes. */
-class Loop {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
-  constructor(
-    private readonly name: string,
-    private readonly ms: number,
-    private readonly task: () => Promise<unknown>,
-    private readonly logger: Logger,
-  ) {}
-  start(): void {
-    this.timer = setInterval(() => this.runOnce(), this.ms);
-    this.timer.unref();
-  }
-  runOnce(): void {
-    if (this.running) return;
-    this.running = this.task()
-      .catch((err: unknown) =>
-        this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, `${this.name} failed`),
-      )
-      .finally(() => (this.running = undefined));
-  }
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
-}
-
 /** The time-driven work: sweeping rules, sending deliveries, re-sending to Alertmanager, watching dead letters. */
 @Injectable()
 class AlertingBackground implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
-  private readonly loops: Loop[];
+  private readonly loops: PeriodicTask[];
   private watcher?: DeadLetterWatcher;
   private watcherStopped?: Promise<void>;
 
@@ -79,7 +51,7 @@ class AlertingBackground implements OnApplicationBootstrap, BeforeApplicationShu
   ) {
     const db = context.database;
     this.loops = [
-      new Loop(
+      new PeriodicTask(
         'alert sweep',
         config.sweepIntervalMs,
         () =>
@@ -89,8 +61,8 @@ class AlertingBackground implements OnApplicationBootstrap, BeforeApplicationShu
           }),
         logger,
       ),
-      new Loop('alert delivery', config.deliveryPollMs, () => dispatcher.dispatchDue(), logger),
-      new Loop(
+      new PeriodicTask('alert delivery', config.deliveryPollMs, () => dispatcher.dispatchDue(), logger),
+      new PeriodicTask(
         'alertmanager re-send',
         config.alertmanagerResendMs,
         () => dispatcher.resendToAlertmanagers(),

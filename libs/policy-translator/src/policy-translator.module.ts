@@ -7,7 +7,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { Outbox } from '@easgate/messaging';
-import type { ServiceContext } from '@easgate/service-runtime';
+import { PeriodicTask, type ServiceContext } from '@easgate/service-runtime';
 import { type TranslatorConfig, translatorConfigFrom } from './config';
 import { ExchangeInventoryHandler } from './handlers/exchange-inventory.handler';
 import { ExchangeResultHandler } from './handlers/exchange-result.handler';
@@ -24,31 +24,27 @@ const SERVICE_CONTEXT = Symbol('SERVICE_CONTEXT');
 /** Runs the auto-quarantine sweep periodically while the service runs. */
 @Injectable()
 class AutoQuarantineSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly sweep: PeriodicTask;
 
   constructor(
-    private readonly translator: PolicyTranslator,
-    @Inject(TRANSLATOR_CONFIG) private readonly config: TranslatorConfig,
-    @Inject(SERVICE_CONTEXT) private readonly context: ServiceContext,
-  ) {}
+    translator: PolicyTranslator,
+    @Inject(TRANSLATOR_CONFIG) config: TranslatorConfig,
+    @Inject(SERVICE_CONTEXT) context: ServiceContext,
+  ) {
+    this.sweep = new PeriodicTask(
+      'auto-quarantine sweep',
+      config.sweepIntervalMs,
+      () => translator.sweepAutoQuarantine(),
+      context.logger,
+    );
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.translator
-        .sweepAutoQuarantine()
-        .catch((err: unknown) =>
-          this.context.logger.warn({ err: String(err) }, 'auto-quarantine sweep failed'),
-        )
-        .finally(() => (this.running = undefined));
-    }, this.config.sweepIntervalMs);
-    this.timer.unref();
+    this.sweep.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.sweep.stop();
   }
 }
 

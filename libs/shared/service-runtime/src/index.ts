@@ -6,3 +6,4 @@ export * from './metrics';
 export { HealthController, SERVICE_NAME } from './health.controller';
 export * from './run-standalone';
 export * from './env-config';
+export * from './periodic-task';
