@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import {
   CertificateCreationError,
@@ -8,6 +8,8 @@ import {
   validateCertificate,
 } from '@easgate/auth';
 import type { Command } from 'commander';
+import { type CertificatePasswordOptions, readCertificatePassword } from './certificate-password';
+import { readInputFile, UsageError } from './usage';
 
 /** Exit codes are part of the contract: scripts branch on them. */
 export enum CertExitCode {
@@ -16,20 +18,12 @@ export enum CertExitCode {
   Rejected = 2,
 }
 
-/** A mistake in how the command was called (flags, environment, files): exit 1. */
-class UsageError extends Error {}
-
-interface PasswordOptions {
-  certificatePasswordEnv?: string;
-  certificatePasswordStdin?: boolean;
-}
-
-interface ValidateOptions extends PasswordOptions {
+interface ValidateOptions extends CertificatePasswordOptions {
   certificateFilePath: string;
   json?: boolean;
 }
 
-interface CreateOptions extends PasswordOptions {
+interface CreateOptions extends CertificatePasswordOptions {
   subject: string;
   days: string;
   keySize: string;
@@ -87,8 +81,8 @@ export function registerCertCommands(program: Command): void {
 
 async function runValidate(options: ValidateOptions): Promise<CertExitCode> {
   return usageErrorsAsExitCode(async () => {
-    const password = await readPassword(options);
-    const data = readInput(options.certificateFilePath);
+    const password = await readCertificatePassword(options);
+    const data = readInputFile(options.certificateFilePath);
     const result = validateCertificate({ data, password, now: new Date() });
     console.log(
       options.json ? JSON.stringify(result) : describeValidation(result, options.certificateFilePath),
@@ -101,7 +95,7 @@ async function runCreate(options: CreateOptions): Promise<CertExitCode> {
   return usageErrorsAsExitCode(async () => {
     const days = wholeNumber(options.days, '--days');
     const keySize = wholeNumber(options.keySize, '--key-size');
-    const password = await readPassword(options);
+    const password = await readCertificatePassword(options);
     const out = resolve(options.out);
     const publicOut = resolve(options.publicOut ?? out.replace(/\.(pfx|p12)$/i, '') + '.cer');
     let created;
@@ -146,45 +140,6 @@ async function usageErrorsAsExitCode(work: () => Promise<CertExitCode>): Promise
     if (!(err instanceof UsageError)) throw err;
     console.error(`easgate: ${err.message}`);
     return CertExitCode.UsageError;
-  }
-}
-
-async function readPassword(options: PasswordOptions): Promise<string> {
-  const fromEnv = options.certificatePasswordEnv;
-  if (fromEnv !== undefined && options.certificatePasswordStdin) {
-    throw new UsageError(
-      'give the password one way only: --certificate-password-env or --certificate-password-stdin',
-    );
-  }
-  if (fromEnv !== undefined) {
-    const value = process.env[fromEnv];
-    if (value === undefined) throw new UsageError(`environment variable ${fromEnv} is not set`);
-    return value;
-  }
-  if (options.certificatePasswordStdin) return readStdin();
-  throw new UsageError(
-    'a password source is required: --certificate-password-env <VAR> or --certificate-password-stdin',
-  );
-}
-
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write('Certificate password: ');
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) {
-    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-    if (process.stdin.isTTY && chunks.some((c) => c.includes(0x0a))) break;
-  }
-  // Only the line ending that `echo` or a terminal adds is stripped; spaces are part of the password.
-  return Buffer.concat(chunks)
-    .toString('utf8')
-    .replace(/\r?\n$/, '');
-}
-
-function readInput(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }
 }
 

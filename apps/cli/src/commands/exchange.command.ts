@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { CertificateError, loadSigningCertificate } from '@easgate/auth';
 import { parseCliParameterAssignment } from '@easgate/cmdlet-schemas';
 import {
@@ -13,6 +12,8 @@ import {
   UndiciTransport,
 } from '@easgate/exchange-executor';
 import type { Command } from 'commander';
+import { type CertificatePasswordOptions, readCertificatePassword } from './certificate-password';
+import { readInputFile, UsageError } from './usage';
 
 /** Exit codes are part of the contract: scripts branch on them. */
 export enum ExchangeExitCode {
@@ -22,16 +23,12 @@ export enum ExchangeExitCode {
   ExchangeError = 2,
 }
 
-class UsageError extends Error {}
-
 /** The flags mirror Connect-ExchangeOnline's certificate parameters. */
-interface ConnectionOptions {
+interface ConnectionOptions extends CertificatePasswordOptions {
   appId: string;
   organization: string;
   tenantId?: string;
   certificateFilePath: string;
-  certificatePasswordEnv?: string;
-  certificatePasswordStdin?: boolean;
   exchangeEnvironmentName: string;
   authorityHost?: string;
   connectionUri?: string;
@@ -142,7 +139,7 @@ async function withClient(
   options: ConnectionOptions,
   work: (client: ExchangeClient) => Promise<ExchangeExitCode>,
 ): Promise<ExchangeExitCode> {
-  const password = await readPassword(options);
+  const password = await readCertificatePassword(options);
   const signing = loadCertificate(options.certificateFilePath, password);
   const parsed = TenantConnection.safeParse({
     id: `cli-${randomUUID()}`,
@@ -209,51 +206,15 @@ async function asExitCode(
 
 function loadCertificate(path: string, password: string) {
   try {
-    return loadSigningCertificate({ data: readBytes(path), password, now: new Date() });
+    return loadSigningCertificate({ data: readInputFile(path), password, now: new Date() });
   } catch (err) {
     if (err instanceof CertificateError) throw new UsageError(`${err.code}: ${err.message}`);
     throw err;
   }
 }
 
-async function readPassword(options: ConnectionOptions): Promise<string> {
-  if (options.certificatePasswordEnv !== undefined && options.certificatePasswordStdin) {
-    throw new UsageError(
-      'give the password one way only: --certificate-password-env or --certificate-password-stdin',
-    );
-  }
-  if (options.certificatePasswordEnv !== undefined) {
-    const value = process.env[options.certificatePasswordEnv];
-    if (value === undefined)
-      throw new UsageError(`environment variable ${options.certificatePasswordEnv} is not set`);
-    return value;
-  }
-  if (options.certificatePasswordStdin) {
-    if (process.stdin.isTTY) process.stderr.write('Certificate password: ');
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) {
-      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-      if (process.stdin.isTTY && chunks.some((c) => c.includes(0x0a))) break;
-    }
-    return Buffer.concat(chunks)
-      .toString('utf8')
-      .replace(/\r?\n$/, '');
-  }
-  throw new UsageError(
-    'a password source is required: --certificate-password-env <VAR> or --certificate-password-stdin',
-  );
-}
-
-function readBytes(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
-}
-
 function readText(path: string): string {
-  return readBytes(path).toString('utf8');
+  return readInputFile(path).toString('utf8');
 }
 
 /** Like PowerShell's Format-List: one `Name : Value` line per property. */

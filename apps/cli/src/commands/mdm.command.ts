@@ -13,8 +13,7 @@ import {
 import { complianceEvent, complianceFeed } from '@easgate/policy-translator';
 import type { Command } from 'commander';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-
-class UsageError extends Error {}
+import { collect, integerFlag, UsageError } from './usage';
 
 interface TargetOptions {
   brokers?: string;
@@ -45,15 +44,6 @@ interface GenerateOptions extends TargetOptions {
   events: string;
   seed: string;
   domain: string;
-}
-
-const collect = (value: string, previous: string[]) => [...previous, value];
-
-function integer(name: string, text: string, min: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min)
-    throw new UsageError(`--${name} must be an integer >= ${min} (got '${text}')`);
-  return n;
 }
 
 /** The API token: EASGATE_API_TOKEN, --token-file, or the one `easgate start` wrote (never a flag value). */
@@ -146,7 +136,7 @@ async function send(options: SendOptions): Promise<void> {
     osVersion: options.osVersion,
     source: options.source,
     ...(options.policyGroup !== undefined && { policyGroup: options.policyGroup }),
-    ...(options.sequence !== undefined && { sequence: integer('sequence', options.sequence, 0) }),
+    ...(options.sequence !== undefined && { sequence: integerFlag('sequence', options.sequence, 0) }),
   });
   if (options.validate) {
     const parsed = MdmComplianceV1.safeParse(event.data);
@@ -169,9 +159,9 @@ async function send(options: SendOptions): Promise<void> {
 async function generate(options: GenerateOptions): Promise<void> {
   const feed = complianceFeed({
     tenant: options.tenant,
-    devices: integer('devices', options.devices, 1),
-    events: integer('events', options.events, 1),
-    seed: integer('seed', options.seed, 0),
+    devices: integerFlag('devices', options.devices, 1),
+    events: integerFlag('events', options.events, 1),
+    seed: integerFlag('seed', options.seed, 0),
     domain: options.domain,
   });
   const sink = await openSink(options);

@@ -7,6 +7,7 @@ import {
   startSandbox,
 } from '@easgate/exo-sandbox';
 import type { Command } from 'commander';
+import { collect, integerFlag, UsageError } from './usage';
 
 interface SandboxStartOptions {
   host: string;
@@ -21,19 +22,6 @@ interface SandboxStartOptions {
   latencyMs: string;
   throttlePerSecond: string;
   tokenLifetime: string;
-}
-
-class UsageError extends Error {}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function integer(name: string, text: string, min: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min)
-    throw new UsageError(`--${name} must be an integer >= ${min} (got '${text}')`);
-  return n;
 }
 
 /** `--app <appId>=<certificate file>`: consent granted and the Exchange Administrator role. */
@@ -51,17 +39,17 @@ export function sandboxOptionsFrom(o: SandboxStartOptions): SandboxOptions {
   return {
     tlsDir: resolve(o.tlsDir),
     host: o.host,
-    port: integer('port', o.port, 0),
+    port: integerFlag('port', o.port, 0),
     ...(o.tenantId ? { tenantId: o.tenantId } : {}),
     ...(o.organization ? { organization: o.organization } : {}),
     apps: o.app.map(parseApp),
-    mailboxes: integer('mailboxes', o.mailboxes, 0),
-    devices: integer('devices', o.devices, 0),
-    seed: integer('seed', o.seed, 0),
+    mailboxes: integerFlag('mailboxes', o.mailboxes, 0),
+    devices: integerFlag('devices', o.devices, 0),
+    seed: integerFlag('seed', o.seed, 0),
     knobs: {
-      latencyMs: integer('latency-ms', o.latencyMs, 0),
-      throttlePerSecond: integer('throttle-per-second', o.throttlePerSecond, 0),
-      tokenLifetimeSeconds: integer('token-lifetime', o.tokenLifetime, 1),
+      latencyMs: integerFlag('latency-ms', o.latencyMs, 0),
+      throttlePerSecond: integerFlag('throttle-per-second', o.throttlePerSecond, 0),
+      tokenLifetimeSeconds: integerFlag('token-lifetime', o.tokenLifetime, 1),
     },
   };
 }
