@@ -2,21 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { OpenSslBuilder } from '../testing/openssl.builder';
+import { thrown } from '../testing/thrown';
 import { writePkcs12 } from '../pkcs12/pkcs12-writer';
 import { CertificateErrorCode, CertificateWarningCode } from './certificate-error';
 import { loadSigningCertificate, validateCertificate } from './certificate-validator';
 
 const PASSWORD = 'Pässwörd-€-测试';
 const DAY = 86_400_000;
-const thrown = (act: () => unknown): unknown => {
-  try {
-    act();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a throw');
-};
-
 describe(validateCertificate.name, () => {
   const openssl = new OpenSslBuilder();
   let key: string;

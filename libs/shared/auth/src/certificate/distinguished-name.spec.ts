@@ -1,13 +1,5 @@
 import { formatDistinguishedName, parseDistinguishedName } from './distinguished-name';
-
-const thrown = (act: () => unknown): unknown => {
-  try {
-    act();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a throw');
-};
+import { thrown } from '../testing/thrown';
 
 describe(parseDistinguishedName.name, () => {
   it('parses "CN=…, O=…" into certificate order (most general first)', () => {

@@ -1,14 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { JwtErrorCode, signJwt, verifyJwt } from './jwt';
-
-const thrown = (act: () => unknown): unknown => {
-  try {
-    act();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a throw');
-};
+import { thrown } from '../testing/thrown';
 
 describe(verifyJwt.name, () => {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
