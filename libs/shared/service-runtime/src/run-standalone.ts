@@ -13,7 +13,10 @@ function envName(service: string, suffix: string): string {
  * (KAFKA_BROKERS, DATABASE_URL, EASGATE_API_TOKEN[_FILE], EASGATE_DATA_DIR, HOST, <NAME>_PORT or PORT,
  * <PEER>_URL for the other services it calls), stopped on SIGTERM/SIGINT.
  */
-export function runServiceStandalone(definition: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): void {
+export function runServiceStandalone(
+  definition: ServiceDefinition,
+  env: NodeJS.ProcessEnv = process.env,
+): void {
   const logger = createLogger(definition.name);
   const start = async () => {
     const apiToken = apiTokenFromEnv(env);
@@ -21,7 +24,9 @@ export function runServiceStandalone(definition: ServiceDefinition, env: NodeJS.
     const bus = busFromEnv(definition.name, env);
     const port = env[envName(definition.name, 'PORT')] ?? env['PORT'];
     const peers = Object.fromEntries(
-      PEERS.map((peer) => [peer, env[envName(peer, 'URL')]]).filter((entry): entry is [string, string] => entry[1] !== undefined),
+      PEERS.map((peer) => [peer, env[envName(peer, 'URL')]]).filter(
+        (entry): entry is [string, string] => entry[1] !== undefined,
+      ),
     );
     const service = await startService(definition, {
       bus,
@@ -44,7 +49,10 @@ export function runServiceStandalone(definition: ServiceDefinition, env: NodeJS.
     process.once('SIGINT', stop);
   };
   start().catch((err: unknown) => {
-    logger.fatal({ err: err instanceof Error ? err.message : String(err) }, `${definition.name} failed to start`);
+    logger.fatal(
+      { err: err instanceof Error ? err.message : String(err) },
+      `${definition.name} failed to start`,
+    );
     process.exit(1);
   });
 }
