@@ -27,6 +27,10 @@ const Schema = z.object({
   EXECUTOR_CIRCUIT_OPEN_MS: int(30_000, 1),
   /** Mailboxes worked on at once (each within its tenant's limits). */
   EXECUTOR_PARALLEL_MAILBOXES: int(32, 1),
+  /** Health signals: the throttling window, 429s in it that make throttling sustained, the backlog cadence. */
+  EXECUTOR_HEALTH_WINDOW_SECONDS: int(60, 1),
+  EXECUTOR_THROTTLE_SIGNAL_COUNT: int(3, 1),
+  EXECUTOR_HEALTH_INTERVAL_MS: int(60_000, 100),
   /** Minutes between scheduled discoveries; 0 = on demand only. */
   EXECUTOR_DISCOVERY_INTERVAL_MINUTES: int(0),
   /**

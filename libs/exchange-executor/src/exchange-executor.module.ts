@@ -8,12 +8,14 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { createCloudEvent, OpsEventTypes, Topics } from '@easgate/contracts';
 import { Outbox, SERVICE_DATABASE } from '@easgate/messaging';
 import type { Database } from '@easgate/persistence';
 import { apiTokenFromEnv, type ServiceContext } from '@easgate/service-runtime';
-import { CommandProcessor } from './application/command-processor';
+import { CommandProcessor, EXECUTOR_SOURCE } from './application/command-processor';
 import { ConfigSync } from './application/config-sync';
 import { Discovery } from './application/discovery';
+import { HealthReporter } from './application/health-reporter';
 import { ScopeGuard } from './application/scope-guard';
 import { type ExecutorConfig, parseExecutorConfig } from './config';
 import { ExchangeCommandHandler } from './handlers/exchange-command.handler';
@@ -44,6 +46,7 @@ class ExecutorLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(CommandProcessor) private readonly processor: CommandProcessor,
     @Inject(Discovery) private readonly discovery: Discovery,
     @Inject(ConfigSync) private readonly configSync: ConfigSync,
+    @Inject(HealthReporter) private readonly health: HealthReporter,
     @Inject('EXECUTOR_RUNTIME')
     private readonly runtime: {
       config: ExecutorConfig;
@@ -55,6 +58,7 @@ class ExecutorLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
 
   async onApplicationBootstrap(): Promise<void> {
     await this.processor.start();
+    this.health.start();
     const minutes = this.runtime.config.EXECUTOR_DISCOVERY_INTERVAL_MINUTES;
     const tenant =
       this.runtime.config.configuredConnection?.tenantId ??
@@ -72,6 +76,7 @@ class ExecutorLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.processor.stop();
+    await this.health.stop();
     if (this.runtime.ownsHttp) await this.runtime.http.close();
   }
 }
@@ -85,6 +90,9 @@ export class ExchangeExecutorModule {
       new UndiciTransport(
         config.EXECUTOR_CA_FILE ? { caPem: readFileSync(config.EXECUTOR_CA_FILE, 'utf8') } : {},
       );
+    // The factory exists before Nest builds the reporter (which needs the database and outbox).
+    const health: { reporter?: HealthReporter } = {};
+    const metrics = exchangeRequestMetrics();
     const factory = new ExchangeClientFactory({
       http,
       guard: {
@@ -96,7 +104,11 @@ export class ExchangeExecutorModule {
       },
       retry: { baseDelayMs: config.EXECUTOR_RETRY_BASE_MS },
       pageSize: config.EXECUTOR_PAGE_SIZE,
-      observe: exchangeRequestMetrics(),
+      observe: (request) => {
+        metrics(request);
+        health.reporter?.requestObserved(request);
+      },
+      onCircuitChange: (tenant, state, reason) => health.reporter?.circuitChanged(tenant, state, reason),
     });
     const clients = tenantClients(context, config, http, factory);
     return {
@@ -137,9 +149,46 @@ export class ExchangeExecutorModule {
           inject: [SERVICE_DATABASE, CommandLogRepository, MailboxSnapshotRepository, Outbox],
         },
         {
+          provide: HealthReporter,
+          useFactory: (db: Database, outbox: Outbox, log: CommandLogRepository) => {
+            health.reporter = new HealthReporter(
+              {
+                publish: (key, signal) =>
+                  db.transaction((tx) =>
+                    outbox.enqueue(
+                      tx,
+                      Topics.ServiceHealth,
+                      key,
+                      createCloudEvent({
+                        source: EXECUTOR_SOURCE,
+                        type: OpsEventTypes.Health,
+                        subject: signal.signal,
+                        ...(signal.tenant !== undefined && { tenant: signal.tenant }),
+                        data: signal,
+                      }),
+                    ),
+                  ),
+                backlog: () => log.backlogByTenant(),
+              },
+              {
+                windowSeconds: config.EXECUTOR_HEALTH_WINDOW_SECONDS,
+                throttleThreshold: config.EXECUTOR_THROTTLE_SIGNAL_COUNT,
+                intervalMs: config.EXECUTOR_HEALTH_INTERVAL_MS,
+                // On-demand discovery still promises one a day, so a tenant never scanned is noticed.
+                discoveryIntervalSeconds: (config.EXECUTOR_DISCOVERY_INTERVAL_MINUTES || 24 * 60) * 60,
+              },
+              context.logger,
+            );
+            return health.reporter;
+          },
+          inject: [SERVICE_DATABASE, Outbox, CommandLogRepository],
+        },
+        {
           provide: Discovery,
           useFactory: (db: Database, snapshots: MailboxSnapshotRepository, outbox: Outbox) =>
-            new Discovery(db, snapshots, clients, outbox, context.logger, config.EXECUTOR_PAGE_SIZE),
+            new Discovery(db, snapshots, clients, outbox, context.logger, config.EXECUTOR_PAGE_SIZE, (scan) =>
+              health.reporter?.discoveryCompleted(scan),
+            ),
           inject: [SERVICE_DATABASE, MailboxSnapshotRepository, Outbox],
         },
         {

@@ -12,6 +12,7 @@ import {
   ExchangeEventTypes,
   type ExchangeResultV1,
   mailboxKey,
+  type ServiceHealthV1,
   Topics,
 } from '@easgate/contracts';
 import { type RunningSandbox, startSandbox } from '@easgate/exo-sandbox';
@@ -83,6 +84,21 @@ async function resultsFor(world: World, commands: ExchangeCommandV1[]): Promise<
   });
 }
 
+function signalsOf(world: World): ServiceHealthV1[] {
+  return world.recorder
+    .on(Topics.ServiceHealth)
+    .map((r) => (JSON.parse(r.value!.toString()) as { data: ServiceHealthV1 }).data)
+    .filter((d) => 'tenant' in d && d.tenant === world.tenant);
+}
+
+async function signalMatching(
+  world: World,
+  description: string,
+  match: (s: ServiceHealthV1) => boolean,
+): Promise<ServiceHealthV1> {
+  return waitFor(description, () => signalsOf(world).find(match));
+}
+
 function setCasCallsFor(world: World, mailbox: string): number {
   return world.sandbox.sandbox.audit
     .query({ action: 'Set-CASMailbox' })
@@ -148,6 +164,9 @@ describe('exchange-executor scope, health signals and device state', () => {
         EXECUTOR_BATCH_WINDOW_MS: '200',
         EXECUTOR_RETRY_BASE_MS: '50',
         EXECUTOR_CIRCUIT_OPEN_MS: '500',
+        EXECUTOR_HEALTH_INTERVAL_MS: '250',
+        EXECUTOR_HEALTH_WINDOW_SECONDS: '2',
+        EXECUTOR_THROTTLE_SIGNAL_COUNT: '2',
         EXECUTOR_SCOPES: JSON.stringify({
           [world.sandbox.tenantId]: { recipientRestrictionFilter: `Alias -eq '${first.alias}'` },
         }),
@@ -192,5 +211,67 @@ describe('exchange-executor scope, health signals and device state', () => {
     await send(world, [command]);
     const [result] = await resultsFor(world, [command]);
     expect(result).toMatchObject({ outcome: 'failed', error: { code: 'OUT_OF_SCOPE' } });
+  });
+
+  it('signals sustained throttling on the health topic while the sandbox answers 429, and its end', async () => {
+    world.sandbox.sandbox.faults.inject({
+      kind: 'http-429',
+      target: 'adminapi',
+      cmdlet: 'Set-CASMailbox',
+      count: 2,
+      retryAfterSeconds: 0.2,
+    });
+    const command = commandFor(world, inScope.upn, { kind: 'allow-device', deviceId: 'ApplTHRO00000001' });
+    await send(world, [command]);
+    await resultsFor(world, [command]);
+    const on = await signalMatching(world, 'throttling active', (s) => s.signal === 'throttling' && s.active);
+    expect(on).toMatchObject({ service: 'exchange-executor', throttledRequests: 2, windowSeconds: 2 });
+    await signalMatching(world, 'throttling over', (s) => s.signal === 'throttling' && !s.active);
+  });
+
+  it('signals the circuit opening and closing, and the backlog while commands wait, through a 503 outage', async () => {
+    world.sandbox.sandbox.faults.inject({
+      kind: 'http-503',
+      target: 'adminapi',
+      cmdlet: 'Set-CASMailbox',
+      count: 7,
+    });
+    const started = new Date().toISOString();
+    const command = commandFor(world, inScope.upn, { kind: 'block-device', deviceId: 'ApplOUTG00000001' });
+    await send(world, [command]);
+    const [result] = await resultsFor(world, [command]);
+    expect(result.outcome).toBe('applied');
+    const open = await signalMatching(
+      world,
+      'circuit open',
+      (s) => s.signal === 'circuit' && s.state === 'open',
+    );
+    expect(open).toMatchObject({ reason: expect.stringMatching(/5 consecutive failures/) });
+    await signalMatching(world, 'circuit closed', (s) => s.signal === 'circuit' && s.state === 'closed');
+    const waiting = await signalMatching(
+      world,
+      'a backlog',
+      (s) => s.signal === 'backlog' && s.depth > 0 && s.observedAt >= started,
+    );
+    expect(waiting).toMatchObject({ queue: 'exchange-commands', depth: 1 });
+    await signalMatching(
+      world,
+      'the backlog drained',
+      (s) => s.signal === 'backlog' && s.depth === 0 && s.observedAt >= started,
+    );
+  });
+
+  it('signals a completed discovery with its counts', async () => {
+    const res = await fetch(`${world.sut.url}/v1/tenants/${world.tenant}/discovery`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${API_TOKEN}` },
+    });
+    const { scanId } = (await res.json()) as { scanId: string };
+    const done = await signalMatching(
+      world,
+      'discovery completed',
+      (s) => s.signal === 'discovery-completed' && s.scanId === scanId,
+    );
+    expect(done).toMatchObject({ mailboxes: 6, devices: 12, intervalSeconds: 86_400 });
   });
 });

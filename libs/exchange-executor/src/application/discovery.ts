@@ -54,6 +54,8 @@ export class Discovery {
     private readonly outbox: Outbox,
     private readonly logger: Logger,
     private readonly pageSize: number,
+    /** Told when a scan completes (the discovery-completed health signal). */
+    private readonly onCompleted?: (scan: ScanStatus) => void,
   ) {}
 
   status(scanId: string): ScanStatus | undefined {
@@ -166,6 +168,7 @@ export class Discovery {
         );
       }
       status.state = 'completed';
+      this.onCompleted?.(status);
     } catch (err) {
       status.state = 'failed';
       const coded = err as { code?: unknown; message?: unknown };
@@ -183,7 +186,7 @@ export class Discovery {
   }
 }
 
-function deviceState(device: CmdletObject): DeviceStateV1 | undefined {
+export function deviceState(device: CmdletObject): DeviceStateV1 | undefined {
   const deviceId = text(device['DeviceId']);
   if (!deviceId || deviceId.length > 64) return undefined;
   const raw = text(device['DeviceAccessState']);

@@ -2,7 +2,13 @@ import type { AssertionProvider } from './assertion-provider';
 import { ExchangeClient, type ExchangeClientOptions, type ExchangeRetryOptions } from './exchange-client';
 import type { HttpTransport } from './http-transport';
 import { connectionEndpoints, type TenantConnection } from './tenant-connection';
-import { type Clock, DEFAULT_TENANT_GUARD, TenantGuard, type TenantGuardOptions } from './tenant-guard';
+import {
+  type CircuitState,
+  type Clock,
+  DEFAULT_TENANT_GUARD,
+  TenantGuard,
+  type TenantGuardOptions,
+} from './tenant-guard';
 import { MsalTokenSource } from './token-source';
 
 export interface ExchangeClientFactoryOptions {
@@ -12,8 +18,15 @@ export interface ExchangeClientFactoryOptions {
   pageSize?: number;
   requestTimeoutMs?: number;
   clock?: Clock;
-  observe?: ExchangeClientOptions['observe'];
+  /** Every admin API request's outcome, with the tenant it was for (metrics, throttling signals). */
+  observe?: (request: TenantRequestOutcome) => void;
+  /** A tenant's circuit breaker changed state. */
+  onCircuitChange?: (tenant: string, state: CircuitState, reason?: string) => void;
 }
+
+export type TenantRequestOutcome = Parameters<NonNullable<ExchangeClientOptions['observe']>>[0] & {
+  tenant: string;
+};
 
 /**
  * Keeps one client (one MSAL instance and token cache, one guard) per tenant connection, so
@@ -29,6 +42,8 @@ export class ExchangeClientFactory {
     let client = this.clients.get(key);
     if (!client) {
       const endpoints = connectionEndpoints(connection);
+      const tenant = connection.tenantId ?? connection.organization;
+      const { observe, onCircuitChange } = this.options;
       client = new ExchangeClient({
         endpoints,
         tokens: new MsalTokenSource({
@@ -38,14 +53,18 @@ export class ExchangeClientFactory {
           http: this.options.http,
         }),
         http: this.options.http,
-        guard: new TenantGuard({ ...DEFAULT_TENANT_GUARD, ...this.options.guard }, this.options.clock),
+        guard: new TenantGuard(
+          { ...DEFAULT_TENANT_GUARD, ...this.options.guard },
+          this.options.clock,
+          onCircuitChange && ((state, reason) => onCircuitChange(tenant, state, reason)),
+        ),
         ...(this.options.retry !== undefined && { retry: this.options.retry }),
         ...(this.options.pageSize !== undefined && { pageSize: this.options.pageSize }),
         ...(this.options.requestTimeoutMs !== undefined && {
           requestTimeoutMs: this.options.requestTimeoutMs,
         }),
         ...(this.options.clock !== undefined && { clock: this.options.clock }),
-        ...(this.options.observe !== undefined && { observe: this.options.observe }),
+        ...(observe !== undefined && { observe: (request) => observe({ ...request, tenant }) }),
       });
       this.clients.set(key, client);
     }

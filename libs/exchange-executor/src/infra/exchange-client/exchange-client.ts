@@ -39,7 +39,13 @@ export interface ExchangeClientOptions {
   clock?: Clock;
   random?: () => number;
   /** Told about every HTTP request (metrics): outcome = `ok` or the error code. */
-  observe?: (request: { cmdlet: string; outcome: string; durationMs: number }) => void;
+  observe?: (request: {
+    cmdlet: string;
+    outcome: string;
+    durationMs: number;
+    /** The server's Retry-After, when it sent one. */
+    retryAfterSeconds?: number;
+  }) => void;
 }
 
 export interface InvokeOptions {
@@ -195,10 +201,12 @@ export class ExchangeClient {
         this.options.observe?.({ cmdlet, outcome: 'ok', durationMs: this.clock.now() - started });
         return res;
       } catch (err) {
+        const retryAfter = err instanceof ExchangeError ? err.details.retryAfterSeconds : undefined;
         this.options.observe?.({
           cmdlet,
           outcome: err instanceof ExchangeError ? err.code : 'UNEXPECTED_ERROR',
           durationMs: this.clock.now() - started,
+          ...(retryAfter !== undefined && { retryAfterSeconds: retryAfter }),
         });
         if (!(err instanceof ExchangeError)) throw err;
         // A refused token is refreshed once (the module retries 401 too).

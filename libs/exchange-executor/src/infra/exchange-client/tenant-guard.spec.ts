@@ -44,6 +44,23 @@ describe(TenantGuard.name, () => {
     expect(sut.circuit).toBe('closed');
   });
 
+  it('announces each circuit change once: open, half-open, open again, closed', async () => {
+    const clock = new FakeClock();
+    const changes: string[] = [];
+    const sut = new TenantGuard(
+      { maxConcurrency: 2, ratePerSecond: 0, burst: 1, failureThreshold: 2, openMs: 1000 },
+      clock,
+      (state) => changes.push(state),
+    );
+    for (let i = 0; i < 3; i++) await expect(sut.run(failing, always)).rejects.toBeDefined();
+    clock.t += 1000;
+    await expect(sut.run(failing, always)).rejects.toThrow('down');
+    clock.t += 1000;
+    await sut.run(() => Promise.resolve('ok'), always);
+    await sut.run(() => Promise.resolve('ok'), always);
+    expect(changes).toEqual(['open', 'half-open', 'open', 'half-open', 'closed']);
+  });
+
   it('spends the rate budget and then waits for refill', async () => {
     const clock = new FakeClock();
     const sut = new TenantGuard(

@@ -52,6 +52,8 @@ export class TenantGuard {
   constructor(
     readonly options: TenantGuardOptions = DEFAULT_TENANT_GUARD,
     private readonly clock: Clock = systemClock,
+    /** Told when the circuit opens, lets a probe through (half-open) or closes again. */
+    private readonly onCircuitChange?: (state: CircuitState, reason?: string) => void,
   ) {
     this.tokens = options.burst;
     this.refilledAt = clock.now();
@@ -70,11 +72,11 @@ export class TenantGuard {
       await this.takeRateToken();
       const result = await work();
       this.failures = 0;
-      this.openedAt = undefined;
+      this.close();
       return result;
     } catch (err) {
-      if (countsAsFailure(err)) this.recordFailure();
-      else if (probe) this.openedAt = undefined;
+      if (countsAsFailure(err)) this.recordFailure(err);
+      else if (probe) this.close();
       throw err;
     } finally {
       if (probe) this.probing = false;
@@ -92,6 +94,7 @@ export class TenantGuard {
     if (state === 'closed') return false;
     if (state === 'half-open' && !this.probing) {
       this.probing = true;
+      this.onCircuitChange?.('half-open');
       return true;
     }
     const remainingMs = Math.max(0, this.options.openMs - (this.clock.now() - (this.openedAt ?? 0)));
@@ -102,10 +105,20 @@ export class TenantGuard {
     );
   }
 
-  private recordFailure(): void {
+  private recordFailure(err: unknown): void {
     this.failures++;
-    if (this.failures >= this.options.failureThreshold || this.openedAt !== undefined)
-      this.openedAt = this.clock.now();
+    if (this.failures < this.options.failureThreshold && this.openedAt === undefined) return;
+    const wasOpen = this.openedAt !== undefined;
+    this.openedAt = this.clock.now();
+    // A failed probe re-opens it: that is news too (the half-open state was announced).
+    const reason = `${this.failures} consecutive failures, last: ${err instanceof Error ? err.message : String(err)}`;
+    if (!wasOpen || this.probing) this.onCircuitChange?.('open', reason.slice(0, 2000));
+  }
+
+  private close(): void {
+    if (this.openedAt === undefined) return;
+    this.openedAt = undefined;
+    this.onCircuitChange?.('closed');
   }
 
   private async acquireSlot(): Promise<void> {

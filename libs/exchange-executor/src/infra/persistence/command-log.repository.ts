@@ -71,6 +71,22 @@ export class CommandLogRepository {
     return rows.map((r) => r.key);
   }
 
+  /** Pending work by tenant: how many commands and when the oldest arrived (the backlog signal). */
+  async backlogByTenant(): Promise<{ tenant: string; depth: number; oldestReceivedAt: string }[]> {
+    const rows = await this.db.read((m) =>
+      m
+        .getRepository(CommandLogEntity)
+        .createQueryBuilder('c')
+        .select('c.tenant', 'tenant')
+        .addSelect('COUNT(*)', 'depth')
+        .addSelect('MIN(c.received_at)', 'oldest')
+        .where('c.status = :status', { status: 'pending' })
+        .groupBy('c.tenant')
+        .getRawMany<{ tenant: string; depth: string | number; oldest: string }>(),
+    );
+    return rows.map((r) => ({ tenant: r.tenant, depth: Number(r.depth), oldestReceivedAt: r.oldest }));
+  }
+
   /** A mailbox's pending commands in arrival order. */
   async pendingFor(mailboxKey: string, limit: number): Promise<PendingCommand[]> {
     const rows = await this.db.read((m) =>
