@@ -12,6 +12,7 @@ import {
 } from '@easgate/contracts';
 import type { Outbox } from '@easgate/messaging';
 import type { Database, Tx } from '@easgate/persistence';
+import { parseInput } from '@easgate/service-runtime';
 import type { TranslatorConfig } from './config';
 import {
   applyAction,
@@ -308,12 +309,10 @@ export class PolicyTranslator {
 }
 
 function parseRules(input: unknown): TranslatorRules {
-  const parsed = TranslatorRules.safeParse(input);
-  if (!parsed.success) {
-    throw new TranslatorError(
-      TranslatorErrorCode.InvalidRules,
-      parsed.error.issues.map((i) => `${i.path.join('.') || '(rules)'}: ${i.message}`).join('; '),
-    );
-  }
-  return parsed.data;
+  return parseInput(
+    TranslatorRules,
+    input,
+    (issues) => new TranslatorError(TranslatorErrorCode.InvalidRules, issues),
+    '(rules)',
+  );
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AlertKind, AlertSeverity } from '@easgate/contracts';
 import type { Database } from '@easgate/persistence';
+import { parseInput as parseWith } from '@easgate/service-runtime';
 import { z } from 'zod';
 import type { Alert } from '../domain/alert';
 import type { Clock } from '../domain/clock';
@@ -49,14 +50,11 @@ export const SilenceInput = z.object({
 });
 
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const parsed = schema.safeParse(value ?? {});
-  if (!parsed.success) {
-    throw new AlertingError(
-      AlertingErrorCode.InvalidRequest,
-      parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '),
-    );
-  }
-  return parsed.data;
+  return parseWith(
+    schema,
+    value ?? {},
+    (issues) => new AlertingError(AlertingErrorCode.InvalidRequest, issues),
+  );
 }
 
 /** A subscription as the API shows it: the webhook secret never leaves the service. */

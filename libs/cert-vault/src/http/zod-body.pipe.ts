@@ -1,5 +1,5 @@
 import { type PipeTransform } from '@nestjs/common';
-import { describeIssues } from '@easgate/contracts';
+import { parseInput } from '@easgate/service-runtime';
 import { z } from 'zod';
 import { VaultError, VaultErrorCode } from '../domain/vault-error';
 
@@ -8,10 +8,11 @@ export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.ou
   constructor(private readonly schema: S) {}
 
   transform(value: unknown): z.output<S> {
-    const parsed = this.schema.safeParse(value ?? {});
-    if (!parsed.success)
-      throw new VaultError(VaultErrorCode.InvalidRequest, describeIssues(parsed.error, '(body)'));
-    return parsed.data;
+    return parseInput(
+      this.schema,
+      value ?? {},
+      (issues) => new VaultError(VaultErrorCode.InvalidRequest, issues),
+    );
   }
 }
 

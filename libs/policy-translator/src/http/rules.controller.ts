@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { parseInput } from '@easgate/service-runtime';
 import { z } from 'zod';
-import { TranslatorError, TranslatorErrorCode } from '../domain';
+import { defaultRules, TranslatorError, TranslatorErrorCode } from '../domain';
 import { PolicyTranslator } from '../policy-translator';
 
 const PutRulesBody = z.object({
@@ -12,27 +13,16 @@ const PutRulesBody = z.object({
 });
 
 function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    throw new TranslatorError(
-      TranslatorErrorCode.InvalidRequest,
-      parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '),
-    );
-  }
-  return parsed.data;
+  return parseInput(
+    schema,
+    body,
+    (issues) => new TranslatorError(TranslatorErrorCode.InvalidRequest, issues),
+  );
 }
 
+/** The defaults, with a mailbox policy mapping and auto-quarantine on. */
 const rulesExample = {
-  states: {
-    enrolled: { access: 'quarantine', action: 'none' },
-    compliant: { access: 'allow', action: 'none' },
-    noncompliant: { access: 'block', action: 'none' },
-    unenrolled: { access: 'block', action: 'none' },
-    'selective-wipe': { access: 'block', action: 'account-only-wipe' },
-    'full-wipe': { access: 'block', action: 'full-wipe' },
-    lost: { access: 'block', action: 'none' },
-  },
-  trustEnrolledBeforeVerdict: false,
+  ...defaultRules(),
   mailboxPolicies: { executives: 'Strict' },
   autoQuarantine: { enabled: true, graceMinutes: 15 },
 };

@@ -7,3 +7,4 @@ export { HealthController, SERVICE_NAME } from './health.controller';
 export * from './run-standalone';
 export * from './env-config';
 export * from './periodic-task';
+export * from './parse-input';
