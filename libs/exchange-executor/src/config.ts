@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { EasgateError } from '@easgate/contracts';
+import { parseEnv } from '@easgate/service-runtime';
 import { z } from 'zod';
 
 const ScopeSchema = z
@@ -98,15 +99,15 @@ export interface ConfiguredConnection {
 
 /** Parses the executor's configuration once; a bad one lists every bad KEY (never a value). */
 export function parseExecutorConfig(env: NodeJS.ProcessEnv): ExecutorConfig {
-  const parsed = Schema.safeParse(env);
-  if (!parsed.success) {
-    const keys = [...new Set(parsed.error.issues.map((i) => String(i.path[0])))];
-    throw new EasgateError(
-      'EXECUTOR_CONFIG_INVALID',
-      `invalid exchange-executor configuration: ${keys.join(', ')}`,
-    );
-  }
-  const c = parsed.data;
+  const c = parseEnv(
+    Schema,
+    env,
+    (keys) =>
+      new EasgateError(
+        'EXECUTOR_CONFIG_INVALID',
+        `invalid exchange-executor configuration: ${keys.join(', ')}`,
+      ),
+  );
   if (c.EXCHANGE_APP_ID === undefined) return c;
   const missing = [
     ...(c.EXCHANGE_ORGANIZATION === undefined ? ['EXCHANGE_ORGANIZATION'] : []),
