@@ -108,6 +108,7 @@ function setCasCallsFor(world: World, mailbox: string): number {
 describe('exchange-executor scope, health signals and device state', () => {
   const world = {} as World;
   let inScope: { upn: string; alias: string };
+  let outsideUpn: string;
 
   beforeAll(async () => {
     world.dir = mkdtempSync(join(tmpdir(), 'exo-scope-'));
@@ -128,8 +129,11 @@ describe('exchange-executor scope, health signals and device state', () => {
       apps: [{ appId, certificates: [cert.pem] }],
     });
     world.tenant = world.sandbox.tenantId;
-    const first = world.sandbox.sandbox.store.mailboxBySeq(1)!;
+    // In scope: a mailbox with two devices (the device-state test changes both); outside: another one.
+    const mailboxes = [1, 2, 3, 4, 5, 6].map((seq) => world.sandbox.sandbox.store.mailboxBySeq(seq)!);
+    const first = mailboxes.find((m) => m.devices.length >= 2)!;
     inScope = { upn: first.userPrincipalName, alias: first.alias };
+    outsideUpn = mailboxes.find((m) => m !== first)!.userPrincipalName;
     world.db = await createTestDatabase();
     world.bus = new KafkaBus({ brokers: testBrokers(), clientId: uniqueName('executor-scope') });
     await world.bus.ensureTopics([
@@ -187,7 +191,7 @@ describe('exchange-executor scope, health signals and device state', () => {
   });
 
   it('refuses commands for a mailbox outside the tenant scope without calling Exchange or dead-lettering', async () => {
-    const outside = world.sandbox.sandbox.store.mailboxBySeq(2)!.userPrincipalName;
+    const outside = outsideUpn;
     const refused = commandFor(world, outside, { kind: 'block-device', deviceId: 'ApplSCOP00000001' });
     const allowed = commandFor(world, inScope.upn, { kind: 'block-device', deviceId: 'ApplSCOP00000002' });
     await send(world, [refused, allowed]);
@@ -273,5 +277,35 @@ describe('exchange-executor scope, health signals and device state', () => {
       (s) => s.signal === 'discovery-completed' && s.scanId === scanId,
     );
     expect(done).toMatchObject({ mailboxes: 6, devices: 12, intervalSeconds: 86_400 });
+  });
+
+  it('reports the device as Exchange has it after the change, with one device read per mailbox flush', async () => {
+    const store = world.sandbox.sandbox.store;
+    const [first, second] = store.findMailbox(inScope.upn)!.devices.map((seq) => store.deviceBySeq(seq)!);
+    const reads = () =>
+      world.sandbox.sandbox.audit
+        .query({ action: 'Get-MobileDevice' })
+        .filter((a) => String(a.parameters?.['Mailbox']).toLowerCase() === inScope.upn.toLowerCase()).length;
+    const before = reads();
+    const commands = [
+      commandFor(world, inScope.upn, { kind: 'block-device', deviceId: first.deviceId }),
+      commandFor(world, inScope.upn, { kind: 'allow-device', deviceId: second.deviceId }),
+    ];
+    await send(world, commands);
+    const results = await resultsFor(world, commands);
+    expect(results.map((r) => [r.outcome, r.device?.deviceId, r.device?.accessState])).toEqual([
+      ['applied', first.deviceId, 'Blocked'],
+      ['applied', second.deviceId, 'Allowed'],
+    ]);
+    expect(reads()).toBe(before + 1);
+
+    const again = commandFor(world, inScope.upn, { kind: 'block-device', deviceId: first.deviceId });
+    await send(world, [again]);
+    const [skipped] = await resultsFor(world, [again]);
+    expect(skipped).toMatchObject({
+      outcome: 'skipped',
+      device: { deviceId: first.deviceId, accessState: 'Blocked' },
+    });
+    expect(reads()).toBe(before + 1);
   });
 });

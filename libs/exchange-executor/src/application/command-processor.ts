@@ -1,8 +1,10 @@
 import {
   createCloudEvent,
+  type DeviceStateV1,
   deadLetterTopicOf,
   encodeStructured,
   ExchangeEventTypes,
+  type ExchangeCommandV1,
   type ExchangeResultV1,
   isCodedError,
   mailboxKey,
@@ -16,6 +18,7 @@ import {
   ProcessedMessageEntity,
 } from '@easgate/messaging';
 import type { Database, Tx } from '@easgate/persistence';
+import { deviceState } from '../domain/device-state';
 import { OUT_OF_SCOPE } from '../domain/mailbox-scope';
 import {
   type CasMailboxUpdate,
@@ -55,6 +58,7 @@ interface Outcome {
   attempts: number;
   detail?: string;
   error?: ExchangeResultV1['error'];
+  device?: DeviceStateV1;
 }
 
 /**
@@ -179,13 +183,17 @@ export class CommandProcessor {
       return;
     }
     const bySeq = new Map(pending.map((p) => [p.command.commandId, p]));
-    let lists: MailboxLists | undefined = mailbox ? await this.snapshots.find(tenant, mailbox) : undefined;
+    const snapshot = mailbox ? await this.snapshots.find(tenant, mailbox) : undefined;
+    let lists: MailboxLists | undefined = snapshot;
     const segments: PlanSegment[] = mailbox
       ? planMailbox(
           pending.map((p) => p.command),
           lists,
         )
       : pending.map((p) => ({ kind: 'single', command: p.command }));
+    // One device read per flush, after the last list change: the state every result then reports.
+    const lastChange = segments.findLastIndex((s) => s.kind === 'cas' && s.update !== undefined);
+    const inventoried = new Map((snapshot?.devices ?? []).map((d) => [d.deviceId.toLowerCase(), d]));
     for (let i = 0; i < segments.length; i++) {
       const segment = segments[i];
       const commands = segment.kind === 'cas' ? segment.commands : [segment.command];
@@ -214,6 +222,14 @@ export class CommandProcessor {
           }),
         );
       }
+      let after: Map<string, DeviceStateV1> | undefined;
+      if (segment.kind === 'cas') {
+        after =
+          i === lastChange && appliedToADevice(commands, outcomes)
+            ? await this.devicesAfter(client, mailbox!)
+            : undefined;
+        attachDevices(commands, outcomes, after, inventoried);
+      }
       const newLists =
         segment.kind === 'cas' && segment.update && lists && outcomesApplied(outcomes)
           ? applyUpdate(lists, segment.update)
@@ -223,7 +239,8 @@ export class CommandProcessor {
           tx,
           commands.map((c) => ({ pending: bySeq.get(c.commandId)!, outcome: outcomes.get(c.commandId)! })),
         );
-        if (newLists && mailbox) await this.snapshots.updateLists(tx, tenant, mailbox, newLists);
+        if (newLists && mailbox)
+          await this.snapshots.updateLists(tx, tenant, mailbox, newLists, after && [...after.values()]);
       });
       if (newLists) lists = newLists;
     }
@@ -260,6 +277,27 @@ export class CommandProcessor {
       }
     }
     return outcomes;
+  }
+
+  /**
+   * The mailbox's devices as Exchange reports them now. Best effort: the change is already made, so
+   * a failed read only leaves `device` out of the results.
+   */
+  private async devicesAfter(
+    client: ExchangeClient,
+    mailbox: string,
+  ): Promise<Map<string, DeviceStateV1> | undefined> {
+    try {
+      const { values } = await client.invoke('Get-MobileDevice', {
+        Mailbox: mailbox,
+        ResultSize: 'Unlimited',
+      });
+      const states = values.map(deviceState).filter((d): d is DeviceStateV1 => d !== undefined);
+      return new Map(states.map((d) => [d.deviceId.toLowerCase(), d]));
+    } catch (err) {
+      this.logger.warn({ mailbox, err: describe(err) }, 'device state after the change not read');
+      return undefined;
+    }
   }
 
   /** Retriable failure: try the rest again later, or give up after maxAttempts. */
@@ -303,6 +341,7 @@ export class CommandProcessor {
         ...(command.mailbox !== undefined && { mailbox: command.mailbox }),
         action: command.action,
         outcome: outcome.outcome,
+        ...(outcome.device && { device: outcome.device }),
         ...(outcome.error && { error: outcome.error }),
         ...(outcome.detail !== undefined && { detail: outcome.detail }),
         cmdlets: outcome.cmdlets,
@@ -374,6 +413,31 @@ export class CommandProcessor {
       },
     });
   }
+}
+
+/**
+ * Device commands report their device: as Exchange returned it after the flush's last list change
+ * (when this segment is that change), else, for a command skipped as already so, as the inventory
+ * last saw it. An earlier segment's applied command reports none rather than a stale state.
+ */
+function attachDevices(
+  commands: readonly ExchangeCommandV1[],
+  outcomes: Map<string, Outcome>,
+  after: Map<string, DeviceStateV1> | undefined,
+  inventoried: Map<string, DeviceStateV1>,
+): void {
+  for (const command of commands) {
+    const outcome = outcomes.get(command.commandId);
+    const action = command.action;
+    if (!outcome || outcome.outcome === 'failed' || !('deviceId' in action)) continue;
+    const id = action.deviceId.toLowerCase();
+    const device = after?.get(id) ?? (outcome.outcome === 'skipped' ? inventoried.get(id) : undefined);
+    if (device) outcome.device = device;
+  }
+}
+
+function appliedToADevice(commands: readonly ExchangeCommandV1[], outcomes: Map<string, Outcome>): boolean {
+  return commands.some((c) => 'deviceId' in c.action && outcomes.get(c.commandId)?.outcome === 'applied');
 }
 
 function outcomesApplied(outcomes: Map<string, Outcome>): boolean {

@@ -9,9 +9,9 @@ import {
 } from '@easgate/contracts';
 import type { Logger, Outbox } from '@easgate/messaging';
 import type { Database } from '@easgate/persistence';
-import type { CmdletObject } from '../infra/exchange-client';
 import type { MailboxSnapshotRepository } from '../infra/persistence/mailbox-snapshot.repository';
 import type { TenantClients } from '../infra/tenant-clients';
+import { deviceState } from '../domain/device-state';
 import { EXECUTOR_SOURCE } from './command-processor';
 
 export interface ScanStatus {
@@ -27,12 +27,6 @@ export interface ScanStatus {
   error?: { code: string; message: string };
 }
 
-const ACCESS_STATES = new Set<DeviceStateV1['accessState']>([
-  'Allowed',
-  'Blocked',
-  'Quarantined',
-  'DeviceDiscovery',
-]);
 const DEVICES_CONTAINER = '\\ExchangeActiveSyncDevices\\';
 
 const text = (value: unknown): string | undefined =>
@@ -184,27 +178,4 @@ export class Discovery {
       status.finishedAt = new Date().toISOString();
     }
   }
-}
-
-export function deviceState(device: CmdletObject): DeviceStateV1 | undefined {
-  const deviceId = text(device['DeviceId']);
-  if (!deviceId || deviceId.length > 64) return undefined;
-  const raw = text(device['DeviceAccessState']);
-  // States beyond the four documented ones (e.g. Unknown) are reported as still being decided.
-  const accessState =
-    raw && ACCESS_STATES.has(raw as DeviceStateV1['accessState'])
-      ? (raw as DeviceStateV1['accessState'])
-      : 'DeviceDiscovery';
-  const optional = (name: string, value: unknown) =>
-    text(value) !== undefined ? { [name]: text(value) } : {};
-  return {
-    deviceId,
-    accessState,
-    ...optional('deviceType', device['DeviceType']),
-    ...optional('deviceModel', device['DeviceModel']),
-    ...optional('deviceOs', device['DeviceOS']),
-    ...optional('userAgent', device['DeviceUserAgent']),
-    ...optional('accessStateReason', device['DeviceAccessStateReason']),
-    ...optional('firstSyncTime', device['FirstSyncTime']),
-  };
 }

@@ -30,14 +30,24 @@ export class MailboxSnapshotRepository {
     };
   }
 
-  /** After easgate changed the lists itself (only mailboxes already scanned are tracked). */
-  async updateLists(tx: Tx, tenant: string, mailbox: string, lists: MailboxLists): Promise<void> {
+  /**
+   * After easgate changed the lists itself (only mailboxes already scanned are tracked), with the
+   * devices as Exchange reported them after the change when they were read.
+   */
+  async updateLists(
+    tx: Tx,
+    tenant: string,
+    mailbox: string,
+    lists: MailboxLists,
+    devices?: readonly DeviceStateV1[],
+  ): Promise<void> {
     await tx.getRepository(MailboxSnapshotEntity).update(
       { tenant: tenant.toLowerCase(), mailbox: mailbox.toLowerCase() },
       {
         allowedDeviceIds: JSON.stringify(lists.allowed),
         blockedDeviceIds: JSON.stringify(lists.blocked),
         ...(lists.policy !== undefined && { mailboxPolicy: lists.policy }),
+        ...(devices !== undefined && { devices: JSON.stringify(devices) }),
       },
     );
   }
