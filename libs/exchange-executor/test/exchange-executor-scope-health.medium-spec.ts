@@ -172,7 +172,8 @@ describe('exchange-executor scope, health signals and device state', () => {
         EXECUTOR_HEALTH_WINDOW_SECONDS: '2',
         EXECUTOR_THROTTLE_SIGNAL_COUNT: '2',
         EXECUTOR_SCOPES: JSON.stringify({
-          [world.sandbox.tenantId]: { recipientRestrictionFilter: `Alias -eq '${first.alias}'` },
+          // Keyed by the domain while commands name the tenant id: the guard matches either.
+          [world.sandbox.organization]: { recipientRestrictionFilter: `Alias -eq '${first.alias}'` },
         }),
       },
     });

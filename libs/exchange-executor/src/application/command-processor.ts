@@ -165,7 +165,13 @@ export class CommandProcessor {
       return;
     }
     try {
-      await this.options.scope?.ensureInScope(client, tenant, mailbox);
+      const scope = this.options.scope;
+      if (scope?.active) {
+        // A scope may be keyed by the tenant id or its domain, whichever the command does not use.
+        const connection = await this.clients.describe(tenant);
+        const aliases = [connection.tenantId, connection.organization].filter((a): a is string => !!a);
+        await scope.ensureInScope(client, tenant, mailbox, aliases);
+      }
     } catch (err) {
       if (isCodedError(err) && err.code === OUT_OF_SCOPE) {
         // Refused and audited (the log line, the command log row and the result), never sent, not a crash.

@@ -55,4 +55,13 @@ describe(ScopeGuard.name, () => {
     );
     await expect(open.ensureInScope(client, 'contoso.com', undefined)).resolves.toBeUndefined();
   });
+
+  it('finds a scope keyed by the tenant domain for a command naming the tenant id', async () => {
+    const sut = new ScopeGuard(sales);
+    const { client, calls } = fakeClient(() => false);
+    await expect(
+      sut.ensureInScope(client, '7f0c…-tenant-id', 'bob@contoso.com', ['7f0c…-tenant-id', 'Contoso.com']),
+    ).rejects.toMatchObject({ code: 'OUT_OF_SCOPE' });
+    expect(calls).toHaveLength(1);
+  });
 });

@@ -17,6 +17,11 @@ export class ScopeGuard {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** True when some tenant is scoped (otherwise nothing is looked up). */
+  get active(): boolean {
+    return this.scopes.size > 0;
+  }
+
   scopeOf(tenant: string, aliases: readonly string[] = []): MailboxScope | undefined {
     for (const name of [tenant, ...aliases]) {
       const scope = this.scopes.get(name.toLowerCase());
