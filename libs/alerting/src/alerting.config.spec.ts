@@ -14,4 +14,13 @@ describe(parseAlertingConfig.name, () => {
     expect(sut).toThrow(/ALERTING_RESOLVE_HOLD_SECONDS, ALERTING_SMTP_URL/);
     expect(sut).not.toThrow(/p4ssw0rd/);
   });
+
+  it('takes the webhook-secrets key from one place only', () => {
+    expect(parseAlertingConfig({ ALERTING_SECRETS_KEY_FILE: '/run/secrets/k' }).secretsKey).toEqual({
+      file: '/run/secrets/k',
+    });
+    expect(() => parseAlertingConfig({ ALERTING_SECRETS_KEY: 'a', ALERTING_SECRETS_KEY_FILE: 'b' })).toThrow(
+      /set only one of ALERTING_SECRETS_KEY, ALERTING_SECRETS_KEY_FILE/,
+    );
+  });
 });

@@ -40,6 +40,9 @@ const schema = z.object({
   ALERTING_WATCH_DEAD_LETTERS: bool(true),
   ALERTING_DLQ_CONSUMER_GROUP: z.string().min(1).default('easgate-alerting-dlq'),
   ALERTING_DLQ_FROM_BEGINNING: bool(true),
+  /** Base64 of 32 bytes: seals webhook secrets at rest. Unset: generated once into the data directory. */
+  ALERTING_SECRETS_KEY: z.string().min(1).optional(),
+  ALERTING_SECRETS_KEY_FILE: z.string().min(1).optional(),
 });
 
 export interface AlertingConfig {
@@ -54,6 +57,8 @@ export interface AlertingConfig {
   alertmanagerResendMs: number;
   smtp?: { url: string; from: string };
   deadLetters: { watch: boolean; consumerGroup: string; fromBeginning: boolean };
+  /** Where the key sealing webhook secrets comes from (neither: a generated file in the data directory). */
+  secretsKey: { value?: string; file?: string };
 }
 
 /** Parses the alerting configuration once; a bad one lists every bad key (never a value). */
@@ -67,6 +72,12 @@ export function parseAlertingConfig(env: NodeJS.ProcessEnv): AlertingConfig {
         `invalid alerting configuration: ${keys.join(', ')}`,
       ),
   );
+  if (c.ALERTING_SECRETS_KEY !== undefined && c.ALERTING_SECRETS_KEY_FILE !== undefined) {
+    throw new AlertingError(
+      AlertingErrorCode.InvalidConfig,
+      'invalid alerting configuration: set only one of ALERTING_SECRETS_KEY, ALERTING_SECRETS_KEY_FILE',
+    );
+  }
   return {
     damping: {
       resolveHoldMs: c.ALERTING_RESOLVE_HOLD_SECONDS * 1000,
@@ -99,6 +110,10 @@ export function parseAlertingConfig(env: NodeJS.ProcessEnv): AlertingConfig {
       watch: c.ALERTING_WATCH_DEAD_LETTERS,
       consumerGroup: c.ALERTING_DLQ_CONSUMER_GROUP,
       fromBeginning: c.ALERTING_DLQ_FROM_BEGINNING,
+    },
+    secretsKey: {
+      ...(c.ALERTING_SECRETS_KEY !== undefined && { value: c.ALERTING_SECRETS_KEY }),
+      ...(c.ALERTING_SECRETS_KEY_FILE !== undefined && { file: c.ALERTING_SECRETS_KEY_FILE }),
     },
   };
 }

@@ -25,6 +25,7 @@ import { alertMetrics } from './infra/alert-metrics';
 import { AlertRepository } from './infra/alert.repository';
 import { DeliveryRepository } from './infra/delivery.repository';
 import { Destinations } from './infra/destinations';
+import { SecretSealer } from './infra/secret-sealer';
 import { SubscriptionRepository } from './infra/subscription.repository';
 import { WatchRepository } from './infra/watch.repository';
 
@@ -97,7 +98,9 @@ export class AlertingModule {
     const config = parseAlertingConfig(context.env);
     const db = context.database;
     const alerts = new AlertRepository();
-    const subscriptions = new SubscriptionRepository();
+    const subscriptions = new SubscriptionRepository(
+      SecretSealer.load(config.secretsKey, context.dataDir, context.logger),
+    );
     const deliveries = new DeliveryRepository();
     const watches = new WatchRepository();
     const metrics = alertMetrics(() => db.read((m) => alerts.countFiringBy(m)));

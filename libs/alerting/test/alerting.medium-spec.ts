@@ -30,6 +30,7 @@ import {
   waitFor,
 } from '@easgate/testing';
 import type { Producer } from 'kafkajs';
+import { Client } from 'pg';
 import { type RunningAlertmanager, startAlertmanager } from './support/alertmanager';
 import { type SmtpSink, startSmtpSink } from './support/smtp-sink';
 import { alertingService, SIGNATURE_HEADER, verifyWebhook } from '../src';
@@ -129,6 +130,8 @@ describe(alertingService.name, () => {
   let webhook: Awaited<ReturnType<typeof startWebhookReceiver>>;
   let smtp: SmtpSink;
   const group = uniqueName('alerting');
+  // One data directory across restarts: the generated key sealing webhook secrets lives there.
+  const dataDir = mkdtempSync(join(tmpdir(), 'alerting-'));
   const env = {
     ALERTING_RESOLVE_HOLD_SECONDS: '0',
     ALERTING_DELIVERY_POLL_MS: '100',
@@ -145,7 +148,7 @@ describe(alertingService.name, () => {
     return startService(alertingService, {
       bus,
       databaseUrl: db.url,
-      dataDir: mkdtempSync(join(tmpdir(), 'alerting-')),
+      dataDir,
       apiToken: API_TOKEN,
       port: 0,
       consumerGroup: group,
@@ -162,6 +165,20 @@ describe(alertingService.name, () => {
     });
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
     return (response.status === 204 ? undefined : await response.json()) as T;
+  }
+
+  async function storedDestinations(tenant: string): Promise<string[]> {
+    const client = new Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ destination: string }>(
+        'SELECT destination FROM alerting.alert_subscription WHERE tenant = $1',
+        [tenant],
+      );
+      return rows.map((r) => r.destination);
+    } finally {
+      await client.end();
+    }
   }
 
   function alertsOnTopic(tenant: string): { type: string; data: OpsAlertV1; key: string | null }[] {
@@ -206,6 +223,11 @@ describe(alertingService.name, () => {
       minSeverity: 'info',
       destination: { type: 'webhook', url: webhook.url, secret: WEBHOOK_SECRET },
     });
+    // The webhook secret is sealed at rest: the stored row holds ciphertext, never the secret.
+    const stored = await storedDestinations(tenant);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).not.toContain(WEBHOOK_SECRET);
+    expect(stored[0]).toMatch(/"sealedSecret":"aes256gcm:/);
     await api('POST', `/v1/tenants/${tenant}/subscriptions`, {
       name: 'alertmanager',
       minSeverity: 'info',

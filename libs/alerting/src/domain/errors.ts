@@ -7,6 +7,7 @@ export enum AlertingErrorCode {
   InvalidRequest = 'ALERTING_INVALID_REQUEST',
   InvalidConfig = 'ALERTING_INVALID_CONFIG',
   DeliveryFailed = 'ALERT_DELIVERY_FAILED',
+  SecretUnreadable = 'WEBHOOK_SECRET_UNREADABLE',
 }
 
 export class AlertingError extends EasgateError {
@@ -25,6 +26,7 @@ export function alertingHttpStatusOf(code: string): number | undefined {
       return 400;
     case AlertingErrorCode.InvalidConfig:
     case AlertingErrorCode.DeliveryFailed:
+    case AlertingErrorCode.SecretUnreadable:
       return 500;
     default:
       return undefined;

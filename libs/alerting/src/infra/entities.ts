@@ -58,7 +58,7 @@ export class SubscriptionEntity {
   minSeverity!: string;
   @Column({ name: 'destination_type', type: 'varchar', length: 32 })
   destinationType!: string;
-  /** JSON of the destination, webhook secret included (never returned by the API). */
+  /** JSON of the destination; a webhook's secret sealed by the alerting secrets key (never returned by the API). */
   @Column({ type: 'text' })
   destination!: string;
   @Column({ type: 'boolean' })

@@ -4,32 +4,48 @@ import { In, type EntityManager } from 'typeorm';
 import { ANY_TENANT } from '../domain/alert';
 import type { Destination, Subscription } from '../domain/subscription';
 import { SubscriptionEntity } from './entities';
+import type { SecretSealer } from './secret-sealer';
 
 export interface SubscriptionHealth {
   consecutiveFailures: number;
   lastError: string | null;
 }
 
-function toDomain(row: SubscriptionEntity): Subscription & SubscriptionHealth {
-  return {
+/** A destination as stored: a webhook's secret sealed. */
+type StoredDestination =
+  Exclude<Destination, { type: 'webhook' }> | { type: 'webhook'; url: string; sealedSecret: string };
+
+export class SubscriptionRepository {
+  constructor(private readonly sealer: SecretSealer) {}
+
+  private toDomain = (row: SubscriptionEntity): Subscription & SubscriptionHealth => ({
     id: row.id,
     tenant: row.tenant,
     name: row.name,
     kinds: JSON.parse(row.kinds) as AlertKind[],
     minSeverity: row.minSeverity as AlertSeverity,
-    destination: JSON.parse(row.destination) as Destination,
+    destination: this.destinationOf(row),
     enabled: row.enabled,
     createdAt: row.createdAt,
     consecutiveFailures: row.consecutiveFailures,
     lastError: row.lastError,
-  };
-}
+  });
 
-export class SubscriptionRepository {
+  private destinationOf(row: SubscriptionEntity): Destination {
+    const stored = JSON.parse(row.destination) as StoredDestination;
+    if (stored.type !== 'webhook') return stored;
+    return { type: 'webhook', url: stored.url, secret: this.sealer.open(row.id, stored.sealedSecret) };
+  }
+
+  private storedDestination(id: string, destination: Destination): StoredDestination {
+    if (destination.type !== 'webhook') return destination;
+    return { type: 'webhook', url: destination.url, sealedSecret: this.sealer.seal(id, destination.secret) };
+  }
+
   async list(tenant: string, m: EntityManager): Promise<(Subscription & SubscriptionHealth)[]> {
     return (
       await m.getRepository(SubscriptionEntity).find({ where: { tenant }, order: { createdAt: 'ASC' } })
-    ).map(toDomain);
+    ).map(this.toDomain);
   }
 
   async findById(
@@ -38,7 +54,7 @@ export class SubscriptionRepository {
     m: EntityManager,
   ): Promise<(Subscription & SubscriptionHealth) | undefined> {
     const row = await m.getRepository(SubscriptionEntity).findOneBy({ tenant, id });
-    return row ? toDomain(row) : undefined;
+    return row ? this.toDomain(row) : undefined;
   }
 
   /** Subscriptions that may receive a tenant's alerts: the tenant's own and the `*` ones. */
@@ -46,12 +62,12 @@ export class SubscriptionRepository {
     const rows = await tx
       .getRepository(SubscriptionEntity)
       .findBy({ tenant: In([tenant, ANY_TENANT]), enabled: true });
-    return rows.map(toDomain);
+    return rows.map(this.toDomain);
   }
 
   async findEnabledOfType(type: Destination['type'], m: EntityManager): Promise<Subscription[]> {
     return (await m.getRepository(SubscriptionEntity).findBy({ destinationType: type, enabled: true })).map(
-      toDomain,
+      this.toDomain,
     );
   }
 
@@ -62,7 +78,7 @@ export class SubscriptionRepository {
         ...subscription,
         kinds: JSON.stringify(subscription.kinds),
         destinationType: subscription.destination.type,
-        destination: JSON.stringify(subscription.destination),
+        destination: JSON.stringify(this.storedDestination(subscription.id, subscription.destination)),
         consecutiveFailures: existing?.consecutiveFailures ?? 0,
         lastError: existing?.lastError ?? null,
       }),

@@ -1,9 +1,13 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  openBytes as openWithKey,
+  SEALING_KEY_BYTES,
+  sealBytes as sealWithKey,
+  SealingError,
+} from '@easgate/auth';
 import { VaultError, VaultErrorCode } from './vault-error';
 
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
-const KEY_BYTES = 32;
+const KEY_BYTES = SEALING_KEY_BYTES;
 
 /** A 256-bit master key and its id (derived from the key, so configuration needs no separate id). */
 export interface MasterKey {
@@ -52,29 +56,17 @@ export class MasterKeyRing {
   }
 }
 
-/** AES-256-GCM: iv (12) ‖ tag (16) ‖ ciphertext. The associated data binds a blob to its owner. */
+/** Shared AES-256-GCM sealing, reporting a failure as the vault's typed error. */
 export function sealBytes(key: Buffer, plaintext: Buffer, associatedData: string): Buffer {
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(Buffer.from(associatedData, 'utf8'));
-  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), ciphertext]);
+  return sealWithKey(key, plaintext, associatedData);
 }
 
 export function openBytes(key: Buffer, sealed: Buffer, associatedData: string): Buffer {
-  if (sealed.length < IV_BYTES + TAG_BYTES) {
-    throw new VaultError(VaultErrorCode.DecryptionFailed, 'sealed value is truncated');
-  }
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV_BYTES));
-    decipher.setAAD(Buffer.from(associatedData, 'utf8'));
-    decipher.setAuthTag(sealed.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-    return Buffer.concat([decipher.update(sealed.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
-  } catch {
-    throw new VaultError(
-      VaultErrorCode.DecryptionFailed,
-      'sealed value failed authentication (wrong key, or the stored bytes were changed)',
-    );
+    return openWithKey(key, sealed, associatedData);
+  } catch (err) {
+    if (err instanceof SealingError) throw new VaultError(VaultErrorCode.DecryptionFailed, err.message);
+    throw err;
   }
 }
 

@@ -1,6 +1,6 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeKey, loadSealingKey, SealingError } from '@easgate/auth';
 import type { Logger } from '@easgate/messaging';
 import type { CertVaultConfig } from '../config';
 import { type MasterKey, MasterKeyRing, masterKeyFrom } from '../domain/envelope-encryption';
@@ -9,11 +9,18 @@ import { CertVaultConfigError } from '../config';
 export const EMBEDDED_MASTER_KEY_FILE = 'vault-master.key';
 
 function decode(value: string, key: string): MasterKey {
-  const bytes = Buffer.from(value.trim(), 'base64');
-  if (bytes.length !== 32) {
-    throw new CertVaultConfigError(`cert-vault configuration is invalid: ${key} must be base64 of 32 bytes`);
+  return masterKeyFrom(configured(() => decodeKey(value, key)));
+}
+
+/** A key that cannot be read is a configuration error, named by its setting (never its value). */
+function configured<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof SealingError)
+      throw new CertVaultConfigError(`cert-vault configuration is invalid: ${err.message}`);
+    throw err;
   }
-  return masterKeyFrom(bytes);
 }
 
 function decodeList(value: string, key: string): MasterKey[] {
@@ -29,23 +36,21 @@ function decodeList(value: string, key: string): MasterKey[] {
  * is generated once into `<dataDir>/vault-master.key` (0600).
  */
 export function loadMasterKeyRing(config: CertVaultConfig, dataDir: string, logger: Logger): MasterKeyRing {
-  let current: MasterKey;
-  if (config.masterKey !== undefined) {
-    current = decode(config.masterKey, 'VAULT_MASTER_KEY');
-  } else if (config.masterKeyFile !== undefined) {
-    current = decode(readFileSync(config.masterKeyFile, 'utf8'), 'VAULT_MASTER_KEY_FILE');
-  } else {
-    const path = join(dataDir, EMBEDDED_MASTER_KEY_FILE);
-    if (!existsSync(path)) {
-      writeFileSync(path, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-      chmodSync(path, 0o600);
-      logger.warn(
-        { path },
-        'no VAULT_MASTER_KEY configured: generated a master key file (keep it, and back it up: without it stored certificates cannot be decrypted)',
-      );
-    }
-    current = decode(readFileSync(path, 'utf8'), path);
+  const { key, generated } = configured(() =>
+    loadSealingKey({
+      name: 'VAULT_MASTER_KEY',
+      ...(config.masterKey !== undefined && { value: config.masterKey }),
+      ...(config.masterKeyFile !== undefined && { file: config.masterKeyFile }),
+      generateAt: join(dataDir, EMBEDDED_MASTER_KEY_FILE),
+    }),
+  );
+  if (generated) {
+    logger.warn(
+      { path: join(dataDir, EMBEDDED_MASTER_KEY_FILE) },
+      'no VAULT_MASTER_KEY configured: generated a master key file (keep it, and back it up: without it stored certificates cannot be decrypted)',
+    );
   }
+  const current = masterKeyFrom(key);
   const previous = [
     ...(config.previousMasterKeys ? decodeList(config.previousMasterKeys, 'VAULT_PREVIOUS_MASTER_KEYS') : []),
     ...(config.previousMasterKeysFile

@@ -18,3 +18,4 @@ export { writePkcs12, type WritePkcs12Input } from './pkcs12/pkcs12-writer';
 export * from './jwt/jwt';
 export * from './jwt/client-assertion';
 export * from './cloud/clouds';
+export * from './sealing/sealed-box';
