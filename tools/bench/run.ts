@@ -3,7 +3,8 @@ import { runSandboxBench } from './sandbox.bench';
 import { runExecutorBench } from './executor.bench';
 import { runTranslatorBench } from './translator.bench';
 
-// `npm run bench`: every benchmark, one after the other, in one process. Add yours to the list.
+// `npm run bench`: every benchmark, one after the other, in one process (`npm run bench -- executor`
+// runs the named ones only). Add yours to the list.
 const benches: { name: string; run: () => Promise<void> }[] = [
   { name: 'auth', run: runAuthBench },
   { name: 'sandbox', run: runSandboxBench },
@@ -12,7 +13,14 @@ const benches: { name: string; run: () => Promise<void> }[] = [
 ];
 
 async function main(): Promise<void> {
-  for (const bench of benches) {
+  const only = process.argv.slice(2);
+  const unknown = only.filter((name) => !benches.some((b) => b.name === name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `unknown bench ${unknown.join(', ')}: choose from ${benches.map((b) => b.name).join(', ')}`,
+    );
+  }
+  for (const bench of benches.filter((b) => only.length === 0 || only.includes(b.name))) {
     const started = Date.now();
     await bench.run();
     console.log(`(${bench.name}: ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
