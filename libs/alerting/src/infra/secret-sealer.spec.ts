@@ -34,7 +34,11 @@ describe(SecretSealer.name, () => {
     expect(() => sut.open('sub-1', sealed)).toThrow(/ALERTING_SECRETS_KEY changed/);
   });
 
-  it('refuses a value that is not sealed', () => {
-    expect(codeOf(() => sut.open('sub-1', 'plain'))).toBe(AlertingErrorCode.SecretUnreadable);
+  it.each([
+    ['plain text', 'plain'],
+    ['nothing', undefined],
+  ])('refuses %s, asking to re-create', (_, stored) => {
+    expect(codeOf(() => sut.open('sub-1', stored))).toBe(AlertingErrorCode.SecretUnreadable);
+    expect(() => sut.open('sub-1', stored)).toThrow(/re-create the subscription/);
   });
 });

@@ -40,19 +40,19 @@ export class SecretSealer {
     }
   }
 
-  static isSealed(stored: string): boolean {
-    return stored.startsWith(PREFIX);
+  static isSealed(stored: string | undefined): stored is string {
+    return typeof stored === 'string' && stored.startsWith(PREFIX);
   }
 
   seal(subscriptionId: string, secret: string): string {
     return PREFIX + sealBytes(this.key, Buffer.from(secret, 'utf8'), aad(subscriptionId)).toString('base64');
   }
 
-  open(subscriptionId: string, sealed: string): string {
+  open(subscriptionId: string, sealed: string | undefined): string {
     if (!SecretSealer.isSealed(sealed)) {
       throw new AlertingError(
         AlertingErrorCode.SecretUnreadable,
-        `the webhook secret of subscription ${subscriptionId} is not in a known sealed form`,
+        `the webhook secret of subscription ${subscriptionId} is not stored sealed: re-create the subscription`,
       );
     }
     try {

@@ -13,7 +13,7 @@ export interface SubscriptionHealth {
 
 /** A destination as stored: a webhook's secret sealed. */
 type StoredDestination =
-  Exclude<Destination, { type: 'webhook' }> | { type: 'webhook'; url: string; sealedSecret: string };
+  Exclude<Destination, { type: 'webhook' }> | { type: 'webhook'; url: string; sealedSecret?: string };
 
 export class SubscriptionRepository {
   constructor(private readonly sealer: SecretSealer) {}
