@@ -1,13 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  openBytes as openWithKey,
-  SEALING_KEY_BYTES,
-  sealBytes as sealWithKey,
-  SealingError,
-} from '@easgate/auth';
+import { openBytes as openWithKey, SEALING_KEY_BYTES, sealBytes, SealingError } from '@easgate/auth';
 import { VaultError, VaultErrorCode } from './vault-error';
-
-const KEY_BYTES = SEALING_KEY_BYTES;
 
 /** A 256-bit master key and its id (derived from the key, so configuration needs no separate id). */
 export interface MasterKey {
@@ -16,9 +9,9 @@ export interface MasterKey {
 }
 
 export function masterKeyFrom(key: Buffer): MasterKey {
-  if (key.length !== KEY_BYTES) {
+  if (key.length !== SEALING_KEY_BYTES) {
     throw new RangeError(
-      `a master key must be ${KEY_BYTES} bytes (base64 of 32 random bytes), not ${key.length}`,
+      `a master key must be ${SEALING_KEY_BYTES} bytes (base64 of 32 random bytes), not ${key.length}`,
     );
   }
   // A hash of a 256-bit random key reveals nothing usable about it; 16 hex chars identify it.
@@ -56,12 +49,8 @@ export class MasterKeyRing {
   }
 }
 
-/** Shared AES-256-GCM sealing, reporting a failure as the vault's typed error. */
-export function sealBytes(key: Buffer, plaintext: Buffer, associatedData: string): Buffer {
-  return sealWithKey(key, plaintext, associatedData);
-}
-
-export function openBytes(key: Buffer, sealed: Buffer, associatedData: string): Buffer {
+/** The shared AES-256-GCM opening, a failure reported as the vault's typed error. */
+function openBytes(key: Buffer, sealed: Buffer, associatedData: string): Buffer {
   try {
     return openWithKey(key, sealed, associatedData);
   } catch (err) {
@@ -97,7 +86,7 @@ export class EnvelopeCipher {
   constructor(private readonly ring: MasterKeyRing) {}
 
   seal(ownerId: string, secrets: PlainSecrets): SealedSecrets {
-    const dataKey = randomBytes(KEY_BYTES);
+    const dataKey = randomBytes(SEALING_KEY_BYTES);
     try {
       const master = this.ring.current;
       return {

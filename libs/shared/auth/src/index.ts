@@ -19,3 +19,4 @@ export * from './jwt/jwt';
 export * from './jwt/client-assertion';
 export * from './cloud/clouds';
 export * from './sealing/sealed-box';
+export * from './coded-error';

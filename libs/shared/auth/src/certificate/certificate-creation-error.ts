@@ -1,3 +1,5 @@
+import { CodedAuthError } from '../coded-error';
+
 export enum CertificateCreationErrorCode {
   InvalidSubject = 'INVALID_SUBJECT',
   InvalidValidity = 'INVALID_VALIDITY',
@@ -5,12 +7,4 @@ export enum CertificateCreationErrorCode {
   EmptyPassword = 'EMPTY_PASSWORD',
 }
 
-export class CertificateCreationError extends Error {
-  constructor(
-    readonly code: CertificateCreationErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'CertificateCreationError';
-  }
-}
+export class CertificateCreationError extends CodedAuthError<CertificateCreationErrorCode> {}

@@ -1,3 +1,5 @@
+import { CodedAuthError } from '../coded-error';
+
 /** Stable codes for why a certificate file cannot be used. Scripts and the console rely on them: never rename. */
 export enum CertificateErrorCode {
   WrongPassword = 'WRONG_PASSWORD',
@@ -23,12 +25,4 @@ export enum CertificateWarningCode {
   UnrelatedCertificates = 'UNRELATED_CERTIFICATES',
 }
 
-export class CertificateError extends Error {
-  constructor(
-    readonly code: CertificateErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'CertificateError';
-  }
-}
+export class CertificateError extends CodedAuthError<CertificateErrorCode> {}

@@ -1,4 +1,5 @@
 import { constants, createPublicKey, type KeyObject, sign, verify, X509Certificate } from 'node:crypto';
+import { CodedAuthError } from '../coded-error';
 
 export type JwtAlgorithm = 'RS256' | 'PS256';
 
@@ -24,15 +25,7 @@ export enum JwtErrorCode {
   NotRsaKey = 'JWT_NOT_RSA_KEY',
 }
 
-export class JwtError extends Error {
-  constructor(
-    readonly code: JwtErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'JwtError';
-  }
-}
+export class JwtError extends CodedAuthError<JwtErrorCode> {}
 
 // PS256 per RFC 7518 §3.5: MGF1-SHA256, salt length = digest length.
 const pssOptions = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 };

@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { CodedAuthError } from '../coded-error';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -13,15 +14,7 @@ export enum SealingErrorCode {
   InvalidKey = 'INVALID_SEALING_KEY',
 }
 
-export class SealingError extends Error {
-  constructor(
-    readonly code: SealingErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SealingError';
-  }
-}
+export class SealingError extends CodedAuthError<SealingErrorCode> {}
 
 /**
  * AES-256-GCM: iv (12) ‖ tag (16) ‖ ciphertext. The associated data binds a blob to its owner, so a
