@@ -164,10 +164,19 @@ describe('EasgateTransport on Kafka', () => {
     expect(probe.attempts.has(bad.id)).toBe(false);
   });
 
-  it('answers its health endpoint on the database it runs on', async () => {
-    const res = await fetch(`${sut.url}/health/ready`);
-    expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok', database: 'postgres', outboxBacklog: 0 });
+  it('answers its health endpoint on the database it runs on, the outbox drained', async () => {
+    // The relay publishes after commit, so the last state change's event may still be queued
+    // when this runs: the backlog is polled until the relay has emptied it.
+    const health = await waitFor('an empty outbox backlog', async () => {
+      const res = await fetch(`${sut.url}/health/ready`);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { outboxBacklog?: number };
+      return body.outboxBacklog === 0 ? body : undefined;
+    });
+    expect(health).toMatchObject({ status: 'ok', database: 'postgres', outboxBacklog: 0 });
+    await waitFor('the last queued event on the topic', () =>
+      recorder.on(output).find((r) => r.key === 'dev-behind'),
+    );
   });
 
   it('refuses its API without the token, with a code and a message', async () => {
