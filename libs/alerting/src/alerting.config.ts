@@ -26,6 +26,7 @@ const schema = z.object({
   ALERTING_BACKLOG_MAX_AGE_SECONDS: seconds(DEFAULT_THRESHOLDS.backlogMaxAgeSeconds),
   ALERTING_DISCOVERY_GRACE_FACTOR: z.coerce.number().min(1).default(DEFAULT_THRESHOLDS.discoveryGraceFactor),
   ALERTING_DEAD_LETTER_QUIET_SECONDS: seconds(DEFAULT_THRESHOLDS.deadLetterQuietMs / 1000),
+  ALERTING_CONFIG_CHANGE_QUIET_SECONDS: seconds(DEFAULT_THRESHOLDS.configChangeQuietMs / 1000),
   ALERTING_DELIVERY_POLL_MS: z.coerce.number().int().positive().default(1000),
   ALERTING_DELIVERY_INITIAL_BACKOFF_MS: z.coerce.number().int().positive().default(1000),
   ALERTING_DELIVERY_MAX_BACKOFF_MS: z.coerce.number().int().positive().default(300_000),
@@ -91,6 +92,7 @@ export function parseAlertingConfig(env: NodeJS.ProcessEnv): AlertingConfig {
       backlogMaxAgeSeconds: c.ALERTING_BACKLOG_MAX_AGE_SECONDS,
       discoveryGraceFactor: c.ALERTING_DISCOVERY_GRACE_FACTOR,
       deadLetterQuietMs: c.ALERTING_DEAD_LETTER_QUIET_SECONDS * 1000,
+      configChangeQuietMs: c.ALERTING_CONFIG_CHANGE_QUIET_SECONDS * 1000,
     },
     backoff: {
       initialMs: c.ALERTING_DELIVERY_INITIAL_BACKOFF_MS,

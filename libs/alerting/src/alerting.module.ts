@@ -17,6 +17,7 @@ import { DeliveryDispatcher } from './application/delivery-dispatcher';
 import { SignalIntake } from './application/signal-intake';
 import { type Clock, systemClock } from './domain/clock';
 import { CertificateLifecycleHandler } from './handlers/certificate-lifecycle.handler';
+import { ExchangeConfigDriftHandler } from './handlers/exchange-config-drift.handler';
 import { ExchangeResultHandler } from './handlers/exchange-result.handler';
 import { ServiceHealthHandler } from './handlers/service-health.handler';
 import { AlertsController } from './http/alerts.controller';
@@ -115,6 +116,7 @@ export class AlertingModule {
       controllers: [
         CertificateLifecycleHandler,
         ExchangeResultHandler,
+        ExchangeConfigDriftHandler,
         ServiceHealthHandler,
         AlertsController,
         SubscriptionsController,

@@ -9,6 +9,7 @@ import {
   createCloudEvent,
   deadLetterTopicOf,
   encodeStructured,
+  type ExchangeConfigDriftV1,
   ExchangeEventTypes,
   type ExchangeResultV1,
   type KafkaRecord,
@@ -105,6 +106,23 @@ function exchangeResult(tenant: string, overrides: Partial<ExchangeResultV1>) {
     source: '//easgate/exchange-executor',
     type: ExchangeEventTypes.Result,
     tenant,
+    data,
+  });
+}
+
+/** A configuration-drift event as the executor's configuration sync publishes it. */
+function configDrift(tenant: string, drift: Omit<ExchangeConfigDriftV1, 'tenant' | 'syncId' | 'observedAt'>) {
+  const data: ExchangeConfigDriftV1 = {
+    tenant,
+    syncId: crypto.randomUUID(),
+    observedAt: new Date().toISOString(),
+    ...drift,
+  };
+  return createCloudEvent({
+    source: '//easgate/exchange-executor',
+    type: ExchangeEventTypes.ConfigDrift,
+    tenant,
+    subject: drift.identity,
     data,
   });
 }
@@ -565,6 +583,65 @@ describe(alertingService.name, () => {
     );
     const firing = await api<unknown[]>('GET', `/v1/tenants/${tenant}/alerts?status=firing`);
     expect(firing).toEqual([]);
+  });
+
+  it('raises one alert per changed ActiveSync configuration object, a warning when it opens device access', async () => {
+    const tenant = `${uniqueName('drift')}.onmicrosoft.com`;
+    const openedDefault = configDrift(tenant, {
+      section: 'organization-settings',
+      change: 'changed',
+      identity: 'Mobile Mailbox Settings',
+      before: { DefaultAccessLevel: 'Quarantine' },
+      after: { DefaultAccessLevel: 'Allow' },
+    });
+    const blockRule = configDrift(tenant, {
+      section: 'device-access-rules',
+      change: 'added',
+      identity: 'Android (DeviceOS)',
+      after: { AccessLevel: 'Block', Characteristic: 'DeviceOS', QueryString: 'Android 9' },
+    });
+    await produce(producer, Topics.ExchangeConfigDrift, [
+      encodeStructured(openedDefault, tenant),
+      encodeStructured(openedDefault, tenant), // a redelivery
+      encodeStructured(blockRule, tenant),
+    ]);
+    await waitFor('two alerts', () => alertsOnTopic(tenant).length === 2);
+    const bySection = (section: string) =>
+      alertsOnTopic(tenant).filter((a) => a.data.labels['section'] === section);
+    expect(bySection('organization-settings').map((a) => [a.data.kind, a.data.severity])).toEqual([
+      ['exchange-config-changed', 'warning'],
+    ]);
+    expect(bySection('organization-settings')[0]?.data.description).toBe(
+      'DefaultAccessLevel: "Quarantine" -> "Allow".',
+    );
+    expect(bySection('device-access-rules').map((a) => [a.data.severity, a.data.summary])).toEqual([
+      ['info', "ActiveSync device access rule 'Android (DeviceOS)' was added in Exchange Online"],
+    ]);
+
+    // The same rule changed again: the alert is updated, not raised twice.
+    await produce(producer, Topics.ExchangeConfigDrift, [
+      encodeStructured(
+        configDrift(tenant, {
+          section: 'device-access-rules',
+          change: 'changed',
+          identity: 'Android (DeviceOS)',
+          before: { QueryString: 'Android 9' },
+          after: { QueryString: 'Android 10' },
+        }),
+        tenant,
+      ),
+    ]);
+    const updated = await waitFor('the rule alert updated', async () => {
+      const listed = await api<
+        { labels: Record<string, string>; occurrences: number; description: string }[]
+      >('GET', `/v1/tenants/${tenant}/alerts?kind=exchange-config-changed&status=firing`);
+      return listed.find((a) => a.labels['section'] === 'device-access-rules' && a.occurrences === 2);
+    });
+    expect(updated.description).toBe(
+      'QueryString: "Android 9" -> "Android 10". 2 changes since this alert started.',
+    );
+    await settle(300);
+    expect(alertsOnTopic(tenant)).toHaveLength(2);
   });
 
   it('refuses unauthenticated calls and invalid subscriptions with a code', async () => {

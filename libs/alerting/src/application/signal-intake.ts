@@ -1,4 +1,10 @@
-import type { CertificateLifecycleV1, ExchangeResultV1, ServiceHealthV1 } from '@easgate/contracts';
+import { createHash } from 'node:crypto';
+import type {
+  CertificateLifecycleV1,
+  ExchangeConfigDriftV1,
+  ExchangeResultV1,
+  ServiceHealthV1,
+} from '@easgate/contracts';
 import type { Tx } from '@easgate/persistence';
 import { ANY_TENANT } from '../domain/alert';
 import { certificateStepOf, validationReasons } from '../domain/certificate-signal';
@@ -9,6 +15,8 @@ import {
   certificateGoneRule,
   certificateValidationFailedRule,
   circuitRule,
+  type ConfigChangeActivity,
+  configChangeRule,
   type DeadLetterActivity,
   deadLetterRule,
   type DiscoverySchedule,
@@ -27,6 +35,11 @@ const certificateWatch = (id: string) => `certificate:${id}`;
 const throttlingWatch = (service: string) => `throttling:${service}`;
 const discoveryWatch = (service: string) => `discovery:${service}`;
 const deadLetterWatch = (topic: string) => `dead-letters:${topic}`;
+/** One watch per configuration object; a long identity is hashed to fit the watch's name. */
+const configChangeWatch = (section: string, identity: string) => {
+  const id = identity.toLowerCase();
+  return `config-change:${section}:${id.length <= 300 ? id : createHash('sha256').update(id).digest('hex')}`;
+};
 
 /** Turns incoming signals into rule actions, remembering what rules need between signals. */
 export class SignalIntake {
@@ -88,6 +101,27 @@ export class SignalIntake {
 
   async exchangeResult(result: ExchangeResultV1, tx: Tx): Promise<void> {
     await this.book.apply(exchangeResultRule(result), tx);
+  }
+
+  async configDrift(drift: ExchangeConfigDriftV1, tx: Tx): Promise<void> {
+    const name = configChangeWatch(drift.section, drift.identity);
+    const watch = await this.watches.find<ConfigChangeActivity>(drift.tenant, name, tx);
+    const activity: ConfigChangeActivity = {
+      tenant: drift.tenant,
+      section: drift.section,
+      identity: drift.identity,
+      change: drift.change,
+      ...(drift.before !== undefined && { before: drift.before }),
+      ...(drift.after !== undefined && { after: drift.after }),
+      count: (watch?.data.count ?? 0) + 1,
+      // Out-of-order events never shorten the quiet period.
+      lastSeenAt:
+        watch !== undefined && Date.parse(watch.data.lastSeenAt) > Date.parse(drift.observedAt)
+          ? watch.data.lastSeenAt
+          : drift.observedAt,
+    };
+    await this.watches.put(drift.tenant, name, watch?.since ?? drift.observedAt, activity, tx);
+    await this.book.apply(configChangeRule(activity, this.clock.now(), this.thresholds), tx);
   }
 
   async health(signal: ServiceHealthV1, tx: Tx): Promise<void> {
@@ -166,13 +200,26 @@ export class SignalIntake {
     )) {
       await this.book.apply(throttlingRule(w.data, w.since, now, this.thresholds), tx);
     }
-    for (const w of await this.watches.findByPrefixAcrossTenants<DeadLetterActivity>('dead-letters:', tx)) {
-      const clears = deadLetterRule(w.data, now, this.thresholds).filter((a) => a.type !== 'raise');
+    await this.sweepQuiet<DeadLetterActivity>('dead-letters:', deadLetterRule, now, tx);
+    await this.sweepQuiet<ConfigChangeActivity>('config-change:', configChangeRule, now, tx);
+    await this.book.resolveHeldClears(tx);
+  }
+
+  /**
+   * Watches of event-like conditions (dead letters, configuration changes): once a rule says the
+   * condition went quiet, the watch is forgotten so the next occurrence starts a fresh alert.
+   */
+  private async sweepQuiet<T>(
+    prefix: string,
+    rule: (data: T, now: Date, thresholds: Thresholds) => RuleAction[],
+    now: Date,
+    tx: Tx,
+  ): Promise<void> {
+    for (const w of await this.watches.findByPrefixAcrossTenants<T>(prefix, tx)) {
+      const clears = rule(w.data, now, this.thresholds).filter((a) => a.type !== 'raise');
       if (clears.length === 0) continue;
-      // Quiet long enough: forget the count so the next dead letter starts a fresh alert.
       await this.watches.remove(w.tenant, w.name, tx);
       await this.book.apply(clears, tx);
     }
-    await this.book.resolveHeldClears(tx);
   }
 }

@@ -3,10 +3,13 @@ import {
   backlogRule,
   certificateExpiryRule,
   circuitRule,
+  type ConfigChangeActivity,
+  configChangeRule,
   deadLetterRule,
   DEFAULT_THRESHOLDS,
   discoveryRule,
   exchangeResultRule,
+  opensDeviceAccess,
   type RuleAction,
   throttlingRule,
   type TrackedCertificate,
@@ -248,5 +251,97 @@ describe('deadLetterRule', () => {
     expect(deadLetterRule(activity, new Date(now.getTime() + 3600_000), DEFAULT_THRESHOLDS)[0]?.type).toBe(
       'clear',
     );
+  });
+});
+
+describe('configChangeRule', () => {
+  const aChange = (overrides: Partial<ConfigChangeActivity> = {}): ConfigChangeActivity => ({
+    tenant: 'contoso',
+    section: 'organization-settings',
+    identity: 'Mobile Mailbox Settings',
+    change: 'changed',
+    before: { DefaultAccessLevel: 'Quarantine' },
+    after: { DefaultAccessLevel: 'Allow' },
+    count: 1,
+    lastSeenAt: now.toISOString(),
+    ...overrides,
+  });
+
+  it('warns when the organization default access level turns to Allow, naming both values', () => {
+    const [alert] = raised(configChangeRule(aChange(), now, DEFAULT_THRESHOLDS));
+    expect(alert).toMatchObject({
+      kind: 'exchange-config-changed',
+      tenant: 'contoso',
+      severity: 'warning',
+      labels: { section: 'organization-settings', identity: 'Mobile Mailbox Settings' },
+    });
+    expect(alert?.summary).toBe(
+      'ActiveSync organization settings were changed in Exchange Online: more devices may now connect',
+    );
+    expect(alert?.description).toBe('DefaultAccessLevel: "Quarantine" -> "Allow".');
+    expect(alert?.runbook).toContain('Set-ActiveSyncOrganizationSettings');
+  });
+
+  it('is only information when the change closes access or touches other settings', () => {
+    const closing = aChange({
+      before: { DefaultAccessLevel: 'Allow' },
+      after: { DefaultAccessLevel: 'Block' },
+    });
+    expect(raised(configChangeRule(closing, now, DEFAULT_THRESHOLDS))[0]?.severity).toBe('info');
+    const other = aChange({
+      before: { UserMailInsert: null },
+      after: { UserMailInsert: 'Sent from my phone' },
+    });
+    const [alert] = raised(configChangeRule(other, now, DEFAULT_THRESHOLDS));
+    expect(alert?.severity).toBe('info');
+    expect(alert?.description).toBe('UserMailInsert: null -> "Sent from my phone".');
+  });
+
+  it.each([
+    ['an Allow rule added', { change: 'added', after: { AccessLevel: 'Allow' } }, true],
+    ['a rule changed to Allow', { change: 'changed', after: { accesslevel: 'allow' } }, true],
+    ['a Block rule removed', { change: 'removed', before: { AccessLevel: 'Block' } }, true],
+    ['a Quarantine rule removed', { change: 'removed', before: { AccessLevel: 'Quarantine' } }, true],
+    ['a Block rule added', { change: 'added', after: { AccessLevel: 'Block' } }, false],
+    ['an Allow rule removed', { change: 'removed', before: { AccessLevel: 'Allow' } }, false],
+    ['a rule changed to Quarantine', { change: 'changed', after: { AccessLevel: 'Quarantine' } }, false],
+  ] as const)('device access rules: %s opens access: %s', (_name, change, opens) => {
+    expect(opensDeviceAccess({ section: 'device-access-rules', ...change })).toBe(opens);
+  });
+
+  it('names a device access rule, its level and its match', () => {
+    const added = aChange({
+      section: 'device-access-rules',
+      identity: 'iPhone (DeviceModel)',
+      change: 'added',
+      before: undefined,
+      after: { AccessLevel: 'Allow', Characteristic: 'DeviceModel', QueryString: 'iPhone' },
+      count: 2,
+    });
+    const [alert] = raised(configChangeRule(added, now, DEFAULT_THRESHOLDS));
+    expect(alert?.summary).toBe(
+      "ActiveSync device access rule 'iPhone (DeviceModel)' was added in Exchange Online: more devices may now connect",
+    );
+    expect(alert?.description).toBe(
+      'access level "Allow", matching "iPhone". 2 changes since this alert started.',
+    );
+    expect(alert?.labels).toEqual({ section: 'device-access-rules', identity: 'iPhone (DeviceModel)' });
+  });
+
+  it('resolves once the object has stayed unchanged for the quiet period', () => {
+    const quietEnd = new Date(now.getTime() + DEFAULT_THRESHOLDS.configChangeQuietMs);
+    expect(configChangeRule(aChange(), new Date(quietEnd.getTime() - 1), DEFAULT_THRESHOLDS)[0]?.type).toBe(
+      'raise',
+    );
+    expect(configChangeRule(aChange(), quietEnd, DEFAULT_THRESHOLDS)).toEqual([
+      {
+        type: 'clear',
+        identity: {
+          kind: 'exchange-config-changed',
+          tenant: 'contoso',
+          labels: { section: 'organization-settings', identity: 'Mobile Mailbox Settings' },
+        },
+      },
+    ]);
   });
 });

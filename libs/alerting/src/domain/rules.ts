@@ -1,4 +1,4 @@
-import type { AlertKind, ExchangeResultV1, ServiceHealthV1 } from '@easgate/contracts';
+import type { AlertKind, ExchangeConfigDriftV1, ExchangeResultV1, ServiceHealthV1 } from '@easgate/contracts';
 import { ANY_TENANT, type AlertCondition, type AlertIdentity } from './alert';
 import { aadstsCodeOf, adviceForAadsts, isRoleMissing, ROLE_MISSING_ADVICE } from './entra-fixes';
 
@@ -8,13 +8,13 @@ export type RuleAction =
   | { readonly type: 'clear'; readonly identity: AlertIdentity }
   | { readonly type: 'clear-kind'; readonly kind: AlertKind; readonly tenant: string };
 
+const DAY_MS = 86_400_000;
+
 const raise = (condition: AlertCondition): RuleAction => ({ type: 'raise', condition });
 const clear = (kind: AlertKind, tenant: string, labels: Record<string, string>): RuleAction => ({
   type: 'clear',
   identity: { kind, tenant, labels },
 });
-
-const DAY_MS = 86_400_000;
 
 export interface Thresholds {
   /** Days before expiry at which the expiring alert fires, then rises (30/14/7/1). */
@@ -27,6 +27,8 @@ export interface Thresholds {
   readonly discoveryGraceFactor: number;
   /** A dead-letter alert resolves after no new dead letter for this long. */
   readonly deadLetterQuietMs: number;
+  /** A configuration-change alert resolves after no further change of that object for this long. */
+  readonly configChangeQuietMs: number;
 }
 
 export const DEFAULT_THRESHOLDS: Thresholds = {
@@ -36,6 +38,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   backlogMaxAgeSeconds: 900,
   discoveryGraceFactor: 1.5,
   deadLetterQuietMs: 60 * 60_000,
+  configChangeQuietMs: DAY_MS,
 };
 
 /** What the alerting service knows of a certificate (from the vault's lifecycle events). */
@@ -310,6 +313,118 @@ export function deliveryFailingRule(
       summary: `Alerts cannot be delivered to ${subscription.destination} subscription ${subscription.id}`,
       description: `Last error: ${lastError.slice(0, 500)}`,
       runbook: 'Check the destination URL/SMTP server and credentials; deliveries are retried with back-off.',
+    }),
+  ];
+}
+
+/** One ActiveSync configuration object's changes, as the alerting service remembers them. */
+export interface ConfigChangeActivity {
+  readonly tenant: string;
+  readonly section: ExchangeConfigDriftV1['section'];
+  readonly identity: string;
+  /** The latest change. */
+  readonly change: ExchangeConfigDriftV1['change'];
+  readonly before?: Record<string, unknown>;
+  readonly after?: Record<string, unknown>;
+  /** Changes seen since the alert started. */
+  readonly count: number;
+  readonly lastSeenAt: string;
+}
+
+const SECTION_NAMES: Record<ConfigChangeActivity['section'], string> = {
+  'organization-settings': 'ActiveSync organization settings',
+  'device-access-rules': 'ActiveSync device access rule',
+  'mailbox-policies': 'Mobile device mailbox policy',
+};
+
+const REVERT_CMDLETS: Record<ConfigChangeActivity['section'], string> = {
+  'organization-settings': 'Set-ActiveSyncOrganizationSettings',
+  'device-access-rules':
+    'Set-ActiveSyncDeviceAccessRule, New-ActiveSyncDeviceAccessRule or Remove-ActiveSyncDeviceAccessRule',
+  'mailbox-policies': 'Set-MobileDeviceMailboxPolicy or New-MobileDeviceMailboxPolicy',
+};
+
+/** A setting's value by name, matched case-insensitively (Exchange names are PascalCase). */
+function settingOf(settings: Record<string, unknown> | undefined, name: string): unknown {
+  if (settings === undefined) return undefined;
+  const key = Object.keys(settings).find((k) => k.toLowerCase() === name.toLowerCase());
+  return key === undefined ? undefined : settings[key];
+}
+
+const isLevel = (value: unknown, ...levels: string[]) =>
+  typeof value === 'string' && levels.some((l) => l.toLowerCase() === value.toLowerCase());
+
+/**
+ * Whether the change lets devices in that were kept out before: the organization's default access
+ * level turned to Allow, an Allow rule added or changed, a Block or Quarantine rule removed.
+ */
+export function opensDeviceAccess(
+  change: Pick<ConfigChangeActivity, 'section' | 'change' | 'before' | 'after'>,
+): boolean {
+  if (change.section === 'organization-settings')
+    return isLevel(settingOf(change.after, 'DefaultAccessLevel'), 'Allow');
+  if (change.section !== 'device-access-rules') return false;
+  if (change.change === 'removed')
+    return isLevel(settingOf(change.before, 'AccessLevel'), 'Block', 'Quarantine');
+  return isLevel(settingOf(change.after, 'AccessLevel'), 'Allow');
+}
+
+const shown = (value: unknown) => {
+  const text = value === undefined ? 'unset' : JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+};
+
+function describeSettings(change: ConfigChangeActivity): string {
+  if (change.change === 'changed') {
+    const names = Object.keys({ ...change.before, ...change.after });
+    return names
+      .map((n) => `${n}: ${shown(settingOf(change.before, n))} -> ${shown(settingOf(change.after, n))}`)
+      .join('; ');
+  }
+  const settings = change.change === 'added' ? change.after : change.before;
+  const level = settingOf(
+    settings,
+    change.section === 'organization-settings' ? 'DefaultAccessLevel' : 'AccessLevel',
+  );
+  const query = settingOf(settings, 'QueryString');
+  return [
+    level !== undefined && `access level ${shown(level)}`,
+    query !== undefined && `matching ${shown(query)}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
+/**
+ * Exchange's ActiveSync configuration changed since the last sync (by an admin, a script or an
+ * easgate command): info, or a warning when the change opens device access. It resolves once the
+ * object has stayed unchanged for `configChangeQuietMs`.
+ */
+export function configChangeRule(
+  change: ConfigChangeActivity,
+  now: Date,
+  thresholds: Thresholds,
+): RuleAction[] {
+  const labels = { section: change.section, identity: change.identity };
+  if (now.getTime() - Date.parse(change.lastSeenAt) >= thresholds.configChangeQuietMs) {
+    return [clear('exchange-config-changed', change.tenant, labels)];
+  }
+  const what =
+    change.section === 'organization-settings'
+      ? SECTION_NAMES[change.section]
+      : `${SECTION_NAMES[change.section]} '${change.identity}'`;
+  const verb = change.section === 'organization-settings' ? 'were changed' : `was ${change.change}`;
+  const opens = opensDeviceAccess(change);
+  const details = describeSettings(change);
+  return [
+    raise({
+      kind: 'exchange-config-changed',
+      tenant: change.tenant,
+      labels,
+      severity: opens ? 'warning' : 'info',
+      summary: `${what} ${verb} in Exchange Online${opens ? ': more devices may now connect' : ''}`,
+      description: `${details === '' ? 'Settings changed.' : `${details}.`}${change.count > 1 ? ` ${change.count} changes since this alert started.` : ''}`,
+      runbook: `Confirm the change was intended (Exchange admin center, Mobile, Device access; changes made through easgate commands show here too). If it was not, revert it with ${REVERT_CMDLETS[change.section]}.`,
     }),
   ];
 }

@@ -90,6 +90,7 @@ export const AlertKind = z.enum([
   'dead-letters',
   'discovery-overdue',
   'alert-delivery-failing',
+  'exchange-config-changed',
 ]);
 export type AlertKind = z.infer<typeof AlertKind>;
 
