@@ -35,11 +35,9 @@ const certificateWatch = (id: string) => `certificate:${id}`;
 const throttlingWatch = (service: string) => `throttling:${service}`;
 const discoveryWatch = (service: string) => `discovery:${service}`;
 const deadLetterWatch = (topic: string) => `dead-letters:${topic}`;
-/** One watch per configuration object; a long identity is hashed to fit the watch's name. */
-const configChangeWatch = (section: string, identity: string) => {
-  const id = identity.toLowerCase();
-  return `config-change:${section}:${id.length <= 300 ? id : createHash('sha256').update(id).digest('hex')}`;
-};
+/** One watch per alert (its labels are section and identity); a long identity is hashed to fit the name. */
+const configChangeWatch = (section: string, identity: string) =>
+  `config-change:${section}:${identity.length <= 300 ? identity : createHash('sha256').update(identity).digest('hex')}`;
 
 /** Turns incoming signals into rule actions, remembering what rules need between signals. */
 export class SignalIntake {
