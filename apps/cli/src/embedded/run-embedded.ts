@@ -66,7 +66,8 @@ export async function runEmbedded(options: EmbeddedOptions = {}): Promise<void> 
   const logger = createLogger('easgate');
   const dataDir = resolve(env['EASGATE_DATA_DIR'] ?? '.easgate');
   mkdirSync(dataDir, { recursive: true });
-  const bus = busFromEnv('easgate', env);
+  // The in-process bus keeps its log in <dataDir>/bus.sqlite: what it acknowledged survives a crash.
+  const bus = busFromEnv('easgate', env, { dataDir });
   const databaseUrl = env['DATABASE_URL'];
   const { token, file: apiTokenFile } = apiToken(env, dataDir);
 

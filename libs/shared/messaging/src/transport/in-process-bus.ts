@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { KafkaRecord } from '@easgate/contracts';
+import { type BusLog, MemoryBusLog, SqliteBusLog, type SqliteBusLogOptions } from './bus-log';
 import type {
   ConsumerHandle,
   ConsumerOptions,
@@ -9,146 +9,173 @@ import type {
   MessageSink,
 } from './message';
 
-interface StoredRecord extends KafkaRecord {
-  offset: number;
-  timestamp: string;
-}
+/** Records a consumer reads from its log at once. */
+const READ_AHEAD = 256;
 
-interface Partition {
-  log: StoredRecord[];
-  waiters: (() => void)[];
-}
-
-interface GroupState {
-  /** Next offset to read, per topic and partition: committed only after the sink resolves. */
-  committed: Map<string, number>;
-  members: number;
+interface RunningConsumer {
+  stopped: boolean;
+  done: Promise<void>[];
+  /** Aborted on stop, so that a message waiting out a retry gives up (it is redelivered later). */
+  abort: AbortController;
 }
 
 /**
  * The single-machine bus: the same semantics as Kafka in one process — topics split into
  * partitions by key hash, per-partition order, consumer groups with committed offsets (each
  * message delivered once per group, redelivered if the sink throws), at-least-once.
- * It keeps nothing across restarts: the transactional outbox is what makes that safe (events
- * stay in the database until published, and inboxes dedupe what is delivered twice).
+ *
+ * Where it keeps records and offsets is its {@link BusLog}: `InProcessBus.durable(file)` (what
+ * `easgate start` uses) keeps them in SQLite, so `publish` resolves once the records are on disk
+ * and, after a crash, each group resumes from its committed offset — what was accepted but not
+ * handled is delivered again. The default log is memory only (tests, benches).
  */
 export class InProcessBus implements MessageBus {
   readonly kind = 'in-process' as const;
-  private readonly topics = new Map<string, Partition[]>();
-  private readonly groups = new Map<string, GroupState>();
-  private readonly running = new Set<{ stopped: boolean; done: Promise<void>[] }>();
+  private readonly waiters = new Map<string, (() => void)[]>();
+  private readonly members = new Map<string, number>();
+  private readonly running = new Set<RunningConsumer>();
+  private roundRobin = 0;
 
   constructor(
     private readonly partitionsPerTopic = 4,
     private readonly redeliveryDelayMs = 100,
+    private readonly log: BusLog = new MemoryBusLog(),
   ) {}
 
-  private partitionsOf(topic: string): Partition[] {
-    let partitions = this.topics.get(topic);
-    if (!partitions) {
-      partitions = Array.from({ length: this.partitionsPerTopic }, () => ({ log: [], waiters: [] }));
-      this.topics.set(topic, partitions);
-    }
-    return partitions;
+  /** A bus whose records and committed offsets live in the SQLite file `file` (created if absent). */
+  static durable(
+    file: string,
+    options: SqliteBusLogOptions & { partitionsPerTopic?: number; redeliveryDelayMs?: number } = {},
+  ): InProcessBus {
+    return new InProcessBus(
+      options.partitionsPerTopic ?? 4,
+      options.redeliveryDelayMs ?? 100,
+      new SqliteBusLog(file, options),
+    );
   }
 
-  private partitionFor(key: string | null, count: number, roundRobin: number): number {
-    if (key === null) return roundRobin % count;
+  private partitionFor(key: string | null, count: number): number {
+    if (key === null) return this.roundRobin++ % count;
     return createHash('md5').update(key).digest().readUInt32BE(0) % count;
   }
 
-  private roundRobin = 0;
+  private wake(position: string): void {
+    this.waiters
+      .get(position)
+      ?.splice(0)
+      .forEach((wake) => wake());
+  }
+
+  private wakeAll(): void {
+    for (const position of this.waiters.keys()) this.wake(position);
+  }
 
   publisher(): MessagePublisher {
     return {
       publish: async (topic, records) => {
-        const partitions = this.partitionsOf(topic);
-        for (const record of records) {
-          const index = this.partitionFor(record.key, partitions.length, this.roundRobin++);
-          const partition = partitions[index];
-          partition.log.push({
-            key: record.key,
-            value: record.value === null ? null : Buffer.from(record.value),
-            headers: { ...record.headers },
-            offset: partition.log.length,
-            timestamp: String(Date.now()),
-          });
-          partition.waiters.splice(0).forEach((wake) => wake());
-        }
+        const count = this.log.partitions(topic, this.partitionsPerTopic);
+        const entries = records.map((record) => ({
+          topic,
+          partition: this.partitionFor(record.key, count),
+          record,
+        }));
+        // All or none, and on disk for a durable log, before the promise resolves.
+        this.log.append(entries);
+        for (const partition of new Set(entries.map((e) => e.partition))) this.wake(`${topic}/${partition}`);
       },
     };
   }
 
-  /** Messages in a topic (all partitions), for the embedded console and tests. */
+  /** Messages in a topic (all partitions) still held, for the embedded console and tests. */
   read(topic: string): IncomingMessage[] {
-    return this.partitionsOf(topic).flatMap((p, partition) =>
-      p.log.map((r) => ({ ...r, topic, partition, offset: String(r.offset) })),
-    );
+    const count = this.log.partitions(topic, this.partitionsPerTopic);
+    return Array.from({ length: count }, (_, partition) => {
+      const start = this.log.start(topic, partition);
+      return this.log
+        .read(topic, partition, start, this.log.end(topic, partition) - start)
+        .map((r) => ({ ...r, topic, partition, offset: String(r.offset) }));
+    }).flat();
   }
 
   async consume(options: ConsumerOptions, sink: MessageSink): Promise<ConsumerHandle> {
-    let group = this.groups.get(options.groupId);
-    if (!group) {
-      group = { committed: new Map(), members: 0 };
-      this.groups.set(options.groupId, group);
-    }
-    if (group.members > 0) {
+    const { groupId } = options;
+    if ((this.members.get(groupId) ?? 0) > 0) {
       // One member per group in one process: a second would only ever be idle.
-      throw new Error(`in-process bus: group ${options.groupId} already has a consumer`);
+      throw new Error(`in-process bus: group ${groupId} already has a consumer`);
     }
-    group.members++;
-    const state = { stopped: false, done: [] as Promise<void>[] };
+    this.members.set(groupId, 1);
+    const state: RunningConsumer = { stopped: false, done: [], abort: new AbortController() };
     this.running.add(state);
-    const g = group;
     for (const topic of options.topics) {
-      this.partitionsOf(topic).forEach((partition, index) => {
-        const position = `${topic}/${index}`;
-        if (!g.committed.has(position))
-          g.committed.set(position, options.fromBeginning === false ? partition.log.length : 0);
-        state.done.push(this.pump(topic, index, partition, position, g, state, sink));
-      });
+      const count = this.log.partitions(topic, this.partitionsPerTopic);
+      for (let partition = 0; partition < count; partition++) {
+        if (this.log.committed(groupId, topic, partition) === undefined) {
+          // A new group starts at the oldest record held, or at the end; remembered from now on.
+          const first =
+            options.fromBeginning === false
+              ? this.log.end(topic, partition)
+              : this.log.start(topic, partition);
+          this.log.commit(groupId, topic, partition, first);
+        }
+        state.done.push(this.pump(groupId, topic, partition, state, sink));
+      }
     }
     return {
       stop: async () => {
         state.stopped = true;
-        for (const partitions of this.topics.values())
-          partitions.forEach((p) => p.waiters.splice(0).forEach((w) => w()));
+        state.abort.abort();
+        this.wakeAll();
         await Promise.all(state.done);
         this.running.delete(state);
-        g.members--;
+        this.members.set(groupId, 0);
       },
     };
   }
 
   private async pump(
+    groupId: string,
     topic: string,
-    index: number,
-    partition: Partition,
-    position: string,
-    group: GroupState,
-    state: { stopped: boolean },
+    partition: number,
+    state: RunningConsumer,
     sink: MessageSink,
   ): Promise<void> {
+    const position = `${topic}/${partition}`;
+    let next = this.log.committed(groupId, topic, partition)!;
+    let buffer = this.log.read(topic, partition, next, READ_AHEAD);
     while (!state.stopped) {
-      const next = group.committed.get(position)!;
-      const record = partition.log[next];
-      if (!record) {
-        await new Promise<void>((resolve) => partition.waiters.push(resolve));
+      if (buffer.length === 0) {
+        buffer = this.log.read(topic, partition, next, READ_AHEAD);
+        if (buffer.length === 0) {
+          await new Promise<void>((resolve) => {
+            const waiting = this.waiters.get(position) ?? [];
+            waiting.push(resolve);
+            this.waiters.set(position, waiting);
+          });
+        }
         continue;
       }
+      const record = buffer[0];
       try {
-        await sink({ ...record, topic, partition: index, offset: String(record.offset) });
-        group.committed.set(position, next + 1);
+        await sink({ ...record, topic, partition, offset: String(record.offset) });
       } catch {
         // Like a kafkajs consumer whose eachMessage threw: the offset stays, the message comes again.
         await new Promise((r) => setTimeout(r, this.redeliveryDelayMs));
+        continue;
       }
+      next = record.offset + 1;
+      this.log.commit(groupId, topic, partition, next);
+      buffer.shift();
     }
   }
 
+  /** Stops every consumer (waiting for the messages in hand), then releases the log. */
   async close(): Promise<void> {
-    for (const state of this.running) state.stopped = true;
-    for (const partitions of this.topics.values())
-      partitions.forEach((p) => p.waiters.splice(0).forEach((w) => w()));
+    for (const state of this.running) {
+      state.stopped = true;
+      state.abort.abort();
+    }
+    this.wakeAll();
+    await Promise.all([...this.running].flatMap((state) => state.done));
+    this.log.close();
   }
 }
