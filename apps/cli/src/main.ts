@@ -6,6 +6,7 @@ import { registerExchangeCommands } from './commands/exchange.command';
 import { registerMdmCommands } from './commands/mdm.command';
 import { registerSandboxCommands } from './commands/sandbox.command';
 import { registerStartCommand } from './commands/start.command';
+import { registerTopicsCommands } from './commands/topics.command';
 import { registerVaultCommands } from './commands/vault.command';
 
 // The `easgate` command. Each command group lives in ./commands and registers itself here.
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerVaultCommands(program);
   registerExchangeCommands(program);
   registerMdmCommands(program);
+  registerTopicsCommands(program);
   return program;
 }
 

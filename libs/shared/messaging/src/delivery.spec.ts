@@ -1,6 +1,7 @@
 import { createCloudEvent, EasgateError, encodeStructured } from '@easgate/contracts';
 import { DeadLetterHeaders, replayRecord } from './dead-letter';
-import { DeliveryPipeline, type EventHandler } from './delivery';
+import { DeliveryAbandonedError, DeliveryPipeline, type EventHandler } from './delivery';
+import { isInfrastructureError } from './infrastructure-error';
 import { createLogger } from './logger';
 import { DEFAULT_RETRY_POLICY, retryDelayMs } from './retry-policy';
 import { InProcessBus } from './transport/in-process-bus';
@@ -78,7 +79,7 @@ describe(DeliveryPipeline.name, () => {
     let calls = 0;
     const { sut, deadLetters } = pipelineWith(async () => {
       calls++;
-      throw new Error('connection reset');
+      throw new Error('unexpected state');
     });
     await sut.deliver(message());
     expect(calls).toBe(3);
@@ -103,6 +104,105 @@ describe(DeliveryPipeline.name, () => {
       topic: 'in',
       record: { key: original.key, value: original.value, headers: original.headers },
     });
+  });
+});
+
+/** What node-postgres throws (through TypeORM) when pg_terminate_backend ends the session. */
+function terminatedConnection(): Error {
+  const driverError = Object.assign(new Error('terminating connection due to administrator command'), {
+    code: '57P01',
+  });
+  return Object.assign(new Error('terminating connection due to administrator command'), {
+    name: 'QueryFailedError',
+    driverError,
+  });
+}
+
+describe('DeliveryPipeline on infrastructure failures', () => {
+  const control = () => {
+    const stop = new AbortController();
+    let heartbeats = 0;
+    return {
+      stop,
+      heartbeats: () => heartbeats,
+      control: {
+        heartbeat: async () => void heartbeats++,
+        signal: stop.signal,
+      },
+    };
+  };
+
+  it('retries a lost database connection past the attempt bound, keeping the session alive, and never dead-letters it', async () => {
+    let calls = 0;
+    const { sut, deadLetters } = pipelineWith(async () => {
+      if (++calls <= 10) throw terminatedConnection();
+    });
+    const c = control();
+    await sut.deliver(message(), c.control);
+    expect(calls).toBe(11);
+    expect(c.heartbeats()).toBeGreaterThanOrEqual(10);
+    expect(deadLetters()).toHaveLength(0);
+  });
+
+  it('does not count infrastructure waits as attempts of the message', async () => {
+    const attempts: number[] = [];
+    let calls = 0;
+    const { sut, deadLetters } = pipelineWith(async (_event, delivery) => {
+      attempts.push(delivery.attempt);
+      calls++;
+      if (calls <= 4)
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      throw new EasgateError('RULE_BROKEN', 'the message itself is bad');
+    });
+    await sut.deliver(message(), control().control);
+    expect(attempts).toEqual([1, 1, 1, 1, 1]);
+    expect(deadLetters()[0].headers[DeadLetterHeaders.Attempts]).toBe('1');
+  });
+
+  it('abandons a message waiting for its database when the consumer stops, so that it is redelivered', async () => {
+    const c = control();
+    const { sut, deadLetters } = pipelineWith(async () => {
+      c.stop.abort();
+      throw terminatedConnection();
+    });
+    await expect(sut.deliver(message(), c.control)).rejects.toBeInstanceOf(DeliveryAbandonedError);
+    expect(deadLetters()).toHaveLength(0);
+  });
+
+  it("dead-letters a handler's retriable coded error past the bound, whatever caused it", async () => {
+    const { sut, deadLetters } = pipelineWith(async () => {
+      throw new EasgateError('VAULT_UNAVAILABLE', 'the vault did not answer', true);
+    });
+    await sut.deliver(message(), control().control);
+    expect(deadLetters()[0].headers[DeadLetterHeaders.Attempts]).toBe('3');
+  });
+});
+
+describe('isInfrastructureError', () => {
+  it.each([
+    ['a session ended by pg_terminate_backend', terminatedConnection()],
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })],
+    ['a pool that cannot connect in time', new Error('timeout exceeded when trying to connect')],
+    ['a connection that ended mid-query', new Error('Connection terminated unexpectedly')],
+    [
+      'a database starting up',
+      Object.assign(new Error('the database system is starting up'), { code: '57P03' }),
+    ],
+    [
+      'an unreachable broker',
+      Object.assign(new Error('Connection error'), { name: 'KafkaJSConnectionError' }),
+    ],
+  ])('classifies %s as infrastructure', (_what, error) => {
+    expect(isInfrastructureError(error)).toBe(true);
+  });
+
+  it.each([
+    ['a syntax error', Object.assign(new Error('syntax error at or near "x"'), { code: '42601' })],
+    ['a unique violation', Object.assign(new Error('duplicate key'), { code: '23505' })],
+    ['a bug', new TypeError("Cannot read properties of undefined (reading 'id')")],
+    ['a coded error', new EasgateError('DB_DOWN', 'connection terminated', true)],
+  ])('classifies %s as the message’s own failure', (_what, error) => {
+    expect(isInfrastructureError(error)).toBe(false);
   });
 });
 

@@ -1,9 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { type CloudEvent, decodeCloudEvent, deadLetterTopicOf, isCodedError } from '@easgate/contracts';
 import { deadLetterRecord, type DeadLetterReason } from './dead-letter';
+import { isInfrastructureError } from './infrastructure-error';
 import type { Logger } from './logger';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retry-policy';
-import type { IncomingMessage, MessagePublisher } from './transport/message';
+import type { DeliveryControl, IncomingMessage, MessagePublisher } from './transport/message';
 
 /** Where a message stands while its handler runs. */
 export interface DeliveryContext {
@@ -28,6 +29,33 @@ export interface DeliveryObserver {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Thrown when the consumer stops while a message waits for its infrastructure: it is redelivered later. */
+export class DeliveryAbandonedError extends Error {
+  override readonly name = 'DeliveryAbandonedError';
+}
+
+/** Waits `ms`, sending heartbeats meanwhile; rejects as soon as the consumer stops. */
+async function waitKeepingSession(ms: number, control: DeliveryControl | undefined): Promise<void> {
+  const signal = control?.signal;
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (signal?.aborted)
+      throw new DeliveryAbandonedError('consumer stopping: the message will be redelivered');
+    await control?.heartbeat();
+    const step = Math.min(1_000, until - Date.now());
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, step);
+      function done() {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      }
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+  if (signal?.aborted) throw new DeliveryAbandonedError('consumer stopping: the message will be redelivered');
+}
+
 function classify(error: unknown): { code: string; message: string; retriable: boolean } {
   if (isCodedError(error)) return { code: error.code, message: error.message, retriable: error.retriable };
   // Unknown failures (a dropped connection, a bug) may pass on a second try: retry, bounded.
@@ -42,6 +70,11 @@ function classify(error: unknown): { code: string; message: string; retriable: b
  * original key, value and headers plus the code, reason and origin. It resolves once the message
  * is handled either way, so the offset commits and the partition moves on; it rejects only when
  * even the dead-letter publish fails (the message is then redelivered: nothing is lost).
+ *
+ * An infrastructure failure (database or broker unavailable, see isInfrastructureError) says
+ * nothing about the message: it is retried with capped back-off for as long as it lasts, without
+ * counting attempts, never dead-lettered; the consumer's session is kept alive with heartbeats
+ * meanwhile, and a consumer that stops abandons the message to be redelivered.
  */
 export class DeliveryPipeline {
   constructor(
@@ -53,7 +86,7 @@ export class DeliveryPipeline {
     private readonly observe?: DeliveryObserver,
   ) {}
 
-  readonly deliver = async (message: IncomingMessage): Promise<void> => {
+  readonly deliver = async (message: IncomingMessage, control?: DeliveryControl): Promise<void> => {
     const started = performance.now();
     const handler = this.handlers.get(message.topic);
     const where = {
@@ -81,6 +114,7 @@ export class DeliveryPipeline {
       return;
     }
     const event = decoded.event;
+    let infrastructureWaits = 0;
     for (let attempt = 1; ; attempt++) {
       try {
         await handler(event, { groupId: this.groupId, message, attempt });
@@ -100,6 +134,23 @@ export class DeliveryPipeline {
         this.observe?.({ topic: message.topic, outcome: 'processed', durationMs, attempts: attempt });
         return;
       } catch (error) {
+        if (isInfrastructureError(error)) {
+          infrastructureWaits++;
+          const delay = retryDelayMs(this.policy, Math.min(infrastructureWaits, 30));
+          this.logger.warn(
+            {
+              ...where,
+              eventId: event.id,
+              infrastructureWaits,
+              retryInMs: delay,
+              reason: error instanceof Error ? error.message : String(error),
+            },
+            'infrastructure unavailable: waiting, not dead-lettering',
+          );
+          await waitKeepingSession(delay, control);
+          attempt--; // an infrastructure failure is not an attempt of the message
+          continue;
+        }
         const failure = classify(error);
         if (!failure.retriable || attempt >= this.policy.maxAttempts) {
           await this.deadLetter(message, { ...failure, attempts: attempt }, started, event);

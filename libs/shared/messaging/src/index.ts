@@ -1,5 +1,7 @@
 export * from './logger';
 export * from './retry-policy';
+export * from './infrastructure-error';
+export * from './transport/kafka-readiness';
 export * from './dead-letter';
 export * from './delivery';
 export * from './transport/message';

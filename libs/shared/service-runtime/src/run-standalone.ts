@@ -1,4 +1,4 @@
-import { busFromEnv, createLogger } from '@easgate/messaging';
+import { createLogger, kafkaBrokersFromEnv, kafkaBusFromEnv, type MessageBus } from '@easgate/messaging';
 import type { ServiceDefinition } from './service-definition';
 import { apiTokenFromEnv, startService } from './start-service';
 
@@ -8,10 +8,15 @@ function envName(service: string, suffix: string): string {
   return `${service.toUpperCase().replace(/-/g, '_')}_${suffix}`;
 }
 
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 25_000;
+
 /**
  * The whole of an app's main.ts: one service alone, configured from the environment
  * (KAFKA_BROKERS, DATABASE_URL, EASGATE_API_TOKEN[_FILE], EASGATE_DATA_DIR, HOST, <NAME>_PORT or PORT,
  * <PEER>_URL for the other services it calls), stopped on SIGTERM/SIGINT.
+ * KAFKA_BROKERS is required: alone, an in-process bus would silently drop what the service publishes.
+ * A failed start exits 1 with one line; SIGTERM closes in order and exits 0 within
+ * EASGATE_SHUTDOWN_TIMEOUT_MS (default 25 s, under Kubernetes' 30 s grace period), else exits 1.
  */
 export function runServiceStandalone(
   definition: ServiceDefinition,
@@ -21,7 +26,11 @@ export function runServiceStandalone(
   const start = async () => {
     const apiToken = apiTokenFromEnv(env);
     if (!apiToken) throw new Error('EASGATE_API_TOKEN or EASGATE_API_TOKEN_FILE is required');
-    const bus = busFromEnv(definition.name, env);
+    if (kafkaBrokersFromEnv(env).length === 0)
+      throw new Error(
+        'KAFKA_BROKERS is required to run a service on its own (only `easgate start` has an in-process bus)',
+      );
+    const bus: MessageBus = kafkaBusFromEnv(definition.name, env);
     const port = env[envName(definition.name, 'PORT')] ?? env['PORT'];
     const peers = Object.fromEntries(
       PEERS.map((peer) => [peer, env[envName(peer, 'URL')]]).filter(
@@ -38,12 +47,25 @@ export function runServiceStandalone(
       ...(env['HOST'] !== undefined && { host: env['HOST'] }),
       ...(port !== undefined && { port: Number(port) }),
       logger,
+      ownsBus: true,
     });
-    const stop = (): void => {
-      void service
-        .close()
-        .then(() => bus.close())
-        .then(() => process.exit(0));
+    const shutdownTimeoutMs = Number(env['EASGATE_SHUTDOWN_TIMEOUT_MS'] ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
+    const stop = (signal: NodeJS.Signals): void => {
+      logger.info({ signal }, `${definition.name} stopping`);
+      setTimeout(() => {
+        logger.error({ shutdownTimeoutMs }, `${definition.name} did not stop in time: exiting`);
+        process.exit(1);
+      }, shutdownTimeoutMs).unref();
+      service.close().then(
+        () => {
+          logger.info(`${definition.name} stopped`);
+          process.exit(0);
+        },
+        (err: unknown) => {
+          logger.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);

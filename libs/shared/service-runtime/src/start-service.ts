@@ -3,9 +3,13 @@ import { readFileSync } from 'node:fs';
 import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
 import { APP_GUARD, NestFactory, Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { type ServiceName, ServiceTopics, topicSpecsOf } from '@easgate/contracts';
 import {
   createLogger,
   EasgateTransport,
+  Inbox,
+  isInfrastructureError,
+  KafkaBus,
   type Logger,
   type MessageBus,
   MessagingModule,
@@ -13,11 +17,12 @@ import {
   messagingMigrations,
   type RetryPolicy,
 } from '@easgate/messaging';
-import { Database } from '@easgate/persistence';
+import { Database, type DatabaseOptions } from '@easgate/persistence';
 import { ApiTokenGuard } from './api-auth.guard';
 import { EasgateExceptionFilter } from './exception.filter';
 import { HealthController, SERVICE_NAME } from './health.controller';
 import { deliveryMetrics } from './metrics';
+import { PeriodicTask } from './periodic-task';
 import type { ServiceContext, ServiceDefinition } from './service-definition';
 
 export interface StartServiceOptions {
@@ -41,6 +46,15 @@ export interface StartServiceOptions {
   fromBeginning?: boolean;
   /** Partitions handled at once (order still holds per partition, so per key). Default 3. */
   partitionsConsumedConcurrently?: number;
+  /**
+   * The bus belongs to this service alone (an app's main.ts): close() closes it after the outbox
+   * relay's last pass and before the database, and a failed start closes it too.
+   */
+  ownsBus?: boolean;
+  /** How long a start retries an unreachable database (default DATABASE_CONNECT_TIMEOUT_MS or 30 s). */
+  databaseConnectTimeoutMs?: number;
+  /** Processed-message rows are kept this long (default INBOX_RETENTION_DAYS or 7 days), then purged hourly. */
+  inboxRetentionMs?: number;
 }
 
 export interface RunningService {
@@ -62,24 +76,89 @@ export function generateApiToken(): string {
   return randomBytes(24).toString('base64url');
 }
 
-/** Starts one service: database, messaging, HTTP API and event handlers. */
+const DAY_MS = 24 * 3600_000;
+const INBOX_PURGE_INTERVAL_MS = 3600_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function numberFromEnv(env: NodeJS.ProcessEnv, key: string): number | undefined {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${key} must be a non-negative number`);
+  return value;
+}
+
+function isServiceName(name: string): name is ServiceName {
+  return Object.hasOwn(ServiceTopics, name);
+}
+
+/** Opens the database, retrying while it is unreachable (starting, failing over), up to `timeoutMs`. */
+async function openDatabase(options: DatabaseOptions, timeoutMs: number, logger: Logger): Promise<Database> {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 1; ; wait++) {
+    try {
+      return await Database.open(options);
+    } catch (err) {
+      const retryInMs = Math.min(2_000, 250 * 2 ** Math.min(wait - 1, 3));
+      if (!isInfrastructureError(err)) throw err;
+      if (Date.now() + retryInMs > deadline)
+        throw new Error(
+          `database unreachable after ${timeoutMs} ms (DATABASE_CONNECT_TIMEOUT_MS): ${err instanceof Error ? err.message : String(err)}`,
+        );
+      logger.warn(
+        { wait, retryInMs, reason: err instanceof Error ? err.message : String(err) },
+        'database not reachable yet, waiting',
+      );
+      await sleep(retryInMs);
+    }
+  }
+}
+
+/**
+ * The service's topics on a Kafka bus, created if missing before it consumes or publishes
+ * (KAFKA_PROVISION_TOPICS=false when the platform manages topics, e.g. Strimzi KafkaTopic resources).
+ */
+async function provisionTopics(name: string, bus: MessageBus, env: NodeJS.ProcessEnv): Promise<void> {
+  if (!(bus instanceof KafkaBus) || !isServiceName(name) || env['KAFKA_PROVISION_TOPICS'] === 'false') return;
+  const partitions = numberFromEnv(env, 'KAFKA_TOPIC_PARTITIONS');
+  const replicationFactor = numberFromEnv(env, 'KAFKA_REPLICATION_FACTOR');
+  await bus.ensureTopics(topicSpecsOf(name, partitions !== undefined ? { partitions } : {}), {
+    ...(replicationFactor !== undefined && { replicationFactor }),
+  });
+}
+
+/**
+ * Starts one service: database, topics, messaging, HTTP API and event handlers. A start that fails
+ * tears down what it started (consumer, outbox relay, timers, database, and the bus it owns) before
+ * it rejects, so nothing keeps running in the background of a process about to exit.
+ */
 export async function startService(
   definition: ServiceDefinition,
   options: StartServiceOptions,
 ): Promise<RunningService> {
   const logger = options.logger ?? createLogger(definition.name);
-  const database = await Database.open({
-    service: definition.name,
-    ...(options.databaseUrl !== undefined && { url: options.databaseUrl }),
-    dataDir: options.dataDir,
-    entities: [...messagingEntities, ...definition.entities],
-    migrations: [...messagingMigrations, ...definition.migrations],
-  });
+  const env = options.env ?? process.env;
+  let database: Database | undefined;
+  let app: INestApplication | undefined;
+  let transport: EasgateTransport | undefined;
+  let inboxPurge: PeriodicTask | undefined;
   try {
+    database = await openDatabase(
+      {
+        service: definition.name,
+        ...(options.databaseUrl !== undefined && { url: options.databaseUrl }),
+        dataDir: options.dataDir,
+        entities: [...messagingEntities, ...definition.entities],
+        migrations: [...messagingMigrations, ...definition.migrations],
+      },
+      options.databaseConnectTimeoutMs ?? numberFromEnv(env, 'DATABASE_CONNECT_TIMEOUT_MS') ?? 30_000,
+      logger,
+    );
+    await provisionTopics(definition.name, options.bus, env);
     const context: ServiceContext = {
       database,
       bus: options.bus,
-      env: options.env ?? process.env,
+      env,
       dataDir: options.dataDir,
       peers: options.peers ?? {},
       logger,
@@ -103,7 +182,7 @@ export async function startService(
     })
     class ServiceRootModule {}
 
-    const app = await NestFactory.create(ServiceRootModule, {
+    app = await NestFactory.create(ServiceRootModule, {
       logger: ['error', 'warn'],
       abortOnError: false,
     });
@@ -120,38 +199,67 @@ export async function startService(
         .build(),
     );
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
-    app.connectMicroservice(
-      {
-        strategy: new EasgateTransport({
-          bus: options.bus,
-          groupId: options.consumerGroup ?? `easgate-${definition.name}`,
-          fromBeginning: options.fromBeginning ?? true,
-          partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
-          logger,
-          observe: deliveryMetrics(definition.name),
-          ...(options.retry !== undefined && { retry: options.retry }),
-        }),
-      },
-      { inheritAppConfig: true },
-    );
+    transport = new EasgateTransport({
+      bus: options.bus,
+      groupId: options.consumerGroup ?? `easgate-${definition.name}`,
+      fromBeginning: options.fromBeginning ?? true,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+      logger,
+      observe: deliveryMetrics(definition.name),
+      ...(options.retry !== undefined && { retry: options.retry }),
+    });
+    app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
     await app.startAllMicroservices();
     const host = options.host ?? '127.0.0.1';
     await app.listen(options.port ?? definition.defaultPort, host);
+    const inbox = app.get(Inbox);
+    const retentionMs =
+      options.inboxRetentionMs ?? (numberFromEnv(env, 'INBOX_RETENTION_DAYS') ?? 7) * DAY_MS;
+    inboxPurge = new PeriodicTask(
+      'inbox purge',
+      INBOX_PURGE_INTERVAL_MS,
+      () => inbox.purge(new Date(Date.now() - retentionMs)),
+      logger,
+    );
+    inboxPurge.start();
     const address = (app.getHttpServer() as import('node:http').Server).address() as { port: number };
     const url = `http://${host}:${address.port}`;
     logger.info({ url }, `${definition.name} started`);
+    const started = { app, database, transport, inboxPurge };
     return {
       name: definition.name,
       url,
       app,
       database,
+      // Stop consuming (in-flight handlers finish, waiting ones give up to be redelivered), then the
+      // application (outbox relay's last pass, timers), then the producer when owned, then the database.
       close: async () => {
-        await app.close();
-        await database.close();
+        await started.transport.close();
+        await started.inboxPurge.stop();
+        await started.app.close();
+        if (options.ownsBus) await options.bus.close();
+        await started.database.close();
       },
     };
   } catch (err) {
-    await database.close();
+    await teardown(logger, [
+      () => transport?.close(),
+      () => inboxPurge?.stop(),
+      () => app?.close(),
+      () => (options.ownsBus ? options.bus.close() : undefined),
+      () => database?.close(),
+    ]);
     throw err;
+  }
+}
+
+/** Runs every step even when one fails: a failed start must not leave half of itself running. */
+async function teardown(logger: Logger, steps: (() => Promise<unknown> | undefined)[]): Promise<void> {
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (err) {
+      logger.debug({ err: err instanceof Error ? err.message : String(err) }, 'teardown step failed');
+    }
   }
 }

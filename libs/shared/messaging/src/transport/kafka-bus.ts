@@ -1,5 +1,7 @@
-import { type KafkaRecord, normalizeHeaders } from '@easgate/contracts';
+import { type KafkaRecord, normalizeHeaders, type TopicSpec, topicSpecs } from '@easgate/contracts';
 import {
+  type Admin,
+  ConfigResourceTypes,
   type Consumer,
   type ITopicConfig,
   Kafka,
@@ -9,15 +11,59 @@ import {
   type logCreator,
 } from 'kafkajs';
 import { createLogger, type Logger } from '../logger';
+import { DEFAULT_KAFKA_START_TIMEOUT_MS, errorMessage, untilKafkaReady } from './kafka-readiness';
 import type { ConsumerHandle, ConsumerOptions, MessageBus, MessagePublisher, MessageSink } from './message';
 
 export interface KafkaBusOptions {
   brokers: string[];
   clientId: string;
-  /** kafkajs session timeout; the bounded retries of one message must stay well under it. */
+  /** kafkajs session timeout; heartbeats keep it alive while a message waits for its infrastructure. */
   sessionTimeoutMs?: number;
+  /** How long a start waits for the broker (leaders, group coordinator). Default 120 s. */
+  startTimeoutMs?: number;
   logger?: Logger;
   kafka?: Partial<KafkaConfig>;
+}
+
+export interface EnsureTopicsOptions {
+  /** Default: min(3, brokers in the cluster). */
+  replicationFactor?: number;
+}
+
+/** What `ensureTopics` found and did. Partition counts are reported, never changed. */
+export interface TopicProvisioning {
+  created: string[];
+  existing: string[];
+  /** Topics with fewer partitions than their spec (parallelism capped; raise with kafka-topics --alter). */
+  underPartitioned: { name: string; partitions: number; expected: number }[];
+}
+
+/** A topic as the broker holds it, beside its catalogue spec. */
+export interface TopicState {
+  name: string;
+  exists: boolean;
+  partitions?: number;
+  replicationFactor?: number;
+  retentionMs?: string;
+  cleanupPolicy?: string;
+}
+
+/** A topic exists but some partition has no leader yet: wait, as for any broker error. */
+class TopicsNotReadyError extends Error {
+  override readonly name = 'KafkaJSTopicsNotReady';
+}
+
+function specOf(topic: TopicSpec | string): TopicSpec {
+  if (typeof topic !== 'string') return topic;
+  // A bare name: the catalogue's layout when it is a catalogue topic, one partition otherwise (tests).
+  return (
+    topicSpecs().find((s) => s.name === topic) ?? {
+      name: topic,
+      partitions: 1,
+      retentionMs: 7 * 24 * 3600_000,
+      cleanupPolicy: 'delete',
+    }
+  );
 }
 
 function kafkajsLogCreator(logger: Logger): logCreator {
@@ -65,7 +111,12 @@ export class KafkaBus implements MessageBus {
 
   private connectedProducer(): Promise<Producer> {
     this.producer ??= (async () => {
-      const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      // Topics are provisioned (ensureTopics, `easgate topics apply`): a typo never creates a topic.
+      const producer = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+      });
       await producer.connect();
       return producer;
     })().catch((err) => {
@@ -100,76 +151,205 @@ export class KafkaBus implements MessageBus {
       }
     } catch (err) {
       // Another member of the group is already running: it owns the positions.
-      this.logger.debug(
-        { groupId, err: err instanceof Error ? err.message : String(err) },
-        'group positions left as they are',
-      );
+      this.logger.debug({ groupId, err: errorMessage(err) }, 'group positions left as they are');
     } finally {
       await admin.disconnect();
     }
   }
 
+  private get startTimeoutMs(): number {
+    return this.options.startTimeoutMs ?? DEFAULT_KAFKA_START_TIMEOUT_MS;
+  }
+
   async consume(options: ConsumerOptions, sink: MessageSink): Promise<ConsumerHandle> {
-    if (options.fromBeginning === false)
-      await this.pinUncommittedPartitionsToEnd(options.groupId, options.topics);
-    const consumer = this.kafka.consumer({
-      groupId: options.groupId,
-      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: 1_000,
-      allowAutoTopicCreation: true,
-    });
-    this.consumers.add(consumer);
-    const joined = new Promise<void>((resolve) => {
-      const off = consumer.on(consumer.events.GROUP_JOIN, () => {
-        off();
-        resolve();
-      });
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
-    await consumer.run({
-      // kafkajs marks a message's offset + 1 once eachMessage resolves (never before: the work is
-      // awaited) and commits those marks every 100 messages or 500 ms, and at the end of each batch
-      // and on stop. A crash redelivers at most what was handled since, which the inboxes dedupe:
-      // committing each message on its own cost ~7 ms a message.
-      autoCommit: true,
-      autoCommitInterval: 500,
-      autoCommitThreshold: 100,
-      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
-      eachMessage: async ({ topic, partition, message }) => {
-        await sink({
-          topic,
-          partition,
-          offset: message.offset,
-          timestamp: message.timestamp,
-          key: message.key === null ? null : message.key.toString('utf8'),
-          value: message.value,
-          headers: normalizeHeaders(message.headers),
-        });
-      },
-    });
-    await joined;
+    const stopping = new AbortController();
+    const consumer = await untilKafkaReady(
+      `consumer group ${options.groupId}`,
+      { timeoutMs: this.startTimeoutMs, logger: this.logger },
+      () => this.startConsumer(options, sink, stopping.signal),
+    );
     return {
       stop: async () => {
+        // Waiting messages give up first, so that disconnect (which awaits in-flight handlers) is prompt.
+        stopping.abort();
         this.consumers.delete(consumer);
         await consumer.disconnect();
       },
     };
   }
 
-  /** Creates topics that do not exist yet (with their dead-letter topics when asked). */
-  async ensureTopics(topics: string[], numPartitions = 1): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
+  /** One try at joining the group: on any failure the consumer is disconnected and the error thrown. */
+  private async startConsumer(
+    options: ConsumerOptions,
+    sink: MessageSink,
+    signal: AbortSignal,
+  ): Promise<Consumer> {
+    if (options.fromBeginning === false)
+      await this.pinUncommittedPartitionsToEnd(options.groupId, options.topics);
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: 1_000,
+      allowAutoTopicCreation: false,
+    });
+    const removeListeners: (() => void)[] = [];
+    const joined = new Promise<void>((resolve, reject) => {
+      removeListeners.push(consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+      // A crash kafkajs will not restart from (e.g. topics missing) fails this try; it restarts the others itself.
+      removeListeners.push(
+        consumer.on(consumer.events.CRASH, ({ payload }) => {
+          if (!payload.restart) reject(payload.error);
+        }),
+      );
+    });
     try {
-      const existing = new Set(await admin.listTopics());
-      const missing: ITopicConfig[] = topics
-        .filter((t) => !existing.has(t))
-        .map((topic) => ({ topic, numPartitions, replicationFactor: 1 }));
-      if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+      await consumer.connect();
+      await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
+      await consumer.run({
+        // kafkajs marks a message's offset + 1 once eachMessage resolves (never before: the work is
+        // awaited) and commits those marks every 100 messages or 500 ms, and at the end of each batch
+        // and on stop. A crash redelivers at most what was handled since, which the inboxes dedupe:
+        // committing each message on its own cost ~7 ms a message.
+        autoCommit: true,
+        autoCommitInterval: 500,
+        autoCommitThreshold: 100,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+        eachMessage: async (payload) => {
+          const { topic, partition, message } = payload;
+          await sink(
+            {
+              topic,
+              partition,
+              offset: message.offset,
+              timestamp: message.timestamp,
+              key: message.key === null ? null : message.key.toString('utf8'),
+              value: message.value,
+              headers: normalizeHeaders(message.headers),
+            },
+            { heartbeat: () => payload.heartbeat(), signal },
+          );
+        },
+      });
+      await joined;
+      this.consumers.add(consumer);
+      return consumer;
+    } catch (err) {
+      await consumer.disconnect().catch(() => undefined);
+      throw err;
     } finally {
-      await admin.disconnect();
+      removeListeners.forEach((off) => off());
     }
+  }
+
+  private async withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      return await work(admin);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Creates the topics that do not exist yet, with their partitions, retention and cleanup policy,
+   * and waits until every partition has a leader. Idempotent and safe when several services start
+   * at once (a topic another one created meanwhile counts as existing). Waits while the broker is
+   * not ready, up to the start timeout. A topic with fewer partitions than its spec is reported
+   * (logged and returned), never changed: repartitioning moves keys and is an operator's decision.
+   */
+  async ensureTopics(
+    topics: readonly (TopicSpec | string)[],
+    options: EnsureTopicsOptions = {},
+  ): Promise<TopicProvisioning> {
+    const specs = topics.map(specOf);
+    if (specs.length === 0) return { created: [], existing: [], underPartitioned: [] };
+    const names = specs.map((s) => s.name);
+    const result = await untilKafkaReady(
+      'topic provisioning',
+      { timeoutMs: this.startTimeoutMs, logger: this.logger },
+      () =>
+        this.withAdmin(async (admin) => {
+          const present = new Set(await admin.listTopics());
+          const missing = specs.filter((s) => !present.has(s.name));
+          const created: string[] = [];
+          if (missing.length > 0) {
+            const replicationFactor =
+              options.replicationFactor ?? Math.min(3, (await admin.describeCluster()).brokers.length);
+            const toCreate: ITopicConfig[] = missing.map((s) => ({
+              topic: s.name,
+              numPartitions: s.partitions,
+              replicationFactor,
+              configEntries: [
+                { name: 'retention.ms', value: String(s.retentionMs) },
+                { name: 'cleanup.policy', value: s.cleanupPolicy },
+              ],
+            }));
+            // false when another service created them first (TOPIC_ALREADY_EXISTS): that is fine.
+            await admin.createTopics({ topics: toCreate, waitForLeaders: true });
+            created.push(...missing.map((s) => s.name));
+          }
+          const metadata = await admin.fetchTopicMetadata({ topics: names });
+          const leaderless = metadata.topics.filter((t) =>
+            t.partitions.some((p) => p.leader < 0 || p.partitionErrorCode !== 0),
+          );
+          if (leaderless.length > 0)
+            throw new TopicsNotReadyError(
+              `partitions without a leader yet: ${leaderless.map((t) => t.name).join(', ')}`,
+            );
+          const partitions = new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
+          return {
+            created,
+            existing: names.filter((n) => !created.includes(n)),
+            underPartitioned: specs
+              .filter((s) => (partitions.get(s.name) ?? 0) < s.partitions)
+              .map((s) => ({
+                name: s.name,
+                partitions: partitions.get(s.name) ?? 0,
+                expected: s.partitions,
+              })),
+          };
+        }),
+    );
+    if (result.created.length > 0) this.logger.info({ topics: result.created }, 'topics created');
+    for (const t of result.underPartitioned)
+      this.logger.warn(
+        t,
+        `topic ${t.name} has ${t.partitions} partitions, fewer than the ${t.expected} of its spec: left as it is (parallelism capped)`,
+      );
+    return result;
+  }
+
+  /** How the broker holds some topics (for `easgate topics list`). */
+  async describeTopics(names: readonly string[]): Promise<TopicState[]> {
+    return this.withAdmin(async (admin) => {
+      const present = new Set(await admin.listTopics());
+      const existing = names.filter((n) => present.has(n));
+      if (existing.length === 0) return names.map((name) => ({ name, exists: false }));
+      const metadata = await admin.fetchTopicMetadata({ topics: existing });
+      const configs = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: existing.map((name) => ({
+          type: ConfigResourceTypes.TOPIC,
+          name,
+          configNames: ['retention.ms', 'cleanup.policy'],
+        })),
+      });
+      return names.map((name): TopicState => {
+        const topic = metadata.topics.find((t) => t.name === name);
+        if (!topic) return { name, exists: false };
+        const entries = configs.resources.find((r) => r.resourceName === name)?.configEntries ?? [];
+        const config = (key: string) => entries.find((e) => e.configName === key)?.configValue;
+        return {
+          name,
+          exists: true,
+          partitions: topic.partitions.length,
+          replicationFactor: topic.partitions[0]?.replicas.length ?? 0,
+          ...(config('retention.ms') !== undefined && { retentionMs: config('retention.ms') }),
+          ...(config('cleanup.policy') !== undefined && { cleanupPolicy: config('cleanup.policy') }),
+        };
+      });
+    });
   }
 
   async close(): Promise<void> {

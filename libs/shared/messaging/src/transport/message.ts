@@ -8,8 +8,16 @@ export interface IncomingMessage extends KafkaRecord {
   timestamp: string;
 }
 
+/** What a bus gives the sink beside the message, for work that may wait a long time. */
+export interface DeliveryControl {
+  /** Keeps the consumer's group membership alive while a message waits (rejects when the group rebalances). */
+  heartbeat(): Promise<void>;
+  /** Aborted when the consumer stops: a message still waiting gives up and is redelivered later. */
+  readonly signal: AbortSignal;
+}
+
 /** Processes one message; resolves when the work is done (the offset is committed after). */
-export type MessageSink = (message: IncomingMessage) => Promise<void>;
+export type MessageSink = (message: IncomingMessage, control?: DeliveryControl) => Promise<void>;
 
 export interface MessagePublisher {
   /** Publishes records to one topic, in order. Resolves when the broker has them. */

@@ -3,9 +3,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { Kafka, logLevel } from 'kafkajs';
-// Jest's moduleNameMapper does not apply to a global setup: import the catalogue by path.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { allTopics } from '../../../contracts/src/topics';
 
 /**
  * The medium-test environment: a real Kafka broker and a real PostgreSQL, found in this order —
@@ -61,25 +58,6 @@ async function waitForKafka(brokers: string[], timeoutMs = 60_000): Promise<void
     }
   }
   throw new Error(`Kafka at ${brokers.join(',')} not ready after ${timeoutMs} ms: ${String(lastError)}`);
-}
-
-/** Every catalogue topic and its dead-letter topic, created up front as a deployment would. */
-async function createCatalogueTopics(brokers: string[]): Promise<void> {
-  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING, clientId: 'test-env' }).admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const missing = allTopics().filter((t) => !existing.has(t));
-    if (missing.length > 0) {
-      await admin.createTopics({
-        topics: missing.map((topic) => ({ topic, numPartitions: 3 })),
-        waitForLeaders: true,
-      });
-    }
-    log(`catalogue topics ready (${missing.length} created: ${missing.join(', ') || 'none'})`);
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 async function postgresAnswers(url: string): Promise<string | undefined> {
@@ -154,7 +132,8 @@ export default async function globalSetup(): Promise<void> {
   process.env['KAFKAJS_NO_PARTITIONER_WARNING'] = '1';
   const [brokers, databaseUrl] = await Promise.all([provideKafka(handles), provideDatabase(handles)]);
   await waitForKafka(brokers.split(','));
-  await createCatalogueTopics(brokers.split(','));
+  // No topic is created here: the services provision their own at start (KafkaBus.ensureTopics),
+  // and the medium tests prove it; a test that publishes before any service started ensures its topics.
   process.env['KAFKA_BROKERS'] = brokers;
   process.env['TEST_DATABASE_URL'] = databaseUrl;
   if (!existsSync(join(ROOT, 'node_modules'))) throw new Error('run npm install first');
