@@ -1,6 +1,15 @@
+import { join } from 'node:path';
 import { InProcessBus } from './transport/in-process-bus';
 import { KafkaBus } from './transport/kafka-bus';
 import type { MessageBus } from './transport/message';
+
+export interface BusFromEnvOptions {
+  /**
+   * Where the in-process bus keeps its durable log (`<dataDir>/bus.sqlite`). Without it the
+   * in-process bus is memory only and loses what it holds when the process ends.
+   */
+  dataDir?: string;
+}
 
 /** KAFKA_BROKERS as a list (empty when unset). */
 export function kafkaBrokersFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
@@ -23,6 +32,13 @@ export function kafkaBusFromEnv(clientId: string, env: NodeJS.ProcessEnv = proce
 }
 
 /** KAFKA_BROKERS set → Kafka; otherwise the in-process bus (the embedded default of `easgate start` only). */
-export function busFromEnv(clientId: string, env: NodeJS.ProcessEnv = process.env): MessageBus {
-  return kafkaBrokersFromEnv(env).length > 0 ? kafkaBusFromEnv(clientId, env) : new InProcessBus();
+export function busFromEnv(
+  clientId: string,
+  env: NodeJS.ProcessEnv = process.env,
+  options: BusFromEnvOptions = {},
+): MessageBus {
+  if (kafkaBrokersFromEnv(env).length > 0) return kafkaBusFromEnv(clientId, env);
+  return options.dataDir !== undefined
+    ? InProcessBus.durable(join(options.dataDir, 'bus.sqlite'))
+    : new InProcessBus();
 }

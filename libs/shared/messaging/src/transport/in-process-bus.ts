@@ -3,6 +3,7 @@ import { type BusLog, MemoryBusLog, SqliteBusLog, type SqliteBusLogOptions } fro
 import type {
   ConsumerHandle,
   ConsumerOptions,
+  DeliveryControl,
   IncomingMessage,
   MessageBus,
   MessagePublisher,
@@ -140,6 +141,8 @@ export class InProcessBus implements MessageBus {
     sink: MessageSink,
   ): Promise<void> {
     const position = `${topic}/${partition}`;
+    // One member per group: there is no session to keep alive.
+    const control: DeliveryControl = { heartbeat: () => Promise.resolve(), signal: state.abort.signal };
     let next = this.log.committed(groupId, topic, partition)!;
     let buffer = this.log.read(topic, partition, next, READ_AHEAD);
     while (!state.stopped) {
@@ -156,7 +159,7 @@ export class InProcessBus implements MessageBus {
       }
       const record = buffer[0];
       try {
-        await sink({ ...record, topic, partition, offset: String(record.offset) });
+        await sink({ ...record, topic, partition, offset: String(record.offset) }, control);
       } catch {
         // Like a kafkajs consumer whose eachMessage threw: the offset stays, the message comes again.
         await new Promise((r) => setTimeout(r, this.redeliveryDelayMs));
