@@ -101,6 +101,18 @@ export const ExchangeResultV1 = z.object({
   error: z.object({ code: z.string(), message: z.string(), retriable: z.boolean() }).optional(),
   /** Why a command was skipped (already so, superseded by a later one), for people. */
   detail: z.string().optional(),
+  /**
+   * Wipes only: what was recorded in Exchange. `accountOnly` true with `fullWipeUnsupported` when a
+   * full wipe was asked for a client that supports only an account-only wipe (Outlook REST clients);
+   * `recovered` when, after a crash, the wipe was found already recorded and not sent again.
+   */
+  wipe: z
+    .object({
+      accountOnly: z.boolean(),
+      fullWipeUnsupported: z.boolean().optional(),
+      recovered: z.boolean().optional(),
+    })
+    .optional(),
   /** The cmdlets run for this command (a coalesced Set-CASMailbox counts once per command). */
   cmdlets: z.array(z.string()),
   attempts: z.number().int().nonnegative(),
