@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { EasgateError } from '@easgate/contracts';
 import { parseEnv } from '@easgate/service-runtime';
 import { z } from 'zod';
+import { ExecutorError, ExecutorErrorCode } from './domain/executor-error';
 
 const ScopeSchema = z
   .object({
@@ -32,6 +32,19 @@ const Schema = z.object({
   EXECUTOR_HEALTH_WINDOW_SECONDS: int(60, 1),
   EXECUTOR_THROTTLE_SIGNAL_COUNT: int(3, 1),
   EXECUTOR_HEALTH_INTERVAL_MS: int(60_000, 100),
+  /**
+   * How long a mailbox lease lasts without renewal (renewed every third of it): how soon another
+   * instance takes over the pending commands of an instance that stopped hard.
+   */
+  EXECUTOR_LEASE_MS: int(30_000, 300),
+  /** This instance's id in the leases (default: host name + random suffix; a pod name is a good one). */
+  EXECUTOR_INSTANCE_ID: z.string().min(1).max(200).optional(),
+  /**
+   * A wipe found `sending` after a crash: `check` reads the device's wipe status in Exchange
+   * (Get-MobileDeviceStatistics; field names UNCONFIRMED) and sends only if none is recorded;
+   * `fail` never re-sends and fails the command (WIPE_OUTCOME_UNKNOWN, a wipe-failed alert).
+   */
+  EXECUTOR_WIPE_RECOVERY: z.enum(['check', 'fail']).default('check'),
   /** Minutes between scheduled discoveries; 0 = on demand only. */
   EXECUTOR_DISCOVERY_INTERVAL_MINUTES: int(0),
   /**
@@ -103,8 +116,8 @@ export function parseExecutorConfig(env: NodeJS.ProcessEnv): ExecutorConfig {
     Schema,
     env,
     (keys) =>
-      new EasgateError(
-        'EXECUTOR_CONFIG_INVALID',
+      new ExecutorError(
+        ExecutorErrorCode.ConfigInvalid,
         `invalid exchange-executor configuration: ${keys.join(', ')}`,
       ),
   );
@@ -117,8 +130,8 @@ export function parseExecutorConfig(env: NodeJS.ProcessEnv): ExecutorConfig {
       : []),
   ];
   if (missing.length > 0)
-    throw new EasgateError(
-      'EXECUTOR_CONFIG_INVALID',
+    throw new ExecutorError(
+      ExecutorErrorCode.ConfigInvalid,
       `invalid exchange-executor configuration: ${missing.join(', ')}`,
     );
   const password =

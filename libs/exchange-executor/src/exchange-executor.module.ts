@@ -18,12 +18,14 @@ import { Discovery } from './application/discovery';
 import { HealthReporter } from './application/health-reporter';
 import { ScopeGuard } from './application/scope-guard';
 import { type ExecutorConfig, parseExecutorConfig } from './config';
+import { ExecutorError, ExecutorErrorCode } from './domain/executor-error';
 import { ExchangeCommandHandler } from './handlers/exchange-command.handler';
 import { ExecutorController } from './http/executor.controller';
 import { ExchangeClientFactory, type HttpTransport, UndiciTransport } from './infra/exchange-client';
 import { exchangeRequestMetrics } from './infra/exchange-metrics';
 import { CommandLogRepository } from './infra/persistence/command-log.repository';
 import { ConfigSnapshotRepository } from './infra/persistence/config-snapshot.repository';
+import { MailboxLeaseRepository } from './infra/persistence/mailbox-lease.repository';
 import { MailboxSnapshotRepository } from './infra/persistence/mailbox-snapshot.repository';
 import {
   ConfiguredTenantClients,
@@ -139,13 +141,25 @@ export class ExchangeExecutorModule {
             snapshots: MailboxSnapshotRepository,
             outbox: Outbox,
           ) =>
-            new CommandProcessor(db, log, snapshots, clients, outbox, context.logger, {
-              batchWindowMs: config.EXECUTOR_BATCH_WINDOW_MS,
-              maxAttempts: config.EXECUTOR_MAX_ATTEMPTS,
-              retryBaseMs: config.EXECUTOR_RETRY_BASE_MS,
-              parallelMailboxes: config.EXECUTOR_PARALLEL_MAILBOXES,
-              scope: new ScopeGuard(config.EXECUTOR_SCOPES),
-            }),
+            new CommandProcessor(
+              db,
+              log,
+              new MailboxLeaseRepository(db),
+              snapshots,
+              clients,
+              outbox,
+              context.logger,
+              {
+                ...(config.EXECUTOR_INSTANCE_ID !== undefined && { instanceId: config.EXECUTOR_INSTANCE_ID }),
+                leaseMs: config.EXECUTOR_LEASE_MS,
+                wipeRecovery: config.EXECUTOR_WIPE_RECOVERY,
+                batchWindowMs: config.EXECUTOR_BATCH_WINDOW_MS,
+                maxAttempts: config.EXECUTOR_MAX_ATTEMPTS,
+                retryBaseMs: config.EXECUTOR_RETRY_BASE_MS,
+                parallelMailboxes: config.EXECUTOR_PARALLEL_MAILBOXES,
+                scope: new ScopeGuard(config.EXECUTOR_SCOPES),
+              },
+            ),
           inject: [SERVICE_DATABASE, CommandLogRepository, MailboxSnapshotRepository, Outbox],
         },
         {
@@ -230,11 +244,8 @@ function tenantClients(
 }
 
 function noConnection(tenant: string): Error {
-  return Object.assign(
-    new Error(`no tenant connection for ${tenant}: configure EXCHANGE_APP_ID… or a cert-vault`),
-    {
-      code: 'EXO_NO_TENANT_CONNECTION',
-      retriable: false,
-    },
+  return new ExecutorError(
+    ExecutorErrorCode.NoTenantConnection,
+    `no tenant connection for ${tenant}: configure EXCHANGE_APP_ID… or a cert-vault`,
   );
 }

@@ -1,22 +1,63 @@
 import type { ServiceDefinition } from '@easgate/service-runtime';
 import { type ExchangeExecutorOptions, ExchangeExecutorModule } from './exchange-executor.module';
+import { ExecutorErrorCode } from './domain/executor-error';
 import { ExchangeErrorCode } from './infra/exchange-client';
+import { MailboxLeaseEntity } from './infra/persistence/mailbox-lease.entity';
+import { ExecutorLeases1764300000002 } from './infra/persistence/executor-leases.migration';
 import { CommandLogEntity } from './infra/persistence/command-log.entity';
 import { ConfigSnapshotEntity } from './infra/persistence/config-snapshot.entity';
 import { ExecutorConfigSnapshot1764300000001 } from './infra/persistence/config-snapshot.migration';
 import { ExecutorTables1764300000000 } from './infra/persistence/executor-tables.migration';
 import { MailboxSnapshotEntity } from './infra/persistence/mailbox-snapshot.entity';
 
-/** HTTP statuses of the executor's error codes (the connection test reports its own failures in the body). */
+/**
+ * HTTP status of every code the executor raises: its own (ExecutorErrorCode) and Exchange's
+ * (ExchangeErrorCode), in one exhaustive switch. Unknown codes are left to the runtime's default.
+ */
 export function httpStatusOfExecutorError(code: string): number | undefined {
-  switch (code) {
-    case 'SCAN_NOT_FOUND':
-    case 'COMMAND_NOT_FOUND':
-    case 'EXO_NO_TENANT_CONNECTION':
+  const known = code as ExecutorErrorCode | ExchangeErrorCode;
+  switch (known) {
+    case ExecutorErrorCode.ScanNotFound:
+    case ExecutorErrorCode.CommandNotFound:
+    case ExecutorErrorCode.NoTenantConnection:
       return 404;
+    case ExecutorErrorCode.InvalidTenant:
+    case ExecutorErrorCode.ConfigInvalid:
+      return 400;
+    case ExecutorErrorCode.OutOfScope:
+      return 403;
+    case ExecutorErrorCode.WipeOutcomeUnknown:
+      return 409;
+    case ExecutorErrorCode.VaultUnavailable:
+      return 503;
+    case ExecutorErrorCode.Unexpected:
+      return 500;
+    case ExchangeErrorCode.Throttled:
+      return 429;
+    case ExchangeErrorCode.CertificateNotRegistered:
+    case ExchangeErrorCode.AssertionRejected:
+    case ExchangeErrorCode.AppNotFound:
+    case ExchangeErrorCode.ServicePrincipalMissing:
+    case ExchangeErrorCode.TenantNotFound:
+    case ExchangeErrorCode.TokenThrottled:
+    case ExchangeErrorCode.TokenRequestFailed:
+    case ExchangeErrorCode.AssertionUnavailable:
+    case ExchangeErrorCode.BadRequest:
+    case ExchangeErrorCode.AccountOnlyWipeRequired:
+    case ExchangeErrorCode.NotFound:
+    case ExchangeErrorCode.CmdletNotAllowed:
+    case ExchangeErrorCode.Unauthorized:
+    case ExchangeErrorCode.MissingRole:
+    case ExchangeErrorCode.Unavailable:
+    case ExchangeErrorCode.ServerError:
+    case ExchangeErrorCode.Timeout:
+    case ExchangeErrorCode.Network:
+    case ExchangeErrorCode.CircuitOpen:
+    case ExchangeErrorCode.InvalidInput:
+    case ExchangeErrorCode.UnexpectedResponse:
+      return 502;
     default:
-      if (code === String(ExchangeErrorCode.Throttled)) return 429;
-      return code.startsWith('EXO_') ? 502 : undefined;
+      return undefined;
   }
 }
 
@@ -24,8 +65,12 @@ export function exchangeExecutorService(options: ExchangeExecutorOptions = {}): 
   return {
     name: 'exchange-executor',
     defaultPort: 8082,
-    entities: [CommandLogEntity, MailboxSnapshotEntity, ConfigSnapshotEntity],
-    migrations: [ExecutorTables1764300000000, ExecutorConfigSnapshot1764300000001],
+    entities: [CommandLogEntity, MailboxSnapshotEntity, ConfigSnapshotEntity, MailboxLeaseEntity],
+    migrations: [
+      ExecutorTables1764300000000,
+      ExecutorConfigSnapshot1764300000001,
+      ExecutorLeases1764300000002,
+    ],
     module: (context) => ExchangeExecutorModule.forService(context, options),
     httpStatusOf: httpStatusOfExecutorError,
     openApi: {

@@ -17,8 +17,11 @@ import {
   type Outbox,
   ProcessedMessageEntity,
 } from '@easgate/messaging';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Database, Tx } from '@easgate/persistence';
 import { deviceState } from '../domain/device-state';
+import { ExecutorErrorCode } from '../domain/executor-error';
 import { OUT_OF_SCOPE } from '../domain/mailbox-scope';
 import {
   type CasMailboxUpdate,
@@ -31,10 +34,11 @@ import {
 } from '../domain/mailbox-plan';
 import { type ExchangeClient, ExchangeError, ExchangeErrorCode } from '../infra/exchange-client';
 import type { CommandLogRepository, PendingCommand } from '../infra/persistence/command-log.repository';
+import type { MailboxLeaseRepository } from '../infra/persistence/mailbox-lease.repository';
 import type { MailboxSnapshotRepository } from '../infra/persistence/mailbox-snapshot.repository';
 import type { TenantClients } from '../infra/tenant-clients';
 import type { ScopeGuard } from './scope-guard';
-import { runSingleCommand } from './single-commands';
+import { runSingleCommand, type WipeRecovery } from './single-commands';
 
 export const EXECUTOR_SOURCE = 'easgate/exchange-executor';
 /** The inbox consumer name the runtime gives this service (its name). */
@@ -49,6 +53,12 @@ export interface CommandProcessorOptions {
   batchLimit?: number;
   /** Tenants limited to some mailboxes (none: every mailbox). */
   scope?: ScopeGuard;
+  /** This instance's id in the mailbox leases (default: host name and a random suffix). */
+  instanceId?: string;
+  /** How long a mailbox lease lasts without renewal: how soon another instance takes over a dead one. */
+  leaseMs?: number;
+  /** What to do with a wipe found `sending` after a crash (see single-commands). */
+  wipeRecovery?: WipeRecovery;
 }
 
 /** Outcome of one command inside a segment, before it is written. */
@@ -59,6 +69,7 @@ interface Outcome {
   detail?: string;
   error?: ExchangeResultV1['error'];
   device?: DeviceStateV1;
+  wipe?: ExchangeResultV1['wipe'];
 }
 
 /**
@@ -74,28 +85,80 @@ export class CommandProcessor {
   private active = 0;
   private readonly queue: (() => void)[] = [];
   private stopped = false;
+  /** Mailboxes whose lease this instance holds. */
+  private readonly held = new Set<string>();
+  private ticker?: NodeJS.Timeout;
+  private ticking?: Promise<void>;
+  readonly instanceId: string;
+  private readonly leaseMs: number;
 
   constructor(
     private readonly db: Database,
     private readonly log: CommandLogRepository,
+    private readonly leases: MailboxLeaseRepository,
     private readonly snapshots: MailboxSnapshotRepository,
     private readonly clients: TenantClients,
     private readonly outbox: Outbox,
     private readonly logger: Logger,
     private readonly options: CommandProcessorOptions,
-  ) {}
-
-  /** Picks up commands left pending by a previous run. */
-  async start(): Promise<void> {
-    this.stopped = false;
-    for (const key of await this.log.pendingMailboxKeys()) this.wake(key, 0);
+  ) {
+    this.instanceId = options.instanceId ?? `${hostname()}-${randomUUID().slice(0, 8)}`;
+    this.leaseMs = options.leaseMs ?? 30_000;
   }
 
+  /**
+   * Picks up the pending commands this instance may work (unleased, or leased by an instance that
+   * stopped renewing), then keeps its leases alive and takes over expired ones, every third of a lease.
+   */
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.takeOver();
+    this.ticker = setInterval(
+      () => {
+        this.ticking ??= this.tick().finally(() => (this.ticking = undefined));
+      },
+      Math.max(50, Math.floor(this.leaseMs / 3)),
+    );
+    this.ticker.unref();
+  }
+
+  /** Stops taking work, lets running passes finish, and gives the leases back so another instance goes on at once. */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.ticker);
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    await this.ticking;
     await Promise.allSettled([...this.running.values()]);
+    const held = [...this.held];
+    this.held.clear();
+    await this.leases.release(this.instanceId, held).catch((err: unknown) => {
+      this.logger.warn({ err: describe(err) }, 'mailbox leases not released: they expire by themselves');
+    });
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      const lost = await this.leases.renew(this.instanceId, [...this.held], this.leaseMs);
+      for (const key of lost) {
+        this.held.delete(key);
+        this.logger.warn(
+          { mailboxKey: key, instanceId: this.instanceId },
+          'mailbox lease lost to another instance',
+        );
+      }
+      await this.takeOver();
+    } catch (err) {
+      this.logger.warn({ err: describe(err) }, 'mailbox lease renewal failed: will retry');
+    }
+  }
+
+  /** Wakes every mailbox with pending commands that no live instance holds. */
+  private async takeOver(): Promise<void> {
+    if (this.stopped) return;
+    for (const key of await this.leases.claimablePendingKeys(this.instanceId)) {
+      if (!this.running.has(key) && !this.timers.has(key)) this.wake(key, 0);
+    }
   }
 
   /** A command for this mailbox is pending: work it after the batching window. */
@@ -141,10 +204,21 @@ export class CommandProcessor {
   }
 
   private async flush(key: string): Promise<void> {
+    if (this.stopped) return;
+    // Only the lease holder works a mailbox: two instances never interleave its commands. A mailbox
+    // held by a live instance is left to it; once that lease expires, the takeover tick wakes it here.
+    if (!(await this.leases.claim(key, this.instanceId, this.leaseMs))) {
+      this.held.delete(key);
+      return;
+    }
+    this.held.add(key);
     const limit = this.options.batchLimit ?? 500;
     const pending = await this.log.pendingFor(key, limit);
     const first = pending[0];
-    if (!first) return;
+    if (!first) {
+      await this.giveBack(key);
+      return;
+    }
     const waitMs = first.nextAttemptAt ? Date.parse(first.nextAttemptAt) - Date.now() : 0;
     if (waitMs > 0) {
       this.timers.set(
@@ -201,6 +275,8 @@ export class CommandProcessor {
     const lastChange = segments.findLastIndex((s) => s.kind === 'cas' && s.update !== undefined);
     const inventoried = new Map((snapshot?.devices ?? []).map((d) => [d.deviceId.toLowerCase(), d]));
     for (let i = 0; i < segments.length; i++) {
+      // The lease was lost (this instance stalled past it): the new holder goes on from the log.
+      if (!this.held.has(key) || this.stopped) return;
       const segment = segments[i];
       const commands = segment.kind === 'cas' ? segment.commands : [segment.command];
       let outcomes: Map<string, Outcome>;
@@ -208,7 +284,12 @@ export class CommandProcessor {
         outcomes =
           segment.kind === 'cas'
             ? await this.runCas(client, mailbox!, segment.update, segment.dispositions)
-            : new Map([[segment.command.commandId, await runSingleCommand(client, segment.command)]]);
+            : new Map([
+                [
+                  segment.command.commandId,
+                  await this.runSingle(client, bySeq.get(segment.command.commandId)!),
+                ],
+              ]);
       } catch (err) {
         if (isRetriable(err)) {
           const rest = segments.slice(i).flatMap((s) => (s.kind === 'cas' ? s.commands : [s.command]));
@@ -250,7 +331,22 @@ export class CommandProcessor {
       });
       if (newLists) lists = newLists;
     }
-    if (pending.length === limit) this.again.add(key);
+    if (pending.length === limit || (await this.log.hasPending(key))) this.again.add(key);
+    else await this.giveBack(key);
+  }
+
+  /** Nothing pending: the mailbox is free for whichever instance receives its next command. */
+  private async giveBack(key: string): Promise<void> {
+    this.held.delete(key);
+    await this.leases.release(this.instanceId, [key]);
+  }
+
+  private runSingle(client: ExchangeClient, pending: PendingCommand): Promise<Outcome> {
+    return runSingleCommand(client, pending.command, {
+      intentAt: pending.intent === 'sending' ? (pending.intentAt ?? pending.command.requestedAt) : undefined,
+      recovery: this.options.wipeRecovery ?? 'check',
+      recordIntent: () => this.log.recordIntent(pending.seq, 'sending'),
+    });
   }
 
   private async runCas(
@@ -350,6 +446,7 @@ export class CommandProcessor {
         ...(outcome.device && { device: outcome.device }),
         ...(outcome.error && { error: outcome.error }),
         ...(outcome.detail !== undefined && { detail: outcome.detail }),
+        ...(outcome.wipe && { wipe: outcome.wipe }),
         cmdlets: outcome.cmdlets,
         attempts: outcome.attempts,
         completedAt,
@@ -458,7 +555,7 @@ function isRetriable(err: unknown): boolean {
 function failure(err: unknown): Outcome {
   const coded = isCodedError(err)
     ? { code: err.code, message: err.message, retriable: err.retriable }
-    : { code: 'UNEXPECTED_ERROR', message: describe(err), retriable: true };
+    : { code: ExecutorErrorCode.Unexpected, message: describe(err), retriable: true };
   return { outcome: 'failed', cmdlets: [], attempts: 0, error: coded };
 }
 

@@ -1,5 +1,5 @@
-import { EasgateError } from '@easgate/contracts';
-import { type MailboxScope, OUT_OF_SCOPE, scopeFilterFor, type TenantScopes } from '../domain/mailbox-scope';
+import { ExecutorError, ExecutorErrorCode } from '../domain/executor-error';
+import { type MailboxScope, scopeFilterFor, type TenantScopes } from '../domain/mailbox-scope';
 import type { ExchangeClient } from '../infra/exchange-client';
 
 const TTL_MS = 5 * 60_000;
@@ -41,8 +41,8 @@ export class ScopeGuard {
     if (!scope) return;
     if (mailbox === undefined) {
       if (scope.allowTenantWide) return;
-      throw new EasgateError(
-        OUT_OF_SCOPE,
+      throw new ExecutorError(
+        ExecutorErrorCode.OutOfScope,
         `Tenant ${tenant} is scoped to some mailboxes: tenant-wide actions are refused (allowTenantWide is off).`,
       );
     }
@@ -57,8 +57,8 @@ export class ScopeGuard {
       this.verdicts.set(key, verdict);
     }
     if (!verdict.inScope)
-      throw new EasgateError(
-        OUT_OF_SCOPE,
+      throw new ExecutorError(
+        ExecutorErrorCode.OutOfScope,
         `Mailbox ${mailbox} is outside the scope configured for tenant ${tenant}; nothing was sent to Exchange.`,
       );
   }

@@ -1,5 +1,7 @@
 import type { ExchangeCommandV1, ExchangeResultV1 } from '@easgate/contracts';
 import { formatDeviceAccessRuleName, formatOpathFilter, opath } from '@easgate/cmdlet-schemas';
+import { ExecutorError, ExecutorErrorCode } from '../domain/executor-error';
+import { ACCOUNT_ONLY_FALLBACK_DETAIL, isWipeOfIntent, wipeOnRecord } from '../domain/wipe-status';
 import { type ExchangeClient, ExchangeError, ExchangeErrorCode } from '../infra/exchange-client';
 
 export interface SingleOutcome {
@@ -7,7 +9,26 @@ export interface SingleOutcome {
   cmdlets: string[];
   attempts: number;
   detail?: string;
+  wipe?: ExchangeResultV1['wipe'];
 }
+
+/**
+ * A wipe found `sending` after a crash (the call may have reached Exchange before the process died):
+ * `check` reads Get-MobileDeviceStatistics and sends only when Exchange records no wipe of it (the
+ * wipe field names are UNCONFIRMED, see domain/wipe-status); `fail` never re-sends and fails the
+ * command with WIPE_OUTCOME_UNKNOWN (an alert asks a person to look in Exchange).
+ */
+export type WipeRecovery = 'check' | 'fail';
+
+export interface WipeGuard {
+  /** When a previous pass recorded the intent to send this wipe; undefined when none did. */
+  intentAt: string | undefined;
+  recovery: WipeRecovery;
+  /** Commits the intent (status `sending`) before Clear-MobileDevice is called. */
+  recordIntent(): Promise<void>;
+}
+
+const NO_GUARD: WipeGuard = { intentAt: undefined, recovery: 'check', recordIntent: () => Promise.resolve() };
 
 /**
  * Commands that are not a mailbox list change: each runs alone, reading first where that lets a
@@ -16,6 +37,7 @@ export interface SingleOutcome {
 export async function runSingleCommand(
   client: ExchangeClient,
   command: ExchangeCommandV1,
+  guard: WipeGuard = NO_GUARD,
 ): Promise<SingleOutcome> {
   const action = command.action;
   const cmdlets: string[] = [];
@@ -26,11 +48,16 @@ export async function runSingleCommand(
     attempts += result.attempts;
     return result.values;
   };
-  const done = (outcome: SingleOutcome['outcome'], detail?: string): SingleOutcome => ({
+  const done = (
+    outcome: SingleOutcome['outcome'],
+    detail?: string,
+    wipe?: SingleOutcome['wipe'],
+  ): SingleOutcome => ({
     outcome,
     cmdlets,
     attempts,
     ...(detail !== undefined && { detail }),
+    ...(wipe && { wipe }),
   });
   const needMailbox = (): string => {
     if (!command.mailbox)
@@ -69,12 +96,35 @@ export async function runSingleCommand(
           ExchangeErrorCode.NotFound,
           `no partnership for device ${action.deviceId} to wipe`,
         );
-      await run('Clear-MobileDevice', {
-        Identity: identity,
-        ...(action.accountOnly && { AccountOnly: true }),
-        Confirm: false,
-      });
-      return done('applied');
+      if (guard.intentAt !== undefined) {
+        if (guard.recovery === 'fail')
+          throw new ExecutorError(
+            ExecutorErrorCode.WipeOutcomeUnknown,
+            `a wipe of device ${action.deviceId} was being sent when the executor stopped; EXECUTOR_WIPE_RECOVERY=fail: check Exchange and send it again if it is not there`,
+          );
+        const [stats] = await run('Get-MobileDeviceStatistics', { Identity: identity });
+        const record = wipeOnRecord(stats);
+        if (record && isWipeOfIntent(record, guard.intentAt))
+          return done(
+            'applied',
+            `wipe already ${record.state === 'acknowledged' ? 'acknowledged by the device' : 'pending'} in Exchange (${record.accountOnly ? 'account-only' : 'full'}): not sent again after a restart`,
+            { accountOnly: record.accountOnly, recovered: true },
+          );
+      } else await guard.recordIntent();
+      if (action.accountOnly) {
+        await run('Clear-MobileDevice', { Identity: identity, AccountOnly: true, Confirm: false });
+        return done('applied', undefined, { accountOnly: true });
+      }
+      try {
+        await run('Clear-MobileDevice', { Identity: identity, Confirm: false });
+        return done('applied', undefined, { accountOnly: false });
+      } catch (err) {
+        if (!(err instanceof ExchangeError && err.code === ExchangeErrorCode.AccountOnlyWipeRequired))
+          throw err;
+      }
+      // Exchange refused the full wipe for this client (Outlook REST): the account-only wipe is all it takes.
+      await run('Clear-MobileDevice', { Identity: identity, AccountOnly: true, Confirm: false });
+      return done('applied', ACCOUNT_ONLY_FALLBACK_DETAIL, { accountOnly: true, fullWipeUnsupported: true });
     }
     case 'cancel-wipe': {
       const identity = await findDevice(action.deviceId);

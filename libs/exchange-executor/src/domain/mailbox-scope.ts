@@ -1,4 +1,5 @@
 import { quoteOpathString } from '@easgate/cmdlet-schemas';
+import { ExecutorErrorCode } from './executor-error';
 
 /**
  * Which mailboxes of a tenant easgate may act on, as an Exchange admin scopes an application:
@@ -14,7 +15,7 @@ export interface MailboxScope {
   allowTenantWide?: boolean;
 }
 
-export const OUT_OF_SCOPE = 'OUT_OF_SCOPE';
+export const OUT_OF_SCOPE: string = ExecutorErrorCode.OutOfScope;
 
 /** The Get-Mailbox filter that returns the mailbox only when the scope includes it. */
 export function scopeFilterFor(scope: MailboxScope, mailbox: string): string {

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { EasgateError } from '@easgate/contracts';
+import { ExecutorError, ExecutorErrorCode } from '../domain/executor-error';
 import { ConfigSync } from '../application/config-sync';
 import { Discovery } from '../application/discovery';
 import { runConnectionTest } from '../infra/exchange-client';
@@ -12,7 +12,7 @@ const TENANT = /^[A-Za-z0-9.-]{3,255}$/;
 
 function tenantParam(tenant: string): string {
   if (!TENANT.test(tenant))
-    throw new EasgateError('INVALID_TENANT', 'tenant must be a tenant id (GUID) or a domain');
+    throw new ExecutorError(ExecutorErrorCode.InvalidTenant, 'tenant must be a tenant id (GUID) or a domain');
   return tenant;
 }
 
@@ -62,7 +62,7 @@ export class ExecutorController {
   @ApiResponse({ status: 404, description: 'SCAN_NOT_FOUND' })
   scan(@Param('scanId') scanId: string) {
     const status = this.discovery.status(scanId);
-    if (!status) throw new EasgateError('SCAN_NOT_FOUND', `no scan ${scanId}`);
+    if (!status) throw new ExecutorError(ExecutorErrorCode.ScanNotFound, `no scan ${scanId}`);
     return status;
   }
 
@@ -71,7 +71,7 @@ export class ExecutorController {
   @ApiResponse({ status: 404, description: 'COMMAND_NOT_FOUND' })
   async command(@Param('commandId') commandId: string) {
     const found = await this.log.findByCommandId(commandId);
-    if (!found) throw new EasgateError('COMMAND_NOT_FOUND', `no command ${commandId}`);
+    if (!found) throw new ExecutorError(ExecutorErrorCode.CommandNotFound, `no command ${commandId}`);
     return found;
   }
 }

@@ -3,6 +3,7 @@ import { loadSigningCertificate } from '@easgate/auth';
 import { EasgateError } from '@easgate/contracts';
 import { z } from 'zod';
 import type { ConfiguredConnection } from '../config';
+import { ExecutorErrorCode } from '../domain/executor-error';
 import {
   type ExchangeClient,
   type ExchangeClientFactory,
@@ -13,8 +14,8 @@ import {
 } from './exchange-client';
 
 export const TenantClientErrorCode = {
-  NoConnection: 'EXO_NO_TENANT_CONNECTION',
-  VaultUnavailable: 'EXO_VAULT_UNAVAILABLE',
+  NoConnection: ExecutorErrorCode.NoTenantConnection,
+  VaultUnavailable: ExecutorErrorCode.VaultUnavailable,
 } as const;
 
 /** The Exchange client of a tenant (GUID or organization domain), wherever its connection lives. */

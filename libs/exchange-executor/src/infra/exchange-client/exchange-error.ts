@@ -14,6 +14,11 @@ export enum ExchangeErrorCode {
   AssertionUnavailable = 'EXO_ASSERTION_UNAVAILABLE',
   // Admin API.
   BadRequest = 'EXO_BAD_REQUEST',
+  /**
+   * 400 from Clear-MobileDevice: "The device '…' supports only an account-only wipe. Use the AccountOnly
+   * parameter." (Outlook REST clients; reference §4.4: account-only is the only wipe type for Outlook).
+   */
+  AccountOnlyWipeRequired = 'EXO_ACCOUNT_ONLY_WIPE_REQUIRED',
   NotFound = 'EXO_NOT_FOUND',
   /** 401 "User is not allowed to call <Cmdlet>": RBAC refuses the cmdlet. */
   CmdletNotAllowed = 'EXO_CMDLET_NOT_ALLOWED',
@@ -152,6 +157,9 @@ export function adminApiErrorText(body: string): { odataCode?: string; text: str
   return { odataCode, text: typeof message === 'string' ? message : body.slice(0, 500) };
 }
 
+/** Exchange's answer to a full wipe of a client that only supports an account-only wipe. */
+const ACCOUNT_ONLY_WIPE = /supports only an account-only wipe|Use the AccountOnly parameter/i;
+
 /** The typed error for a non-2xx admin API response. */
 export function errorOfResponse(
   status: number,
@@ -162,6 +170,8 @@ export function errorOfResponse(
   const { odataCode, text } = adminApiErrorText(body);
   const details = { status, cmdlet, ...(retryAfterSeconds !== undefined && { retryAfterSeconds }) };
   const said = (fallback: string) => (text ? text : fallback);
+  if (status === 400 && ACCOUNT_ONLY_WIPE.test(text))
+    return new ExchangeError(ExchangeErrorCode.AccountOnlyWipeRequired, text, details);
   if (status === 400) return new ExchangeError(ExchangeErrorCode.BadRequest, said('Bad request'), details);
   if (status === 404) return new ExchangeError(ExchangeErrorCode.NotFound, said('Not found'), details);
   if (status === 401) {

@@ -2,6 +2,9 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export type CommandStatus = 'pending' | 'applied' | 'skipped' | 'failed';
 
+/** A side effect that must not be repeated blindly, recorded (committed) before the call that makes it. */
+export type CommandIntent = 'sending';
+
 /** Every command received, in arrival order: the executor's durable queue and its audit. */
 @Entity({ name: 'exchange_command_log' })
 @Index('exchange_command_log_pending', ['status', 'mailboxKey', 'seq'])
@@ -38,6 +41,13 @@ export class CommandLogEntity {
   /** The published ExchangeResultV1 as JSON. */
   @Column({ type: 'text', nullable: true })
   result!: string | null;
+
+  /** `sending`: a wipe was about to be sent (committed before Clear-MobileDevice); checked before any re-send. */
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  intent!: CommandIntent | null;
+
+  @Column({ name: 'intent_at', type: 'varchar', length: 40, nullable: true })
+  intentAt!: string | null;
 
   @Column({ name: 'received_at', type: 'varchar', length: 40 })
   receivedAt!: string;

@@ -1,6 +1,6 @@
 import type { ExchangeCommandV1, ExchangeResultV1 } from '@easgate/contracts';
 import type { Database, Tx } from '@easgate/persistence';
-import { CommandLogEntity, type CommandStatus } from './command-log.entity';
+import { type CommandIntent, CommandLogEntity, type CommandStatus } from './command-log.entity';
 
 /** Where a command came from (its CloudEvent without data): what a dead letter carries back. */
 export interface CommandOrigin {
@@ -18,6 +18,9 @@ export interface PendingCommand {
   readonly origin: CommandOrigin;
   readonly attempts: number;
   readonly nextAttemptAt: string | null;
+  /** Set when a previous pass recorded the intent of a one-shot effect (a wipe) before calling Exchange. */
+  readonly intent: CommandIntent | null;
+  readonly intentAt: string | null;
 }
 
 export interface CompletedCommand {
@@ -53,22 +56,12 @@ export class CommandLogRepository {
       attempts: 0,
       nextAttemptAt: null,
       result: null,
+      intent: null,
+      intentAt: null,
       receivedAt: new Date().toISOString(),
       completedAt: null,
     });
     return true;
-  }
-
-  async pendingMailboxKeys(): Promise<string[]> {
-    const rows = await this.db.read((m) =>
-      m
-        .getRepository(CommandLogEntity)
-        .createQueryBuilder('c')
-        .select('DISTINCT c.mailbox_key', 'key')
-        .where('c.status = :status', { status: 'pending' })
-        .getRawMany<{ key: string }>(),
-    );
-    return rows.map((r) => r.key);
   }
 
   /** Pending work by tenant: how many commands and when the oldest arrived (the backlog signal). */
@@ -102,7 +95,32 @@ export class CommandLogRepository {
       origin: JSON.parse(r.origin) as CommandOrigin,
       attempts: r.attempts,
       nextAttemptAt: r.nextAttemptAt,
+      intent: r.intent,
+      intentAt: r.intentAt,
     }));
+  }
+
+  /** Whether a mailbox still has pending commands. */
+  async hasPending(mailboxKey: string): Promise<boolean> {
+    const found = await this.db.read((m) =>
+      m.getRepository(CommandLogEntity).findOne({
+        select: { seq: true },
+        where: { mailboxKey, status: 'pending' },
+      }),
+    );
+    return found !== null;
+  }
+
+  /**
+   * Records, in its own committed transaction, that a one-shot effect is about to be sent: after a
+   * crash the next pass finds it and checks Exchange before sending again.
+   */
+  async recordIntent(seq: number, intent: CommandIntent, at = new Date()): Promise<void> {
+    await this.db.transaction((tx) =>
+      tx
+        .getRepository(CommandLogEntity)
+        .update({ seq, status: 'pending' }, { intent, intentAt: at.toISOString() }),
+    );
   }
 
   /** Marks a pending command done; false when it was not pending any more (completed elsewhere). */
