@@ -10,7 +10,7 @@ import { SandboxError, SandboxErrorCode } from './sandbox-error';
 import { SeededRandom, emptyCas, seedExchange } from './seed';
 import { Throttle } from './throttle';
 import { type IdentityPolicy, TokenService, defaultIdentityPolicy } from './token-service';
-import { mobileDeviceView } from './views';
+import { mobileDeviceStatisticsView, mobileDeviceView } from './views';
 
 /** Realism knobs; all can be changed at run time through the sandbox admin API. */
 export interface SandboxKnobs extends IdentityPolicy {
@@ -298,6 +298,31 @@ export class Sandbox {
     const decision = this.store.decide(device, now);
     if (decision.state === 'Allowed') device.lastSuccessSync = new Date(now);
     if (device.wipe && !device.wipe.sentTime) device.wipe.sentTime = new Date(now);
+  }
+
+  /**
+   * Every device (or one mailbox's) as Get-MobileDeviceStatistics shows it, plus its mailbox's UPN:
+   * what an end-to-end test reads back as the ground truth, without a token.
+   */
+  listDevices(mailboxIdentity?: string): Record<string, unknown>[] {
+    const now = this.now();
+    const mailboxes: MailboxRecord[] = [];
+    if (mailboxIdentity !== undefined) {
+      const mailbox = this.store.findMailbox(mailboxIdentity);
+      if (!mailbox) throw new SandboxError(SandboxErrorCode.UnknownMailbox, `no mailbox ${mailboxIdentity}`);
+      mailboxes.push(mailbox);
+    } else {
+      for (let seq = 1; seq < this.store.mailboxSeqLimit; seq++) {
+        const mailbox = this.store.mailboxBySeq(seq);
+        if (mailbox) mailboxes.push(mailbox);
+      }
+    }
+    return mailboxes.flatMap((mailbox) =>
+      mailbox.devices.map((seq) => ({
+        ...mobileDeviceStatisticsView(this.store, this.store.deviceBySeq(seq)!, now),
+        Mailbox: mailbox.userPrincipalName,
+      })),
+    );
   }
 
   info(): Record<string, unknown> {

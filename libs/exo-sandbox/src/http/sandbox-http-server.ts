@@ -609,6 +609,10 @@ export class SandboxHttpServer {
             guid: m.guid,
           });
         }
+        case 'GET /devices':
+          return sendJson(res, 200, {
+            value: sb.listDevices(url.searchParams.get('mailbox') ?? undefined),
+          });
         case 'POST /devices':
           return sendJson(
             res,
