@@ -2,6 +2,7 @@
 # A real single-node KRaft Apache Kafka broker without Docker.
 #   kafka.sh fetch   download the broker jars from Maven Central (once; cached in .kafka/libs)
 #   kafka.sh start   fetch if needed, format a fresh data dir, start, wait until ready
+#                    (KAFKA_KEEP_DATA=1: keep an already formatted data dir — a restart after a crash)
 #   kafka.sh stop    stop the broker started by `start` (by its saved pid)
 #   kafka.sh status  exit 0 when the broker started by `start` is running
 # Env: KAFKA_HOME_DIR (default <repo>/.kafka), KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093),
@@ -49,12 +50,17 @@ start() {
   fi
   fetch
   local began; began=$(date +%s%N)
-  rm -rf "$K/data" && mkdir -p "$K/data"
   sed -e "s:@PORT@:$PORT:g" -e "s:@CONTROLLER_PORT@:$CONTROLLER_PORT:g" -e "s:@DATA_DIR@:$K/data:g" \
     "$HERE/server.properties.template" >"$K/server.properties"
-  local cluster_id; cluster_id=$(java -cp "$CP" kafka.tools.StorageTool random-uuid 2>/dev/null)
-  java -cp "$CP" kafka.tools.StorageTool format -t "$cluster_id" -c "$K/server.properties" >"$K/format.log" 2>&1 \
-    || { cat "$K/format.log" >&2; exit 1; }
+  if [ "${KAFKA_KEEP_DATA:-0}" = 1 ] && [ -f "$K/data/meta.properties" ]; then
+    log "keeping the data dir $K/data (KAFKA_KEEP_DATA=1)"
+    : >"$K/broker.log"
+  else
+    rm -rf "$K/data" && mkdir -p "$K/data"
+    local cluster_id; cluster_id=$(java -cp "$CP" kafka.tools.StorageTool random-uuid 2>/dev/null)
+    java -cp "$CP" kafka.tools.StorageTool format -t "$cluster_id" -c "$K/server.properties" >"$K/format.log" 2>&1 \
+      || { cat "$K/format.log" >&2; exit 1; }
+  fi
   # shellcheck disable=SC2086
   nohup java -Xms256m -Xmx"$HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExplicitGCInvokesConcurrent \
     -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
