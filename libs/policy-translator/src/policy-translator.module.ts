@@ -2,9 +2,12 @@ import {
   type DynamicModule,
   Inject,
   Injectable,
+  type MiddlewareConsumer,
   Module,
+  type NestModule,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
+  RequestMethod,
 } from '@nestjs/common';
 import { Outbox } from '@easgate/messaging';
 import { PeriodicTask, type ServiceContext } from '@easgate/service-runtime';
@@ -13,6 +16,7 @@ import { ExchangeInventoryHandler } from './handlers/exchange-inventory.handler'
 import { ExchangeResultHandler } from './handlers/exchange-result.handler';
 import { MdmComplianceHandler } from './handlers/mdm-compliance.handler';
 import { DevicesController } from './http/devices.controller';
+import { mdmEventsBodyParser } from './http/mdm-events.body-parser';
 import { MdmEventsController } from './http/mdm-events.controller';
 import { RulesController } from './http/rules.controller';
 import { TranslatorRepository } from './infra/translator.repository';
@@ -49,7 +53,12 @@ class AutoQuarantineSweeper implements OnApplicationBootstrap, OnApplicationShut
 }
 
 @Module({})
-export class PolicyTranslatorModule {
+export class PolicyTranslatorModule implements NestModule {
+  /** The ingestion route takes the CloudEvents media types (batch mode) with its own size limit. */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(mdmEventsBodyParser()).forRoutes({ path: 'v1/mdm/events', method: RequestMethod.POST });
+  }
+
   static forService(context: ServiceContext): DynamicModule {
     const config = translatorConfigFrom(context.env);
     return {

@@ -7,6 +7,10 @@ export enum TranslatorErrorCode {
   DeviceNotFound = 'TRANSLATOR_DEVICE_NOT_FOUND',
   InvalidRequest = 'TRANSLATOR_INVALID_REQUEST',
   InvalidConfig = 'TRANSLATOR_INVALID_CONFIG',
+  InvalidEvent = 'MDM_EVENT_INVALID',
+  PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
+  UnsupportedMediaType = 'MDM_UNSUPPORTED_MEDIA_TYPE',
+  EventsNotStored = 'MDM_EVENTS_NOT_STORED',
 }
 
 export class TranslatorError extends EasgateError {
@@ -24,7 +28,14 @@ export function httpStatusOfTranslatorError(code: string): number | undefined {
     case TranslatorErrorCode.InvalidRules:
     case TranslatorErrorCode.InvalidRequest:
     case TranslatorErrorCode.SubjectMismatch:
+    case TranslatorErrorCode.InvalidEvent:
       return 400;
+    case TranslatorErrorCode.PayloadTooLarge:
+      return 413;
+    case TranslatorErrorCode.UnsupportedMediaType:
+      return 415;
+    case TranslatorErrorCode.EventsNotStored:
+      return 503;
     case TranslatorErrorCode.InvalidConfig:
       return 500;
   }

@@ -1,19 +1,30 @@
-import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { type CloudEvent, encodeStructured, Topics } from '@easgate/contracts';
+import { Body, Controller, Headers, HttpCode, Inject, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Topics } from '@easgate/contracts';
 import { MESSAGE_PUBLISHER, type MessagePublisher } from '@easgate/messaging';
 import { TranslatorError, TranslatorErrorCode } from '../domain';
+import { MdmEventsLimits, MdmEventsMediaType, mdmEventRecords } from './mdm-events.request';
 
-function keyOf(event: Record<string, unknown>): string | null {
-  const data = event['data'] as Record<string, unknown> | undefined;
-  const key = event['subject'] ?? data?.['mdmDeviceId'];
-  return typeof key === 'string' ? key : null;
-}
+const ACCEPTED_MEANS_STORED = [
+  `**202 means stored.** The answer comes only once the events are durably on the bus: on Kafka, acknowledged`,
+  `by every in-sync replica (idempotent producer, acks=all); on the embedded default, committed to the`,
+  `in-process bus's SQLite log (fsynced). An event answered 202 is handled even if easgate dies right after.`,
+  `Any other answer: nothing is acknowledged; send the request again (events are deduplicated by source and id,`,
+  `so a resend never applies one twice). 503 MDM_EVENTS_NOT_STORED: the bus did not take them (on Kafka, part`,
+  `of the batch may have been written): resend.`,
+  '',
+  `Bodies: \`${MdmEventsMediaType.Batch}\` (a JSON array of structured CloudEvents, CloudEvents batch mode),`,
+  `\`${MdmEventsMediaType.Structured}\` (one event), or \`${MdmEventsMediaType.Json}\` (one event or an array).`,
+  `At most ${MdmEventsLimits.maxEvents} events and ${MdmEventsLimits.maxBytes} bytes per request`,
+  `(${MdmEventsLimits.maxJsonBytes} bytes in application/json); over that: 413 PAYLOAD_TOO_LARGE.`,
+  `Every event is validated (attributes, type ${'`io.easgate.mdm.device.compliance`'}, data): one invalid event`,
+  `rejects the whole request with 400 MDM_EVENT_INVALID naming each bad index and why — all or nothing.`,
+].join(' ');
 
 /**
- * Puts structured-mode CloudEvents on the MDM topic for MDMs (and `easgate mdm send`) that cannot
- * reach Kafka, e.g. the embedded in-process bus. They are validated by the consumer like any other:
- * what is invalid ends on the dead-letter topic with the reason.
+ * MDM compliance events over HTTP, for MDMs (and `easgate mdm send|generate`) that cannot reach
+ * Kafka, e.g. on the embedded default. A request is validated whole, then published in one call:
+ * 202 only once the bus stored every event of it.
  */
 @ApiTags('mdm')
 @ApiBearerAuth()
@@ -24,25 +35,38 @@ export class MdmEventsController {
   @Post()
   @HttpCode(202)
   @ApiOperation({
-    summary: 'Publish MDM compliance CloudEvents (one, or an array) to easgate.mdm.compliance.v1',
+    summary: 'Publish MDM compliance CloudEvents (one, or a batch) to easgate.mdm.compliance.v1',
+    description: ACCEPTED_MEANS_STORED,
   })
-  @ApiBody({ schema: { type: 'object', description: 'a CloudEvent (structured JSON) or an array of them' } })
-  async publish(@Body() body: unknown) {
-    const events = Array.isArray(body) ? (body as unknown[]) : [body];
-    if (
-      events.length === 0 ||
-      events.length > 1000 ||
-      events.some((e) => typeof e !== 'object' || e === null)
-    ) {
+  @ApiConsumes(MdmEventsMediaType.Batch, MdmEventsMediaType.Structured, MdmEventsMediaType.Json)
+  @ApiBody({
+    schema: {
+      oneOf: [
+        { type: 'array', items: { type: 'object' }, maxItems: MdmEventsLimits.maxEvents },
+        { type: 'object' },
+      ],
+      description: 'structured-mode CloudEvents of type io.easgate.mdm.device.compliance',
+    },
+  })
+  @ApiResponse({ status: 202, description: 'every event of the request is stored: `{ accepted: n }`' })
+  @ApiResponse({
+    status: 400,
+    description: 'MDM_EVENT_INVALID (which events, why) or TRANSLATOR_INVALID_REQUEST',
+  })
+  @ApiResponse({ status: 413, description: 'PAYLOAD_TOO_LARGE: over the events or bytes limit' })
+  @ApiResponse({ status: 415, description: 'MDM_UNSUPPORTED_MEDIA_TYPE' })
+  @ApiResponse({ status: 503, description: 'MDM_EVENTS_NOT_STORED: the bus did not acknowledge; resend' })
+  async publish(@Body() body: unknown, @Headers('content-type') contentType: string | undefined) {
+    const records = mdmEventRecords(body, contentType);
+    try {
+      await this.publisher.publish(Topics.MdmCompliance, records);
+    } catch (err) {
       throw new TranslatorError(
-        TranslatorErrorCode.InvalidRequest,
-        'body must be a CloudEvent object or an array of 1-1000 of them',
+        TranslatorErrorCode.EventsNotStored,
+        `the bus did not store the events (${err instanceof Error ? err.message : String(err)}): nothing is acknowledged, send them again`,
+        true,
       );
     }
-    const records = (events as Record<string, unknown>[]).map((e) =>
-      encodeStructured(e as unknown as CloudEvent, keyOf(e)),
-    );
-    await this.publisher.publish(Topics.MdmCompliance, records);
     return { accepted: records.length };
   }
 }
