@@ -71,10 +71,14 @@ export function runServiceStandalone(
     process.once('SIGINT', stop);
   };
   start().catch((err: unknown) => {
-    logger.fatal(
-      { err: err instanceof Error ? err.message : String(err) },
-      `${definition.name} failed to start`,
-    );
-    process.exit(1);
+    const reason = err instanceof Error ? err.message : String(err);
+    logger.fatal({ err: reason }, `${definition.name} failed to start: ${reason}`);
+    // startService tore down what it had started, so the process ends by itself with code 1.
+    // Should something still keep it alive, it must not hang half-started: force the exit.
+    process.exitCode = 1;
+    setTimeout(() => {
+      logger.error(`${definition.name}: something kept running after the failed start, exiting`);
+      process.exit(1);
+    }, 5_000).unref();
   });
 }

@@ -46,6 +46,8 @@ export const DEVICE_TOPICS = Symbol('DEVICE_TOPICS');
 export interface DeviceTopics {
   input: string;
   output: string;
+  /** Time each handler spends inside its transaction (to have handlers in flight at a shutdown). */
+  handleDelayMs?: number;
 }
 
 export interface HandlerProbe {
@@ -82,6 +84,7 @@ export function deviceStateController(inputTopic: string) {
         throw new EasgateError('TEST_ALWAYS_FAILS', `device ${event.data.deviceId} cannot be handled`, true);
       }
       await this.inbox.once(event, async (tx) => {
+        if (this.topics.handleDelayMs) await new Promise((r) => setTimeout(r, this.topics.handleDelayMs));
         const repo = tx.getRepository(DeviceStateEntity);
         const current = await repo.findOneBy({ deviceId: event.data.deviceId });
         await repo.save({
