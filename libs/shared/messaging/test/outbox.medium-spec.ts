@@ -121,4 +121,37 @@ describe(OutboxRelay.name, () => {
       await restarted.stop();
     }
   });
+
+  it('with two relays on one database, one publishes and the other takes over when it stops, in insertion order', async () => {
+    const replicaDb = await Database.open({
+      service: 'outbox-test',
+      url: testDb.url,
+      entities: messagingEntities,
+      migrations: messagingMigrations,
+    });
+    const relays = [db, replicaDb].map(
+      (d) => new OutboxRelay(d, bus.publisher(), createLogger('test'), { pollIntervalMs: 20, batchSize: 10 }),
+    );
+    const outbox = new Outbox();
+    const ids = Array.from({ length: 120 }, (_, i) => `ordered-${i}`);
+    relays.forEach((r) => r.start());
+    try {
+      const leader = await waitFor('a leader', () => relays.find((r) => r.leading));
+      for (const id of ids.slice(0, 60))
+        await db.transaction((tx) => outbox.enqueue(tx, topic, 'one-key', event(id)));
+      await leader.stop();
+      const standby = relays.find((r) => r !== leader)!;
+      for (const id of ids.slice(60))
+        await replicaDb.transaction((tx) => outbox.enqueue(tx, topic, 'one-key', event(id)));
+      await waitFor(
+        'every event',
+        () => idsOn().filter((id) => id.startsWith('ordered-')).length >= ids.length,
+      );
+      expect(standby.leading).toBe(true);
+      expect(idsOn().filter((id) => id.startsWith('ordered-'))).toEqual(ids);
+    } finally {
+      await Promise.all(relays.map((r) => r.stop()));
+      await replicaDb.close();
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { type CloudEvent, encodeBinary, encodeStructured, type KafkaRecord } from '@easgate/contracts';
 import type { Database, Tx } from '@easgate/persistence';
+import type { QueryRunner } from 'typeorm';
 import type { Logger } from '../logger';
 import type { MessagePublisher } from '../transport/message';
 import { OutboxEventEntity } from './outbox-event.entity';
@@ -42,10 +43,18 @@ export interface OutboxRelayOptions {
   retentionMs?: number;
 }
 
+/** One publisher per service schema: the advisory lock every relay of that schema competes for. */
+const LEADER_LOCK_KEY = `hashtext('easgate-outbox:' || current_schema())`;
+
 /**
  * Publishes committed outbox rows in insertion order, then marks them published. At-least-once:
  * a crash between publish and mark re-publishes (consumers dedupe with their inbox); an event
  * whose transaction rolled back never existed, so it is never published.
+ *
+ * Several replicas of a service on PostgreSQL: only one relay publishes, the holder of a
+ * session-level advisory lock kept on a dedicated connection; the others stand by and try the lock
+ * on every poll, so one takes over as soon as the holder stops (the lock is released) or dies (its
+ * session ends). Rows are therefore published in insertion order, which keeps per-key order.
  */
 export class OutboxRelay {
   private timer?: NodeJS.Timeout;
@@ -53,6 +62,10 @@ export class OutboxRelay {
   private again = false;
   private stopped = true;
   private polls = 0;
+  private failures = 0;
+  /** The connection holding (or trying for) the leader lock; PostgreSQL only. */
+  private lockConnection?: QueryRunner;
+  private leader = false;
 
   constructor(
     private readonly db: Database,
@@ -81,27 +94,80 @@ export class OutboxRelay {
 
   private async tick(): Promise<void> {
     if (this.stopped || this.running) return;
+    const poll = this.options.pollIntervalMs ?? 250;
     this.running = this.publishPending()
       .then((n) => {
+        this.failures = 0;
         if (n > 0) this.again = true;
       })
       .catch((err: unknown) => {
+        this.failures++;
         this.logger.warn(
-          { err: err instanceof Error ? err.message : String(err) },
+          { err: err instanceof Error ? err.message : String(err), failures: this.failures },
           'outbox relay pass failed: will retry',
         );
       })
       .finally(() => {
         this.running = undefined;
-        const next = this.again ? 0 : (this.options.pollIntervalMs ?? 250);
+        // Back off while the database or broker is down, instead of failing four times a second.
+        const next = this.failures > 0 ? Math.min(10_000, poll * 2 ** this.failures) : this.again ? 0 : poll;
         this.again = false;
         if (!this.stopped) this.schedule(next);
       });
     await this.running;
   }
 
+  /** Whether this relay published last time it tried (always true on SQLite, a single process). */
+  get leading(): boolean {
+    return this.db.kind !== 'postgres' || this.leader;
+  }
+
+  /** Is this relay the one that publishes? Takes the lead when it is free; notices when it was lost. */
+  async holdsLead(): Promise<boolean> {
+    if (this.db.kind !== 'postgres') return true;
+    try {
+      if (!this.lockConnection) {
+        this.lockConnection = this.db.dataSource.createQueryRunner();
+        await this.lockConnection.connect();
+      }
+      if (this.leader) {
+        // The lock lives as long as this session: a query that passes proves the session (so the lock) is still ours.
+        await this.lockConnection.query('SELECT 1');
+        return true;
+      }
+      const [row] = (await this.lockConnection.query(
+        `SELECT pg_try_advisory_lock(${LEADER_LOCK_KEY}) AS locked`,
+      )) as { locked: boolean }[];
+      this.leader = row?.locked === true;
+      if (this.leader) this.logger.info('outbox relay: this instance publishes (leader lock taken)');
+      return this.leader;
+    } catch (err) {
+      if (this.leader) this.logger.warn('outbox relay: leader lock connection lost, standing by');
+      this.leader = false;
+      const lost = this.lockConnection;
+      this.lockConnection = undefined;
+      await lost?.release().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async releaseLead(): Promise<void> {
+    const connection = this.lockConnection;
+    this.lockConnection = undefined;
+    if (!connection) return;
+    try {
+      if (this.leader) await connection.query(`SELECT pg_advisory_unlock(${LEADER_LOCK_KEY})`);
+    } catch {
+      // The session is gone, and the lock with it.
+    } finally {
+      this.leader = false;
+      await connection.release().catch(() => undefined);
+    }
+  }
+
   /** One pass: publish up to a batch of pending rows. Returns how many were published. */
   async publishPending(): Promise<number> {
+    if (!(await this.holdsLead())) return 0;
     const batchSize = this.options.batchSize ?? 200;
     const published = await this.db.transaction(async (tx) => {
       const qb = tx
@@ -110,8 +176,9 @@ export class OutboxRelay {
         .where('o.published_at IS NULL')
         .orderBy('o.id', 'ASC')
         .limit(batchSize);
-      // Several relays on PostgreSQL: each row goes to one of them.
-      if (this.db.kind === 'postgres') qb.setLock('pessimistic_write').setOnLocked('skip_locked');
+      // One leader publishes; the row lock (never SKIP LOCKED, which reorders) also serialises a
+      // former leader that has not noticed yet that it lost the lead.
+      if (this.db.kind === 'postgres') qb.setLock('pessimistic_write');
       const rows = await qb.getMany();
       if (rows.length === 0) return 0;
       // Publish topic by topic, keeping the insertion order inside each.
@@ -162,9 +229,20 @@ export class OutboxRelay {
     );
   }
 
+  /** Stops polling after a last pass publishing what is already committed (when this relay leads), then gives up the lead. */
   async stop(): Promise<void> {
+    if (this.stopped) return;
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
+    try {
+      for (let pass = 0; pass < 10 && (await this.publishPending()) > 0; pass++);
+    } catch (err) {
+      this.logger.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        'outbox relay: last pass failed, the rows are published after the restart',
+      );
+    }
+    await this.releaseLead();
   }
 }
