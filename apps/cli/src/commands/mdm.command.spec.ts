@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { registerMdmCommands } from './mdm.command';
+import { createCloudEvent } from '@easgate/contracts';
+import { batchBodies, registerMdmCommands } from './mdm.command';
 
 const ROOT = resolve(__dirname, '../../../..');
 
@@ -23,6 +24,9 @@ function easgate(args: string[], env: Record<string, string> = {}): Promise<Run>
     );
   });
 }
+
+// Each case starts the real CLI (SWC-compiled on the fly): seconds on a busy machine.
+jest.setTimeout(30_000);
 
 const verdict = ['--tenant', 'contoso.onmicrosoft.com', '--upn', 'ada@contoso.com', '--device', 'mdm-1'];
 
@@ -72,6 +76,7 @@ describe(registerMdmCommands.name, () => {
       stdout: expect.stringContaining('sent io.easgate.mdm.device.compliance'),
     });
     expect(received[0].headers.authorization).toBe('Bearer secret-token');
+    expect(received[0].headers['content-type']).toBe('application/cloudevents-batch+json');
     expect(received[0].body).toEqual([
       expect.objectContaining({
         type: 'io.easgate.mdm.device.compliance',
@@ -111,5 +116,64 @@ describe(registerMdmCommands.name, () => {
 
     expect(sut.status).toBe(2);
     expect(sut.stderr).toContain('--brokers / KAFKA_BROKERS (Kafka) or --url');
+  });
+
+  it('generates a feed in batches within the route limit and reports events per second', async () => {
+    received.splice(0);
+    const sut = await easgate(
+      [
+        'generate',
+        '--tenant',
+        'contoso.onmicrosoft.com',
+        '--events',
+        '2500',
+        '--batch',
+        '1000',
+        '--url',
+        url,
+      ],
+      { EASGATE_API_TOKEN: 'secret-token' },
+    );
+
+    expect(sut.status).toBe(0);
+    expect(sut.stdout).toMatch(/ events\/s accepted, 3 requests/);
+    const sizes = received.map((r) => (r.body as unknown[]).length);
+    expect(sizes.slice(0, 2)).toEqual([1000, 1000]);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(2500);
+  });
+
+  it('refuses a --batch over what the route takes per request', async () => {
+    const sut = await easgate([
+      'generate',
+      '--tenant',
+      'contoso.onmicrosoft.com',
+      '--batch',
+      '5001',
+      '--url',
+      url,
+    ]);
+    expect(sut.status).toBe(2);
+    expect(sut.stderr).toContain('--batch must be at most 5000');
+  });
+});
+
+describe(batchBodies.name, () => {
+  const events = (n: number) =>
+    Array.from({ length: n }, (_, i) => createCloudEvent({ source: '//t', type: 't', data: { i } }));
+
+  it('splits by events per request', () => {
+    const sut = batchBodies(events(5), { maxEvents: 2, maxBytes: 1_000_000 });
+    expect(sut.map((b) => (JSON.parse(b) as unknown[]).length)).toEqual([2, 2, 1]);
+  });
+
+  it('splits so that no body is over the byte limit, keeping the order', () => {
+    const all = events(40);
+    const maxBytes = 1_000;
+    const sut = batchBodies(all, { maxEvents: 1000, maxBytes });
+    expect(sut.length).toBeGreaterThan(1);
+    for (const body of sut) expect(Buffer.byteLength(body)).toBeLessThanOrEqual(maxBytes);
+    expect(sut.flatMap((b) => JSON.parse(b) as { id: string }[]).map((e) => e.id)).toEqual(
+      all.map((e) => e.id),
+    );
   });
 });

@@ -10,7 +10,12 @@ import {
   MdmComplianceV1,
   Topics,
 } from '@easgate/contracts';
-import { complianceEvent, complianceFeed } from '@easgate/policy-translator';
+import {
+  complianceEvent,
+  complianceFeed,
+  MdmEventsLimits,
+  MdmEventsMediaType,
+} from '@easgate/policy-translator';
 import type { Command } from 'commander';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { collect, integerFlag, UsageError } from './usage';
@@ -44,6 +49,7 @@ interface GenerateOptions extends TargetOptions {
   events: string;
   seed: string;
   domain: string;
+  batch: string;
 }
 
 /** The API token: EASGATE_API_TOKEN, --token-file, or the one `easgate start` wrote (never a flag value). */
@@ -60,7 +66,10 @@ function apiToken(options: TargetOptions): string {
 
 /** Where events go: Kafka (--brokers or KAFKA_BROKERS) or a running easgate's translator (--url). */
 interface Sink {
+  /** Resolves once every event is stored (202 from the route, the broker's ack on Kafka). */
   send(events: CloudEvent[]): Promise<void>;
+  /** Requests (HTTP) or produce calls (Kafka) made so far. */
+  readonly requests: () => number;
   close(): Promise<void>;
   readonly description: string;
 }
@@ -71,6 +80,31 @@ function encode(event: CloudEvent, mode: string, index: number): KafkaRecord {
   return binary ? encodeBinary(event, key) : encodeStructured(event, key);
 }
 
+/**
+ * The events as CloudEvents batch-mode bodies, each within what the ingestion route takes
+ * (events per request and bytes), in order.
+ */
+export function batchBodies(events: CloudEvent[], limits = MdmEventsLimits): string[] {
+  const bodies: string[] = [];
+  let pending: string[] = [];
+  let bytes = 2; // the brackets
+  for (const event of events) {
+    const json = JSON.stringify(event);
+    const size = Buffer.byteLength(json) + 1; // and its comma
+    if (size + 2 > limits.maxBytes)
+      throw new Error(`event ${event.id} alone is over the route's limit of ${limits.maxBytes} bytes`);
+    if (pending.length === limits.maxEvents || bytes + size > limits.maxBytes) {
+      bodies.push(`[${pending.join(',')}]`);
+      pending = [];
+      bytes = 2;
+    }
+    pending.push(json);
+    bytes += size;
+  }
+  if (pending.length > 0) bodies.push(`[${pending.join(',')}]`);
+  return bodies;
+}
+
 async function openSink(options: TargetOptions): Promise<Sink> {
   if (!['structured', 'binary', 'mixed'].includes(options.mode)) {
     throw new UsageError(`--mode must be structured, binary or mixed (got '${options.mode}')`);
@@ -78,15 +112,20 @@ async function openSink(options: TargetOptions): Promise<Sink> {
   if (options.url !== undefined) {
     const url = `${options.url.replace(/\/$/, '')}/v1/mdm/events`;
     const token = apiToken(options);
+    let requests = 0;
     return {
       description: url,
+      requests: () => requests,
       send: async (events) => {
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify(events),
-        });
-        if (res.status !== 202) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
+        for (const body of batchBodies(events)) {
+          requests++;
+          const res = await fetch(url, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': MdmEventsMediaType.Batch },
+            body,
+          });
+          if (res.status !== 202) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
+        }
       },
       close: async () => undefined,
     };
@@ -105,9 +144,12 @@ async function openSink(options: TargetOptions): Promise<Sink> {
   }).producer();
   await producer.connect();
   let sent = 0;
+  let requests = 0;
   return {
     description: `${Topics.MdmCompliance} on ${brokers.join(',')}`,
+    requests: () => requests,
     send: async (events) => {
+      requests++;
       await producer.send({
         topic: Topics.MdmCompliance,
         messages: events.map((event) => {
@@ -164,17 +206,22 @@ async function generate(options: GenerateOptions): Promise<void> {
     seed: integerFlag('seed', options.seed, 0),
     domain: options.domain,
   });
+  const batch = integerFlag('batch', options.batch, 1);
+  if (batch > MdmEventsLimits.maxEvents)
+    throw new UsageError(
+      `--batch must be at most ${MdmEventsLimits.maxEvents} (the route's limit per request)`,
+    );
   const sink = await openSink(options);
   const started = performance.now();
   try {
-    for (let i = 0; i < feed.length; i += 500) {
-      await sink.send(feed.slice(i, i + 500));
-      process.stderr.write(`\r${Math.min(i + 500, feed.length)}/${feed.length} events`);
+    for (let i = 0; i < feed.length; i += batch) {
+      await sink.send(feed.slice(i, i + batch));
+      process.stderr.write(`\r${Math.min(i + batch, feed.length)}/${feed.length} events`);
     }
     const seconds = (performance.now() - started) / 1000;
     process.stderr.write('\n');
     console.log(
-      `sent ${feed.length} events (${options.devices} devices, duplicates and reordering included) to ${sink.description} in ${seconds.toFixed(1)} s`,
+      `sent ${feed.length} events (${options.devices} devices, duplicates and reordering included) to ${sink.description} in ${seconds.toFixed(1)} s: ${Math.round(feed.length / seconds)} events/s accepted, ${sink.requests()} requests`,
     );
   } finally {
     await sink.close();
@@ -225,7 +272,10 @@ export function registerMdmCommands(program: Command): void {
       .option('--model <model>', 'device model', 'iPhone15,2')
       .option('--os-version <version>', 'OS version', '18.1')
       .option('--source <uri>', 'CloudEvents source: your MDM', '//mdm.example/easgate-cli')
-      .option('--no-validate', 'send even what the contract rejects (to try the dead-letter topic)'),
+      .option(
+        '--no-validate',
+        'send even what the contract rejects (to try the dead-letter topic on Kafka; --url refuses it with 400)',
+      ),
   ).action((options: SendOptions) => run(() => send(options)));
 
   targetOptions(
@@ -238,6 +288,11 @@ export function registerMdmCommands(program: Command): void {
       .option('--devices <n>', 'devices', '100')
       .option('--events <n>', 'events', '1000')
       .option('--seed <n>', 'random seed (same seed, same feed)', '1')
-      .option('--domain <domain>', 'mailbox domain', 'contoso.com'),
+      .option('--domain <domain>', 'mailbox domain', 'contoso.com')
+      .option(
+        '--batch <n>',
+        `events per request (--url: CloudEvents batch mode, at most ${MdmEventsLimits.maxEvents} and ${MdmEventsLimits.maxBytes} bytes; Kafka: per produce call)`,
+        '1000',
+      ),
   ).action((options: GenerateOptions) => run(() => generate(options)));
 }
