@@ -91,6 +91,10 @@ export const AlertKind = z.enum([
   'discovery-overdue',
   'alert-delivery-failing',
   'exchange-config-changed',
+  /** A full wipe was sent as an account-only wipe (the client supports no more): the device keeps its own data. */
+  'wipe-degraded',
+  /** A wipe the MDM asked for failed for good: the device keeps the company's mail. */
+  'wipe-failed',
 ]);
 export type AlertKind = z.infer<typeof AlertKind>;
 
