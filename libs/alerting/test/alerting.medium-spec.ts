@@ -405,6 +405,46 @@ describe(alertingService.name, () => {
     );
   });
 
+  it('raises wipe-degraded for an account-only fallback and wipe-failed for a wipe that failed for good', async () => {
+    const tenant = `${uniqueName('wipe')}.onmicrosoft.com`;
+    const fallback = exchangeResult(tenant, {
+      mailbox: 'outlook-user@contoso.com',
+      action: { kind: 'wipe-device', deviceId: 'Outlook5EEC4E94', accountOnly: false },
+      outcome: 'applied',
+      detail: 'account-only wipe: full wipe unsupported for Outlook (REST) clients',
+      wipe: { accountOnly: true, fullWipeUnsupported: true },
+      cmdlets: ['Get-MobileDevice', 'Clear-MobileDevice', 'Clear-MobileDevice'],
+    });
+    const failed = exchangeResult(tenant, {
+      mailbox: 'lost-phone@contoso.com',
+      action: { kind: 'wipe-device', deviceId: 'ApplLOST0001', accountOnly: false },
+      outcome: 'failed',
+      error: {
+        code: 'EXO_NOT_FOUND',
+        message: 'no partnership for device ApplLOST0001 to wipe',
+        retriable: false,
+      },
+      cmdlets: ['Get-MobileDevice'],
+    });
+    await produce(producer, Topics.ExchangeResult, [
+      encodeStructured(fallback, 'k1'),
+      encodeStructured(failed, 'k2'),
+    ]);
+    const alerts = await waitFor('both wipe alerts on the topic', () => {
+      const kinds = new Set(alertsOnTopic(tenant).map((a) => a.data.kind));
+      return kinds.size >= 2 && alertsOnTopic(tenant);
+    });
+    expect(alerts.every((a) => a.data.status === 'firing')).toBe(true);
+    const listed = await api<{ kind: string; severity: string; labels: Record<string, string> }[]>(
+      'GET',
+      `/v1/tenants/${tenant}/alerts`,
+    );
+    expect(listed.map((a) => [a.kind, a.severity, a.labels['deviceId']]).sort()).toEqual([
+      ['wipe-degraded', 'warning', 'outlook5eec4e94'],
+      ['wipe-failed', 'critical', 'appllost0001'],
+    ]);
+  });
+
   it('raises alerts for an open circuit and for dead letters, and for a destination that keeps failing', async () => {
     const tenant = `${uniqueName('ops')}.onmicrosoft.com`;
     await api('POST', `/v1/tenants/${tenant}/subscriptions`, {

@@ -22,6 +22,7 @@ import {
   type DiscoverySchedule,
   discoveryRule,
   exchangeResultRule,
+  wipeResultRule,
   type HealthSignal,
   type RuleAction,
   type Thresholds,
@@ -98,7 +99,7 @@ export class SignalIntake {
   }
 
   async exchangeResult(result: ExchangeResultV1, tx: Tx): Promise<void> {
-    await this.book.apply(exchangeResultRule(result), tx);
+    await this.book.apply([...exchangeResultRule(result), ...wipeResultRule(result)], tx);
   }
 
   async configDrift(drift: ExchangeConfigDriftV1, tx: Tx): Promise<void> {

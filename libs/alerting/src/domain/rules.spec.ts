@@ -13,6 +13,7 @@ import {
   type RuleAction,
   throttlingRule,
   type TrackedCertificate,
+  wipeResultRule,
 } from './rules';
 
 const now = new Date('2026-03-01T00:00:00.000Z');
@@ -343,5 +344,85 @@ describe('configChangeRule', () => {
         },
       },
     ]);
+  });
+});
+
+describe('wipeResultRule', () => {
+  const sut = wipeResultRule;
+  const fullWipe = { kind: 'wipe-device', deviceId: 'Outlook5EEC', accountOnly: false } as const;
+
+  it('raises a wipe-degraded warning when a full wipe was sent as an account-only wipe', () => {
+    const actions = sut(
+      aResult({
+        action: fullWipe,
+        outcome: 'applied',
+        detail: 'account-only wipe: full wipe unsupported for Outlook (REST) clients',
+        wipe: { accountOnly: true, fullWipeUnsupported: true },
+      }),
+    );
+    expect(raised(actions)).toEqual([
+      expect.objectContaining({
+        kind: 'wipe-degraded',
+        severity: 'warning',
+        tenant: 'contoso',
+        labels: { mailbox: 'u@contoso.com', deviceId: 'outlook5eec' },
+      }),
+    ]);
+  });
+
+  it('recognises the fallback by its detail alone, from a producer that does not set the wipe field', () => {
+    const actions = sut(
+      aResult({
+        action: fullWipe,
+        outcome: 'applied',
+        detail: 'account-only wipe: full wipe unsupported for Outlook (REST) clients',
+      }),
+    );
+    expect(raised(actions).map((c) => c.kind)).toEqual(['wipe-degraded']);
+  });
+
+  it('raises a critical wipe-failed alert with the error when a wipe fails for good', () => {
+    const [condition] = raised(
+      sut(
+        aResult({
+          action: fullWipe,
+          outcome: 'failed',
+          error: {
+            code: 'EXO_NOT_FOUND',
+            message: 'no partnership for device Outlook5EEC to wipe',
+            retriable: false,
+          },
+        }),
+      ),
+    );
+    expect(condition).toMatchObject({ kind: 'wipe-failed', severity: 'critical' });
+    expect(condition?.description).toContain('EXO_NOT_FOUND');
+  });
+
+  it('clears the failure, and raises nothing, when a full wipe is applied as asked', () => {
+    const actions = sut(aResult({ action: fullWipe, outcome: 'applied', wipe: { accountOnly: false } }));
+    expect(raised(actions)).toEqual([]);
+    expect(actions).toContainEqual({
+      type: 'clear',
+      identity: {
+        kind: 'wipe-failed',
+        tenant: 'contoso',
+        labels: { mailbox: 'u@contoso.com', deviceId: 'outlook5eec' },
+      },
+    });
+  });
+
+  it('clears both wipe alerts of a device whose wipe was cancelled', () => {
+    const actions = sut(
+      aResult({ action: { kind: 'cancel-wipe', deviceId: 'Outlook5EEC' }, outcome: 'applied' }),
+    );
+    expect(actions.map((a) => (a.type === 'clear' ? a.identity.kind : a.type))).toEqual([
+      'wipe-degraded',
+      'wipe-failed',
+    ]);
+  });
+
+  it('ignores results of commands that are not wipes', () => {
+    expect(sut(aResult({ outcome: 'failed' }))).toEqual([]);
   });
 });

@@ -168,6 +168,59 @@ export function exchangeResultRule(result: ExchangeResultV1): RuleAction[] {
   return [];
 }
 
+/** The result's detail the executor gives a full wipe it sent as account-only (Outlook REST clients). */
+const ACCOUNT_ONLY_FALLBACK = /^account-only wipe: full wipe unsupported/i;
+
+/**
+ * Wipes: a full wipe that became an account-only wipe raises `wipe-degraded` (warning: the company's
+ * mail is gone, the device's own data stays); a wipe that failed for good raises `wipe-failed`
+ * (critical: the device keeps the mail). A later wipe of the device that is applied clears the
+ * failure; a cancelled wipe clears both.
+ */
+export function wipeResultRule(result: ExchangeResultV1): RuleAction[] {
+  const action = result.action;
+  if (action.kind !== 'wipe-device' && action.kind !== 'cancel-wipe') return [];
+  const labels = { mailbox: (result.mailbox ?? '').toLowerCase(), deviceId: action.deviceId.toLowerCase() };
+  const device = `device ${action.deviceId}${result.mailbox ? ` of ${result.mailbox}` : ''}`;
+  if (action.kind === 'cancel-wipe')
+    return result.outcome === 'failed'
+      ? []
+      : [clear('wipe-degraded', result.tenant, labels), clear('wipe-failed', result.tenant, labels)];
+  if (result.outcome === 'failed') {
+    const error = result.error;
+    return [
+      raise({
+        kind: 'wipe-failed',
+        tenant: result.tenant,
+        labels,
+        severity: 'critical',
+        summary: `The ${action.accountOnly ? 'account-only' : 'full'} wipe of ${device} failed: it keeps the company's mail`,
+        description: error
+          ? `${error.code}: ${error.message.slice(0, 1500)}`
+          : 'The executor reported the wipe as failed without an error.',
+        runbook:
+          'Fix the cause (the device partnership, the app role, scope), then wipe the device again (replay the dead letter of the command or run Clear-MobileDevice in Exchange).',
+      }),
+    ];
+  }
+  const degraded =
+    result.wipe?.fullWipeUnsupported === true || ACCOUNT_ONLY_FALLBACK.test(result.detail ?? '');
+  if (!degraded) return [clear('wipe-failed', result.tenant, labels)];
+  return [
+    clear('wipe-failed', result.tenant, labels),
+    raise({
+      kind: 'wipe-degraded',
+      tenant: result.tenant,
+      labels,
+      severity: 'warning',
+      summary: `The full wipe of ${device} was sent as an account-only wipe`,
+      description: `${result.detail ?? 'account-only wipe: full wipe unsupported for this client'}. The company's mail and account are removed; the device's own data is not.`,
+      runbook:
+        'If the device must be erased completely (lost or stolen), erase it through the MDM or the platform (Intune, Apple/Google device management); Exchange cannot for this client.',
+    }),
+  ];
+}
+
 export type HealthSignal<S extends ServiceHealthV1['signal']> = Extract<ServiceHealthV1, { signal: S }>;
 
 /** Throttling reported continuously since `since`: sustained once it lasts the threshold. */
