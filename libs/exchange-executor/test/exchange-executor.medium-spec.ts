@@ -260,6 +260,35 @@ describe('exchange-executor service', () => {
     });
   });
 
+  it('sends an account-only wipe when Exchange refuses a full wipe for an Outlook (REST) client', async () => {
+    const store = world.sandbox.sandbox.store;
+    const outlook = Array.from({ length: store.deviceSeqLimit }, (_, seq) => store.deviceBySeq(seq)).find(
+      (d) => d?.clientType === 'Outlook' && !d.wipe,
+    )!;
+    const mailbox = store.mailboxBySeq(outlook.mailboxSeq)!.userPrincipalName;
+    const command = commandFor(world, mailbox, {
+      kind: 'wipe-device',
+      deviceId: outlook.deviceId,
+      accountOnly: false,
+    });
+    await send(world, [command]);
+    const [result] = await resultsFor(world, [command]);
+    expect(result).toMatchObject({
+      outcome: 'applied',
+      detail: 'account-only wipe: full wipe unsupported for Outlook (REST) clients',
+      wipe: { accountOnly: true, fullWipeUnsupported: true },
+      cmdlets: ['Get-MobileDevice', 'Clear-MobileDevice', 'Clear-MobileDevice'],
+    });
+    expect(outlook.wipe).toMatchObject({ accountOnly: true });
+    const calls = world.sandbox.sandbox.audit
+      .query({ action: 'Clear-MobileDevice' })
+      .filter((a) => a.parameters?.['Identity'] === store.deviceIdentity(outlook));
+    expect(calls.map((a) => [a.status, a.parameters?.['AccountOnly'] ?? false])).toEqual([
+      [400, false],
+      [200, true],
+    ]);
+  });
+
   it('fails what Exchange refuses, with the typed error, and dead-letters it', async () => {
     const command = commandFor(world, 'nobody@nowhere.example', {
       kind: 'block-device',

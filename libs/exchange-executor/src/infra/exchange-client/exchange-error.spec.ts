@@ -1,6 +1,35 @@
 import { adminApiErrorText, codeOfAadsts, errorOfResponse, ExchangeErrorCode } from './exchange-error';
 
 describe('errorOfResponse', () => {
+  it('recognises the 400 Exchange gives a full wipe of a client that supports only an account-only wipe', () => {
+    const text =
+      "The device 'u@contoso.com\\ExchangeActiveSyncDevices\\REST§Outlook§5eec' supports only an account-only wipe. Use the AccountOnly parameter.";
+    const body = JSON.stringify({
+      error: {
+        code: 'BadRequest',
+        message: 'Error executing cmdlet',
+        details: [
+          {
+            code: 'Context',
+            target: '',
+            message: `|Microsoft.Exchange.Configuration.Tasks.TaskInvalidOperationException|${text}`,
+          },
+        ],
+      },
+    });
+    const sut = errorOfResponse(400, body, 'Clear-MobileDevice', undefined);
+    expect(sut.code).toBe(ExchangeErrorCode.AccountOnlyWipeRequired);
+    expect(sut.retriable).toBe(false);
+    expect(
+      errorOfResponse(
+        400,
+        JSON.stringify({ error: { message: 'Cannot bind' } }),
+        'Clear-MobileDevice',
+        undefined,
+      ).code,
+    ).toBe(ExchangeErrorCode.BadRequest);
+  });
+
   it('takes the internal exception text first, then details without the ErrorId|Type prefix', () => {
     const body = JSON.stringify({
       error: {
