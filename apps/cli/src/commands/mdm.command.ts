@@ -84,7 +84,10 @@ function encode(event: CloudEvent, mode: string, index: number): KafkaRecord {
  * The events as CloudEvents batch-mode bodies, each within what the ingestion route takes
  * (events per request and bytes), in order.
  */
-export function batchBodies(events: CloudEvent[], limits = MdmEventsLimits): string[] {
+export function batchBodies(
+  events: CloudEvent[],
+  limits: { maxEvents: number; maxBytes: number } = MdmEventsLimits,
+): string[] {
   const bodies: string[] = [];
   let pending: string[] = [];
   let bytes = 2; // the brackets
