@@ -84,6 +84,8 @@ export const DeviceStateV1 = z.object({
   accessState: z.enum(['Allowed', 'Blocked', 'Quarantined', 'DeviceDiscovery']),
   accessStateReason: z.string().optional(),
   wipePending: z.boolean().optional(),
+  /** When the device acknowledged a wipe, when Exchange reports it (DeviceWipeAckTime or its account-only twin). */
+  wipeAcknowledgedAt: z.string().optional(),
   firstSyncTime: z.string().optional(),
 });
 export type DeviceStateV1 = z.infer<typeof DeviceStateV1>;
