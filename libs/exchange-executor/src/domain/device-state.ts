@@ -1,4 +1,5 @@
 import type { DeviceStateV1 } from '@easgate/contracts';
+import { wipeOnRecord } from './wipe-status';
 
 const ACCESS_STATES = new Set<DeviceStateV1['accessState']>([
   'Allowed',
@@ -19,6 +20,8 @@ export function deviceState(device: Readonly<Record<string, unknown>>): DeviceSt
     raw && ACCESS_STATES.has(raw as DeviceStateV1['accessState'])
       ? (raw as DeviceStateV1['accessState'])
       : 'DeviceDiscovery';
+  // Only objects that carry wipe fields (Get-MobileDeviceStatistics) say anything about a wipe.
+  const wipe = wipeOnRecord(device);
   const optional = (name: string, value: unknown) =>
     text(value) !== undefined ? { [name]: text(value) } : {};
   return {
@@ -30,5 +33,7 @@ export function deviceState(device: Readonly<Record<string, unknown>>): DeviceSt
     ...optional('userAgent', device['DeviceUserAgent']),
     ...optional('accessStateReason', device['DeviceAccessStateReason']),
     ...optional('firstSyncTime', device['FirstSyncTime']),
+    ...(wipe && { wipePending: wipe.state === 'pending' }),
+    ...(wipe?.acknowledgedAt !== undefined && { wipeAcknowledgedAt: wipe.acknowledgedAt }),
   };
 }

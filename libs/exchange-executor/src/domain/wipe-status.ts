@@ -9,6 +9,8 @@ export interface WipeOnRecord {
   readonly accountOnly: boolean;
   /** When the wipe was requested, if Exchange says. */
   readonly requestedAt?: string;
+  /** When the device acknowledged it, if Exchange says. */
+  readonly acknowledgedAt?: string;
 }
 
 const PENDING_STATUS = /^Device(AccountOnly)?WipePending$/i;
@@ -33,6 +35,7 @@ export function wipeOnRecord(stats: Readonly<Record<string, unknown>> | undefine
   const isAccountOnly =
     /AccountOnly/i.test(status) || accountOnly.requested !== undefined || accountOnly.acked !== undefined;
   const requestedAt = isAccountOnly ? accountOnly.requested : full.requested;
+  const acknowledgedAt = isAccountOnly ? accountOnly.acked : full.acked;
   const acknowledged =
     DONE_STATUS.test(status) ||
     /succeeded/i.test(wipeStatus) ||
@@ -48,6 +51,7 @@ export function wipeOnRecord(stats: Readonly<Record<string, unknown>> | undefine
     state: acknowledged ? 'acknowledged' : 'pending',
     accountOnly: isAccountOnly,
     ...(requestedAt !== undefined && { requestedAt }),
+    ...(acknowledgedAt !== undefined && { acknowledgedAt }),
   };
 }
 
