@@ -30,6 +30,7 @@ import {
   TranslatorError,
   TranslatorErrorCode,
   TranslatorRules,
+  wipeStatuses,
 } from './domain';
 import type { TranslatorRepository, VersionedRules } from './infra/translator.repository';
 
@@ -114,14 +115,7 @@ export class PolicyTranslator {
     const tenant = normalizeTenant(result.tenant);
     const command = await this.repo.findCommand(tx, tenant, result.commandId);
     if (!command) return; // another producer's command
-    await this.repo.completeCommand(
-      tx,
-      tenant,
-      result.commandId,
-      result.outcome,
-      result.completedAt,
-      result.error,
-    );
+    await this.repo.completeCommand(tx, tenant, result.commandId, result);
     const view = await this.repo.view(tx, tenant, command.mailbox);
     const next =
       result.outcome === 'failed' ? forgetAction(view, command.action) : applyAction(view, command.action);
@@ -252,14 +246,22 @@ export class PolicyTranslator {
     });
   }
 
-  async device(tenant: string, mdmDeviceId: string) {
-    const found = await this.db.read((m) => this.repo.findDevice(m, normalizeTenant(tenant), mdmDeviceId));
-    if (!found)
-      throw new TranslatorError(
-        TranslatorErrorCode.DeviceNotFound,
-        `no MDM has reported device ${mdmDeviceId}`,
-      );
-    return found;
+  /** A device's desired state, and where each wipe easgate asked for stands (`wipes`). */
+  async device(tenantInput: string, mdmDeviceId: string) {
+    const tenant = normalizeTenant(tenantInput);
+    return this.db.read(async (m) => {
+      const found = await this.repo.findDevice(m, tenant, mdmDeviceId);
+      if (!found)
+        throw new TranslatorError(
+          TranslatorErrorCode.DeviceNotFound,
+          `no MDM has reported device ${mdmDeviceId}`,
+        );
+      const commands = await this.repo.commandsOfDevice(m, tenant, mdmDeviceId);
+      const view = commands.some((c) => c.action.kind === 'wipe-device')
+        ? await this.repo.view(m, tenant, found.mailbox)
+        : undefined;
+      return { ...found, wipes: wipeStatuses(commands, view) };
+    });
   }
 
   private async send(

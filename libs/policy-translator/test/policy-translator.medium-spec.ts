@@ -389,6 +389,83 @@ describe('policy-translator on Kafka and PostgreSQL', () => {
     expect(commandsOf(tenant)[1].command.action).toEqual({ kind: 'allow-device', deviceId: 'EASf1' });
   });
 
+  it('shows each wipe on the device API: requested, then sent account-only with the note, or failed', async () => {
+    const tenant = aTenant();
+    await produce(producer, Topics.MdmCompliance, [
+      encodeStructured(verdict({ tenant, device: 'w1', state: 'full-wipe', sequence: 1 }), 'w1'),
+      encodeStructured(verdict({ tenant, device: 'w2', state: 'full-wipe', sequence: 1 }), 'w2'),
+    ]);
+    const wipes = await waitFor('both wipe commands', () => {
+      const sent = commandsOf(tenant).filter((c) => c.command.action.kind === 'wipe-device');
+      return sent.length === 2 && sent;
+    });
+    type Wipes = {
+      wipes: { deviceId: string; state: string; requested: string; sent?: string; note?: string }[];
+    };
+    const wipesOf = async (device: string) =>
+      ((await (await api(`/v1/tenants/${tenant}/devices/${device}`)).json()) as Wipes).wipes;
+    expect(await wipesOf('w1')).toEqual([
+      expect.objectContaining({ deviceId: 'EASw1', state: 'requested', requested: 'full' }),
+    ]);
+
+    const resultOf = (command: ExchangeCommandV1, data: Partial<ExchangeResultV1>) =>
+      createCloudEvent({
+        source: '//easgate/exchange-executor',
+        type: ExchangeEventTypes.Result,
+        tenant,
+        data: {
+          commandId: command.commandId,
+          tenant,
+          mailbox: command.mailbox,
+          action: command.action,
+          outcome: 'applied',
+          cmdlets: ['Get-MobileDevice', 'Clear-MobileDevice', 'Clear-MobileDevice'],
+          attempts: 1,
+          completedAt: new Date().toISOString(),
+          ...data,
+        } satisfies ExchangeResultV1,
+      });
+    const [w1, w2] = [
+      wipes.find((w) => w.command.mailbox?.startsWith('w1'))!,
+      wipes.find((w) => w.command.mailbox?.startsWith('w2'))!,
+    ];
+    await produce(producer, Topics.ExchangeResult, [
+      encodeStructured(
+        resultOf(w1.command, {
+          detail: 'account-only wipe: full wipe unsupported for Outlook (REST) clients',
+          wipe: { accountOnly: true, fullWipeUnsupported: true },
+        }),
+        w1.key,
+      ),
+      encodeStructured(
+        resultOf(w2.command, {
+          outcome: 'failed',
+          cmdlets: ['Get-MobileDevice'],
+          error: {
+            code: 'EXO_NOT_FOUND',
+            message: 'no partnership for device EASw2 to wipe',
+            retriable: false,
+          },
+        }),
+        w2.key,
+      ),
+    ]);
+    const [sent] = await waitFor('the wipe sent', async () => {
+      const list = await wipesOf('w1');
+      return list[0]?.state === 'sent' && list;
+    });
+    expect(sent).toMatchObject({
+      requested: 'full',
+      sent: 'account-only',
+      note: 'account-only wipe: full wipe unsupported for Outlook (REST) clients',
+    });
+    const [failed] = await waitFor('the wipe failed', async () => {
+      const list = await wipesOf('w2');
+      return list[0]?.state === 'failed' && list;
+    });
+    expect(failed).toMatchObject({ error: { code: 'EXO_NOT_FOUND' } });
+  });
+
   it('neither loses nor repeats a command when stopped mid-stream and restarted', async () => {
     const tenant = aTenant();
     const ownDb = await createTestDatabase();

@@ -3,6 +3,8 @@ import type { ExchangeActionV1, ExchangeInventoryV1 } from '@easgate/contracts';
 export interface ViewDevice {
   accessState?: string;
   wipePending?: boolean;
+  /** When the device acknowledged a wipe, when the inventory says (Exchange's ack time). */
+  wipeAcknowledgedAt?: string;
   /** When easgate first saw the device in Exchange (the auto-quarantine grace period starts here). */
   firstSeenAt: string;
   autoQuarantinedAt?: string;
@@ -43,6 +45,7 @@ export function applyInventory(view: ExchangeView, inventory: ExchangeInventoryV
       firstSeenAt: known?.firstSeenAt ?? inventory.observedAt,
       accessState: device.accessState,
       ...(device.wipePending !== undefined && { wipePending: device.wipePending }),
+      ...(device.wipeAcknowledgedAt !== undefined && { wipeAcknowledgedAt: device.wipeAcknowledgedAt }),
       ...(known?.autoQuarantinedAt !== undefined && { autoQuarantinedAt: known.autoQuarantinedAt }),
     };
   }

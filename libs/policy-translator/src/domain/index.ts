@@ -4,3 +4,4 @@ export * from './exchange-view';
 export * from './command-plan';
 export * from './rules-preview';
 export * from './errors';
+export * from './wipe-status';

@@ -9,7 +9,10 @@ export class DevicesController {
   constructor(private readonly translator: PolicyTranslator) {}
 
   @Get('devices/:mdmDeviceId')
-  @ApiOperation({ summary: "A device's desired Exchange state" })
+  @ApiOperation({
+    summary:
+      "A device's desired Exchange state, and each wipe easgate asked for (`wipes`: requested, sent, acknowledged, failed, cancelled; what was sent and why)",
+  })
   device(@Param('tenant') tenant: string, @Param('mdmDeviceId') mdmDeviceId: string) {
     return this.translator.device(tenant, mdmDeviceId);
   }

@@ -59,6 +59,10 @@ export class CommandLogEntity {
   @Column({ type: 'varchar', length: 20, nullable: true }) outcome!: string | null;
   @Column({ name: 'completed_at', type: 'varchar', length: 40, nullable: true }) completedAt!: string | null;
   @Column({ type: 'text', nullable: true }) error!: string | null;
+  /** The result's detail (why skipped; what a wipe became). */
+  @Column({ type: 'text', nullable: true }) detail!: string | null;
+  /** The result's `wipe` (JSON): account-only fallback, recovered after a crash. */
+  @Column({ name: 'wipe_json', type: 'text', nullable: true }) wipeJson!: string | null;
 }
 
 export const translatorEntities = [

@@ -1,4 +1,4 @@
-import type { ExchangeActionV1 } from '@easgate/contracts';
+import type { ExchangeActionV1, ExchangeResultV1 } from '@easgate/contracts';
 import type { Tx } from '@easgate/persistence';
 import {
   defaultRules,
@@ -45,6 +45,8 @@ export interface CommandRecord {
   outcome?: string;
   completedAt?: string;
   error?: { code: string; message: string; retriable: boolean };
+  detail?: string;
+  wipe?: ExchangeResultV1['wipe'];
 }
 
 /** The translator's storage. Every method takes the tenant first; JSON columns hold domain types. */
@@ -215,6 +217,8 @@ export class TranslatorRepository {
       outcome: null,
       completedAt: null,
       error: null,
+      detail: null,
+      wipeJson: null,
     });
   }
 
@@ -227,13 +231,18 @@ export class TranslatorRepository {
     tx: Tx,
     tenant: string,
     commandId: string,
-    outcome: string,
-    completedAt: string,
-    error: CommandRecord['error'],
+    result: Pick<ExchangeResultV1, 'outcome' | 'completedAt' | 'error' | 'detail' | 'wipe'>,
   ): Promise<void> {
-    await tx
-      .getRepository(CommandLogEntity)
-      .update({ tenant, commandId }, { outcome, completedAt, error: error ? JSON.stringify(error) : null });
+    await tx.getRepository(CommandLogEntity).update(
+      { tenant, commandId },
+      {
+        outcome: result.outcome,
+        completedAt: result.completedAt,
+        error: result.error ? JSON.stringify(result.error) : null,
+        detail: result.detail ?? null,
+        wipeJson: result.wipe ? JSON.stringify(result.wipe) : null,
+      },
+    );
   }
 
   async commandsOfDevice(tx: Tx, tenant: string, mdmDeviceId: string, limit = 100): Promise<CommandRecord[]> {
@@ -276,5 +285,7 @@ function toCommand(row: CommandLogEntity): CommandRecord {
     ...(row.outcome !== null && { outcome: row.outcome }),
     ...(row.completedAt !== null && { completedAt: row.completedAt }),
     ...(row.error !== null && { error: JSON.parse(row.error) as CommandRecord['error'] }),
+    ...(row.detail !== null && { detail: row.detail }),
+    ...(row.wipeJson !== null && { wipe: JSON.parse(row.wipeJson) as CommandRecord['wipe'] }),
   };
 }
