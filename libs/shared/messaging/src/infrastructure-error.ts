@@ -31,6 +31,9 @@ const CONNECTION_MESSAGES = [
   /terminating connection/i,
   /the database system is (starting up|shutting down|in recovery mode)/i,
   /Connection is not established/i,
+  /is not currently accepting connections/i,
+  // TypeORM, when the connection of a transaction was lost under it.
+  /Query runner already released/i,
 ];
 
 /** kafkajs errors of an unreachable or not-yet-ready broker (a publish from the handler, a dead letter). */
