@@ -18,6 +18,7 @@ import {
 } from '@easgate/policy-translator';
 import type { Command } from 'commander';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { registerMdmDeviceCommand } from './mdm-device.command';
 import { collect, integerFlag, UsageError } from './usage';
 
 interface TargetOptions {
@@ -53,7 +54,7 @@ interface GenerateOptions extends TargetOptions {
 }
 
 /** The API token: EASGATE_API_TOKEN, --token-file, or the one `easgate start` wrote (never a flag value). */
-function apiToken(options: TargetOptions): string {
+function apiToken(options: Pick<TargetOptions, 'tokenFile'>): string {
   if (process.env['EASGATE_API_TOKEN']) return process.env['EASGATE_API_TOKEN'];
   const file =
     options.tokenFile ??
@@ -298,4 +299,6 @@ export function registerMdmCommands(program: Command): void {
         '1000',
       ),
   ).action((options: GenerateOptions) => run(() => generate(options)));
+
+  registerMdmDeviceCommand(mdm, apiToken);
 }
