@@ -12,6 +12,12 @@ import type {
 
 /** Records a consumer reads from its log at once. */
 const READ_AHEAD = 256;
+/**
+ * A pump whose sinks resolve without real I/O (SQLite is synchronous) would otherwise chain
+ * promises without ever returning to the event loop, starving the process's HTTP requests.
+ */
+const YIELD_EVERY_MS = 10;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 interface RunningConsumer {
   stopped: boolean;
@@ -145,7 +151,12 @@ export class InProcessBus implements MessageBus {
     const control: DeliveryControl = { heartbeat: () => Promise.resolve(), signal: state.abort.signal };
     let next = this.log.committed(groupId, topic, partition)!;
     let buffer = this.log.read(topic, partition, next, READ_AHEAD);
+    let lastTurn = Date.now();
     while (!state.stopped) {
+      if (Date.now() - lastTurn >= YIELD_EVERY_MS) {
+        await nextTurn();
+        lastTurn = Date.now();
+      }
       if (buffer.length === 0) {
         buffer = this.log.read(topic, partition, next, READ_AHEAD);
         if (buffer.length === 0) {
