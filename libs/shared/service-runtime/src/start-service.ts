@@ -53,8 +53,12 @@ export interface StartServiceOptions {
   ownsBus?: boolean;
   /** How long a start retries an unreachable database (default DATABASE_CONNECT_TIMEOUT_MS or 30 s). */
   databaseConnectTimeoutMs?: number;
-  /** Processed-message rows are kept this long (default INBOX_RETENTION_DAYS or 7 days), then purged hourly. */
+  /**
+   * Processed-message rows are kept this long (default INBOX_RETENTION_DAYS or 7 days: longer than
+   * any redelivery window, the topics' own retention), then purged every `inboxPurgeIntervalMs` (1 h).
+   */
   inboxRetentionMs?: number;
+  inboxPurgeIntervalMs?: number;
 }
 
 export interface RunningService {
@@ -217,7 +221,7 @@ export async function startService(
       options.inboxRetentionMs ?? (numberFromEnv(env, 'INBOX_RETENTION_DAYS') ?? 7) * DAY_MS;
     inboxPurge = new PeriodicTask(
       'inbox purge',
-      INBOX_PURGE_INTERVAL_MS,
+      options.inboxPurgeIntervalMs ?? INBOX_PURGE_INTERVAL_MS,
       () => inbox.purge(new Date(Date.now() - retentionMs)),
       logger,
     );
