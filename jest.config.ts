@@ -1,8 +1,9 @@
 import type { Config } from 'jest';
 import { readFileSync } from 'node:fs';
 
-// One Jest run, two layers: `unit` (*.spec.ts beside the source, no I/O) and `medium`
-// (libs/*/test/*.medium-spec.ts against the real Kafka broker and the real PostgreSQL).
+// One Jest run, three layers: `unit` (*.spec.ts beside the source, no I/O), `medium`
+// (libs/*/test/*.medium-spec.ts against the real Kafka broker and the real PostgreSQL) and `e2e`
+// (apps/e2e: the deployables as processes).
 const tsconfig = JSON.parse(readFileSync(`${__dirname}/tsconfig.base.json`, 'utf8')) as {
   compilerOptions: { paths: Record<string, string[]> };
 };
@@ -56,6 +57,13 @@ const config: Config = {
       globalSetup: '<rootDir>/libs/shared/testing/src/environment/global-setup.ts',
       globalTeardown: '<rootDir>/libs/shared/testing/src/environment/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/libs/shared/testing/src/environment/medium-setup.ts'],
+    },
+    {
+      // Every service as its own OS process, a Kafka broker of the suite's own, PostgreSQL, the sandbox
+      // process (apps/e2e/README.md). Each file brings its own processes up; run in band.
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/apps/e2e/**/*.e2e-spec.ts'],
     },
   ],
 };
