@@ -70,7 +70,10 @@ function kafkajsLogCreator(logger: Logger): logCreator {
   return () =>
     ({ level, log }) => {
       const { message, ...extra } = log;
-      if (level === logLevel.ERROR) logger.error(extra, `kafkajs: ${message}`);
+      // kafkajs logs every error response of the broker ("Response Metadata …") before its caller
+      // retries it; what matters is the caller's outcome (e.g. one "Kafka not ready yet" line per wait).
+      if (message.startsWith('Response ')) logger.debug(extra, `kafkajs: ${message}`);
+      else if (level === logLevel.ERROR) logger.error(extra, `kafkajs: ${message}`);
       else if (level === logLevel.WARN) logger.warn(extra, `kafkajs: ${message}`);
       else logger.debug(extra, `kafkajs: ${message}`);
     };
@@ -82,7 +85,8 @@ export class KafkaBus implements MessageBus {
   private readonly kafka: Kafka;
   private readonly logger: Logger;
   private producer?: Promise<Producer>;
-  private readonly consumers = new Set<Consumer>();
+  /** Running consumers, each with what makes its waiting messages give up when it stops. */
+  private readonly consumers = new Map<Consumer, AbortController>();
 
   constructor(private readonly options: KafkaBusOptions) {
     process.env['KAFKAJS_NO_PARTITIONER_WARNING'] ??= '1';
@@ -168,6 +172,7 @@ export class KafkaBus implements MessageBus {
       { timeoutMs: this.startTimeoutMs, logger: this.logger },
       () => this.startConsumer(options, sink, stopping.signal),
     );
+    this.consumers.set(consumer, stopping);
     return {
       stop: async () => {
         // Waiting messages give up first, so that disconnect (which awaits in-flight handlers) is prompt.
@@ -231,7 +236,6 @@ export class KafkaBus implements MessageBus {
         },
       });
       await joined;
-      this.consumers.add(consumer);
       return consumer;
     } catch (err) {
       await consumer.disconnect().catch(() => undefined);
@@ -353,8 +357,10 @@ export class KafkaBus implements MessageBus {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.consumers].map((c) => c.disconnect()));
+    const consumers = [...this.consumers];
     this.consumers.clear();
+    consumers.forEach(([, stopping]) => stopping.abort());
+    await Promise.all(consumers.map(([c]) => c.disconnect()));
     const producer = this.producer;
     this.producer = undefined;
     if (producer) await (await producer).disconnect();
