@@ -239,10 +239,13 @@ export async function startService(
       // application (outbox relay's last pass, timers), then the producer when owned, then the database.
       close: async () => {
         await started.transport.close();
+        logger.debug('stopped consuming');
         await started.inboxPurge.stop();
         await started.app.close();
+        logger.debug('application closed');
         if (options.ownsBus) await options.bus.close();
         await started.database.close();
+        logger.info(`${definition.name} closed`);
       },
     };
   } catch (err) {

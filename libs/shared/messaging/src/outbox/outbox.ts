@@ -235,6 +235,7 @@ export class OutboxRelay {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
+    this.logger.debug('outbox relay: last pass');
     try {
       for (let pass = 0; pass < 10 && (await this.publishPending()) > 0; pass++);
     } catch (err) {
@@ -244,5 +245,6 @@ export class OutboxRelay {
       );
     }
     await this.releaseLead();
+    this.logger.debug('outbox relay stopped');
   }
 }
