@@ -59,4 +59,36 @@ describe(KafkaBus.name, () => {
       await sut.close();
     }
   });
+
+  it('a consumer stopped while a message waits gives the message up uncommitted, and the group gets it again', async () => {
+    const topic = uniqueName('test.bus.abandon');
+    const groupId = uniqueName('bus-abandon');
+    await createTopics([topic]);
+    const sut = new KafkaBus({ brokers: testBrokers(), clientId: uniqueName('bus') });
+    try {
+      await sut.publisher().publish(topic, [record('k', 'waits-for-its-database')]);
+      let waiting = false;
+      const first = await sut.consume({ groupId, topics: [topic] }, async (_m, control) => {
+        waiting = true;
+        // What the delivery pipeline does while the database is down: heartbeats until the consumer stops.
+        while (!control!.signal.aborted) {
+          await control!.heartbeat();
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        throw new Error('consumer stopping: the message will be redelivered');
+      });
+      await waitFor('the message waiting', () => waiting);
+      await first.stop();
+
+      const seen: string[] = [];
+      const second = await sut.consume(
+        { groupId, topics: [topic] },
+        async (m) => void seen.push(m.value!.toString()),
+      );
+      await waitFor('the message redelivered', () => seen.includes('waits-for-its-database'));
+      await second.stop();
+    } finally {
+      await sut.close();
+    }
+  });
 });
