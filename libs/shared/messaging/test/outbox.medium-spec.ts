@@ -154,4 +154,36 @@ describe(OutboxRelay.name, () => {
       await replicaDb.close();
     }
   });
+
+  it("when the leading relay's session dies, the lead is taken again by one relay and order holds", async () => {
+    const replicaDb = await Database.open({
+      service: 'outbox-test',
+      url: testDb.url,
+      entities: messagingEntities,
+      migrations: messagingMigrations,
+    });
+    const relays = [db, replicaDb].map(
+      (d) => new OutboxRelay(d, bus.publisher(), createLogger('test'), { pollIntervalMs: 20 }),
+    );
+    relays.forEach((r) => r.start());
+    try {
+      await waitFor('a leader', () => relays.find((r) => r.leading));
+      const advisoryLocks = `FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
+      await db.read((m) => m.query(`SELECT pg_terminate_backend(pid) ${advisoryLocks}`));
+      // The dead session took the lock with it; one relay (either) takes it again, the other stands by.
+      await waitFor('one relay leading again, holding the lock', async () => {
+        const [{ n }] = await db.read((m) =>
+          m.query<{ n: number }[]>(`SELECT count(*)::int AS n ${advisoryLocks}`),
+        );
+        return n === 1 && relays.filter((r) => r.leading).length === 1;
+      });
+      const ids = ['after-takeover-1', 'after-takeover-2', 'after-takeover-3'];
+      for (const id of ids) await db.transaction((tx) => new Outbox().enqueue(tx, topic, 'k', event(id)));
+      await waitFor('the events after the takeover', () => ids.every((id) => idsOn().includes(id)));
+      expect(idsOn().filter((id) => id.startsWith('after-takeover'))).toEqual(ids);
+    } finally {
+      await Promise.all(relays.map((r) => r.stop()));
+      await replicaDb.close();
+    }
+  });
 });
