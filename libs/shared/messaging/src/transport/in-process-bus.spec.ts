@@ -81,6 +81,15 @@ describe(InProcessBus.name, () => {
     ]);
   });
 
+  it('stops a group whose consumers were woken by another group stopping', async () => {
+    const sut = new InProcessBus(2);
+    const a = await sut.consume({ groupId: 'a', topics: ['t'] }, () => Promise.resolve());
+    const b = await sut.consume({ groupId: 'b', topics: ['t'] }, () => Promise.resolve());
+    await new Promise((r) => setTimeout(r, 20));
+    await a.stop();
+    await expect(b.stop()).resolves.toBeUndefined();
+  });
+
   it('copies what is published, so later changes by the publisher do not leak in', async () => {
     const sut = new InProcessBus(1);
     const r = record('k', 'v');

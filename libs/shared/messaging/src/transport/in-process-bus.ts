@@ -156,6 +156,7 @@ export class InProcessBus implements MessageBus {
       if (Date.now() - lastTurn >= YIELD_EVERY_MS) {
         await nextTurn();
         lastTurn = Date.now();
+        continue; // stopped meanwhile?
       }
       if (buffer.length === 0) {
         buffer = this.log.read(topic, partition, next, READ_AHEAD);
@@ -165,6 +166,7 @@ export class InProcessBus implements MessageBus {
             waiting.push(resolve);
             this.waiters.set(position, waiting);
           });
+          lastTurn = Date.now();
         }
         continue;
       }
