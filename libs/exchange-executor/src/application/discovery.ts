@@ -12,6 +12,7 @@ import type { Database } from '@easgate/persistence';
 import type { MailboxSnapshotRepository } from '../infra/persistence/mailbox-snapshot.repository';
 import type { TenantClients } from '../infra/tenant-clients';
 import { deviceState } from '../domain/device-state';
+import { ExecutorErrorCode } from '../domain/executor-error';
 import { EXECUTOR_SOURCE } from './command-processor';
 
 export interface ScanStatus {
@@ -167,7 +168,7 @@ export class Discovery {
       status.state = 'failed';
       const coded = err as { code?: unknown; message?: unknown };
       status.error = {
-        code: typeof coded.code === 'string' ? coded.code : 'UNEXPECTED_ERROR',
+        code: typeof coded.code === 'string' ? coded.code : ExecutorErrorCode.Unexpected,
         message: typeof coded.message === 'string' ? coded.message : String(err),
       };
       this.logger.error(

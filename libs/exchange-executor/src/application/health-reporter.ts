@@ -1,11 +1,11 @@
 import { ServiceHealthV1 } from '@easgate/contracts';
 import type { Logger } from '@easgate/messaging';
-import type { CircuitState, TenantRequestOutcome } from '../infra/exchange-client';
+import { type CircuitState, ExchangeErrorCode, type TenantRequestOutcome } from '../infra/exchange-client';
 
 export const EXECUTOR_SERVICE = 'exchange-executor';
 export const COMMAND_QUEUE = 'exchange-commands';
 
-const THROTTLED = new Set(['EXO_THROTTLED', 'EXO_TOKEN_THROTTLED']);
+const THROTTLED = new Set<string>([ExchangeErrorCode.Throttled, ExchangeErrorCode.TokenThrottled]);
 
 export interface HealthReporterOptions {
   /** The throttling window: 429s counted over it, and the cadence of `active` re-publication. */

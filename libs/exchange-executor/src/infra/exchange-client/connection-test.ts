@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ExecutorErrorCode } from '../../domain/executor-error';
 import type { ExchangeClient } from './exchange-client';
 import { ExchangeError, ExchangeErrorCode } from './exchange-error';
 
@@ -111,7 +112,7 @@ export async function runConnectionTest(
         ...(cmdlet && { cmdlet }),
         outcome: 'failed',
         durationMs,
-        code: typed?.code ?? 'UNEXPECTED_ERROR',
+        code: typed?.code ?? ExecutorErrorCode.Unexpected,
         message: err instanceof Error ? err.message : String(err),
         ...(typed?.fix !== undefined && { fix: typed.fix }),
       });

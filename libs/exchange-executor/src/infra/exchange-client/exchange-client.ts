@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { buildUntypedInvokeCommandBody, describeCmdletSchemaErrors } from '@easgate/cmdlet-schemas';
+import { ExecutorErrorCode } from '../../domain/executor-error';
 import { errorOfResponse, ExchangeError, ExchangeErrorCode } from './exchange-error';
 import { type HttpResponse, type HttpTransport, TransportTimeoutError } from './http-transport';
 import type { ConnectionEndpoints } from './tenant-connection';
@@ -204,7 +205,7 @@ export class ExchangeClient {
         const retryAfter = err instanceof ExchangeError ? err.details.retryAfterSeconds : undefined;
         this.options.observe?.({
           cmdlet,
-          outcome: err instanceof ExchangeError ? err.code : 'UNEXPECTED_ERROR',
+          outcome: err instanceof ExchangeError ? err.code : ExecutorErrorCode.Unexpected,
           durationMs: this.clock.now() - started,
           ...(retryAfter !== undefined && { retryAfterSeconds: retryAfter }),
         });
