@@ -23,7 +23,7 @@ function easgate(
 // Each case starts the real CLI (SWC-compiled on the fly): seconds on a busy machine.
 jest.setTimeout(30_000);
 
-function aDevice(wipes: unknown[]) {
+function aDevice(wipes: NonNullable<Parameters<typeof describeDevice>[0]['wipes']>) {
   return {
     tenant: 'contoso.onmicrosoft.com',
     mdmDeviceId: 'mdm-7',

@@ -23,6 +23,7 @@ interface DeviceView {
 
 interface WipeView {
   deviceId: string;
+  commandId: string;
   state: string;
   requested: string;
   sent?: string;
