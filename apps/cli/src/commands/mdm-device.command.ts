@@ -87,7 +87,7 @@ export function registerMdmDeviceCommand(
     .requiredOption('--tenant <tenant>', 'Entra tenant id or *.onmicrosoft.com domain')
     .option(
       '--url <url>',
-      "the policy-translator's URL (default: POLICY_TRANSLATOR_URL or http://127.0.0.1:8083)",
+      "the policy-translator's URL (env POLICY_TRANSLATOR_URL)",
       process.env['POLICY_TRANSLATOR_URL'] ?? 'http://127.0.0.1:8083',
     )
     .option('--token-file <file>', 'API token file (default: EASGATE_API_TOKEN, or .easgate/api-token)')
