@@ -91,4 +91,31 @@ describe(KafkaBus.name, () => {
       await sut.close();
     }
   });
+
+  it('ensureTopics from several services at once creates each topic once, with its layout, and reports a short partition count', async () => {
+    const specs = ['a', 'b', 'c'].map((n) => ({
+      name: uniqueName(`test.bus.provision-${n}`),
+      partitions: 2,
+      retentionMs: 3_600_000,
+      cleanupPolicy: 'delete' as const,
+    }));
+    const buses = [1, 2, 3].map(() => new KafkaBus({ brokers: testBrokers(), clientId: uniqueName('bus') }));
+    try {
+      const results = await Promise.all(
+        buses.map((bus) => bus.ensureTopics(specs, { replicationFactor: 1 })),
+      );
+      expect(new Set(results.flatMap((r) => r.created)).size).toBeLessThanOrEqual(specs.length);
+      expect(results.every((r) => r.underPartitioned.length === 0)).toBe(true);
+      const states = await buses[0].describeTopics(specs.map((s) => s.name));
+      expect(states.map((t) => [t.partitions, t.retentionMs, t.cleanupPolicy])).toEqual(
+        specs.map(() => [2, '3600000', 'delete']),
+      );
+
+      const wider = await buses[0].ensureTopics([{ ...specs[0], partitions: 6 }]);
+      expect(wider.underPartitioned).toEqual([{ name: specs[0].name, partitions: 2, expected: 6 }]);
+      expect((await buses[0].describeTopics([specs[0].name]))[0].partitions).toBe(2);
+    } finally {
+      await Promise.all(buses.map((bus) => bus.close()));
+    }
+  });
 });

@@ -289,9 +289,10 @@ export class KafkaBus implements MessageBus {
                 { name: 'cleanup.policy', value: s.cleanupPolicy },
               ],
             }));
-            // false when another service created them first (TOPIC_ALREADY_EXISTS): that is fine.
-            await admin.createTopics({ topics: toCreate, waitForLeaders: true });
-            created.push(...missing.map((s) => s.name));
+            // false when another service created them all first (TOPIC_ALREADY_EXISTS); when it created
+            // some of them, kafkajs throws and the next try finds them present.
+            if (await admin.createTopics({ topics: toCreate, waitForLeaders: true }))
+              created.push(...missing.map((s) => s.name));
           }
           const metadata = await admin.fetchTopicMetadata({ topics: names });
           const leaderless = metadata.topics.filter((t) =>
