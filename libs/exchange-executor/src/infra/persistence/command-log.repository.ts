@@ -46,6 +46,8 @@ export class CommandLogRepository {
       // A failed command sent again (a replayed dead letter) gets another chance, in arrival order.
       await repo.delete({ seq: existing.seq });
     } else if (existing) return false;
+    // A wipe that may have reached Exchange before it failed keeps its intent: the replay checks first.
+    const carried = existing?.intent ? { intent: existing.intent, intentAt: existing.intentAt } : undefined;
     await repo.insert({
       commandId: command.commandId,
       tenant: command.tenant.toLowerCase(),
@@ -56,8 +58,8 @@ export class CommandLogRepository {
       attempts: 0,
       nextAttemptAt: null,
       result: null,
-      intent: null,
-      intentAt: null,
+      intent: carried?.intent ?? null,
+      intentAt: carried?.intentAt ?? null,
       receivedAt: new Date().toISOString(),
       completedAt: null,
     });

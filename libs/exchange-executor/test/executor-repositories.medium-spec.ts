@@ -83,3 +83,63 @@ describe(MailboxLeaseRepository.name, () => {
     expect(await sut.claim(key, 'b', 60_000, later(1))).toBe(true);
   });
 });
+
+describe(CommandLogRepository.name, () => {
+  let testDb: TestDatabase;
+  let db: Database;
+  let sut: CommandLogRepository;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    const definition = exchangeExecutorService();
+    db = await Database.open({
+      service: 'command-log-test',
+      url: testDb.url,
+      entities: definition.entities,
+      migrations: definition.migrations,
+    });
+    sut = new CommandLogRepository(db);
+  });
+
+  afterAll(async () => {
+    await db.close();
+    await testDb.drop();
+  });
+
+  it('keeps the intent of a wipe that failed when its dead letter is replayed, so the replay checks Exchange first', async () => {
+    const key = `contoso.com/${randomUUID()}@contoso.com`;
+    const commandId = randomUUID();
+    const command = {
+      commandId,
+      tenant: 'contoso.com',
+      mailbox: key.split('/')[1],
+      action: { kind: 'wipe-device' as const, deviceId: 'ApplWIPE0001', accountOnly: false },
+      reason: 'lost',
+      requestedBy: 'test',
+      requestedAt: T0.toISOString(),
+    };
+    const origin = { id: commandId, source: 'test', type: 'test', time: T0.toISOString() };
+    await db.transaction((tx) => sut.accept(tx, key, command, origin));
+    const [pending] = await sut.pendingFor(key, 10);
+    await sut.recordIntent(pending.seq, 'sending', T0);
+    await db.transaction((tx) =>
+      sut.complete(tx, {
+        seq: pending.seq,
+        status: 'failed',
+        result: {
+          commandId,
+          tenant: 'contoso.com',
+          action: command.action,
+          outcome: 'failed',
+          cmdlets: ['Clear-MobileDevice'],
+          attempts: 5,
+          completedAt: T0.toISOString(),
+        },
+      }),
+    );
+
+    expect(await db.transaction((tx) => sut.accept(tx, key, command, origin))).toBe(true);
+    const [replayed] = await sut.pendingFor(key, 10);
+    expect(replayed).toMatchObject({ intent: 'sending', intentAt: T0.toISOString() });
+  });
+});
