@@ -23,7 +23,8 @@ function busFrom(options: TopicsOptions): KafkaBus {
     .filter(Boolean);
   if (brokers.length === 0) throw new Error('no Kafka brokers: pass --brokers or set KAFKA_BROKERS');
   const logger = createLogger('easgate-topics');
-  logger.level = process.env['LOG_LEVEL'] ?? 'warn';
+  // The command prints what it found itself; the bus's own lines only when asked for.
+  logger.level = process.env['LOG_LEVEL'] ?? 'error';
   return new KafkaBus({ brokers, clientId: 'easgate-cli', logger, startTimeoutMs: 30_000 });
 }
 

@@ -319,7 +319,7 @@ export class KafkaBus implements MessageBus {
     if (result.created.length > 0) this.logger.info({ topics: result.created }, 'topics created');
     for (const t of result.underPartitioned)
       this.logger.warn(
-        t,
+        { topic: t.name, partitions: t.partitions, expected: t.expected },
         `topic ${t.name} has ${t.partitions} partitions, fewer than the ${t.expected} of its spec: left as it is (parallelism capped)`,
       );
     return result;
