@@ -18,6 +18,11 @@ const READ_AHEAD = 256;
  */
 const YIELD_EVERY_MS = 10;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+/**
+ * Offsets are written every this many messages, when the partition runs dry, and on stop: after a
+ * crash a group gets again at most this many messages per partition (inboxes drop the repeats).
+ */
+const COMMIT_EVERY = 64;
 
 interface RunningConsumer {
   stopped: boolean;
@@ -152,6 +157,12 @@ export class InProcessBus implements MessageBus {
     let next = this.log.committed(groupId, topic, partition)!;
     let buffer = this.log.read(topic, partition, next, READ_AHEAD);
     let lastTurn = Date.now();
+    let handled = 0;
+    const commit = () => {
+      if (handled === 0) return;
+      this.log.commit(groupId, topic, partition, next);
+      handled = 0;
+    };
     while (!state.stopped) {
       if (Date.now() - lastTurn >= YIELD_EVERY_MS) {
         await nextTurn();
@@ -161,6 +172,7 @@ export class InProcessBus implements MessageBus {
       if (buffer.length === 0) {
         buffer = this.log.read(topic, partition, next, READ_AHEAD);
         if (buffer.length === 0) {
+          commit();
           await new Promise<void>((resolve) => {
             const waiting = this.waiters.get(position) ?? [];
             waiting.push(resolve);
@@ -175,13 +187,15 @@ export class InProcessBus implements MessageBus {
         await sink({ ...record, topic, partition, offset: String(record.offset) }, control);
       } catch {
         // Like a kafkajs consumer whose eachMessage threw: the offset stays, the message comes again.
+        commit();
         await new Promise((r) => setTimeout(r, this.redeliveryDelayMs));
         continue;
       }
       next = record.offset + 1;
-      this.log.commit(groupId, topic, partition, next);
       buffer.shift();
+      if (++handled >= COMMIT_EVERY) commit();
     }
+    commit();
   }
 
   /** Stops every consumer (waiting for the messages in hand), then releases the log. */
