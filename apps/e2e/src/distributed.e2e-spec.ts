@@ -15,6 +15,7 @@ import { TopicReader } from './support/topic-reader';
 // (through a proxy the suite can cut), the exo-sandbox process as Exchange. The scenarios share the
 // deployment and run in the order below; each reads back only its own mailboxes (apps/e2e/README.md).
 const MINUTE = 60_000;
+const VAULT_DOWN_MS = 35_000;
 const world: Partial<DistributedWorld> = {};
 let w: DistributedWorld;
 let sender: KafkaMdmSender;
@@ -88,7 +89,7 @@ describe('easgate distributed (every service its own process)', () => {
     async () => {
       const translator = w.easgate.instancesOf('policy-translator')[0];
       const result = await runFeedScenario({
-        ...(await feedOptions('2-kill-translator', 's2', 150, 900, 12)),
+        ...(await feedOptions('2-kill-translator', 's2', 120, 700, 12)),
         drive: async ({ events, callsSeen }) => {
           await sender.send(events);
           const before = await callsSeen(15);
@@ -113,7 +114,7 @@ describe('easgate distributed (every service its own process)', () => {
       await w.sandbox.admin.setKnobs({ latencyMs: 100 });
       try {
         const result = await runFeedScenario({
-          ...(await feedOptions('3-kill-executor', 's3', 120, 700, 13)),
+          ...(await feedOptions('3-kill-executor', 's3', 100, 600, 13)),
           drive: async ({ events, callsSeen }) => {
             await sender.send(events);
             const before = await callsSeen(20);
@@ -135,7 +136,7 @@ describe('easgate distributed (every service its own process)', () => {
   );
 
   it(
-    'scenario 4: the cert-vault killed while the executor needs assertions: calls pause and resume, nothing dead-lettered',
+    'scenario 4: the cert-vault killed for 35 s while the executor needs assertions: calls pause and resume, nothing lost, nothing dead-lettered',
     async () => {
       const vault = w.easgate.instancesOf('cert-vault')[0];
       const executor = w.easgate.instancesOf('exchange-executor')[0];
@@ -146,13 +147,14 @@ describe('easgate distributed (every service its own process)', () => {
           // A fresh executor holds no token and no cached assertion: its first Exchange call needs the vault.
           await w.easgate.restart(executor);
           await sender.send(events);
-          await sleep(10_000);
+          // Down as long as a crash-looping pod on Kubernetes: longer than the executor's Exchange retry budget.
+          await sleep(VAULT_DOWN_MS);
           const callsWhileDown = await callsSeen(0);
           const readyMs = await w.easgate.restart(vault);
           return {
             faultEndedAt: Date.now(),
             extra: {
-              vault_down_ms: 10_000,
+              vault_down_ms: VAULT_DOWN_MS,
               calls_while_vault_down: callsWhileDown,
               restart_ready_ms: readyMs,
             },
@@ -348,7 +350,7 @@ describe('easgate distributed (every service its own process)', () => {
       const executor2 = await w.easgate.addReplica('exchange-executor');
       try {
         const result = await runFeedScenario({
-          ...(await feedOptions('9-replicas-rebalance', 's9', 150, 900, 19)),
+          ...(await feedOptions('9-replicas-rebalance', 's9', 120, 700, 19)),
           drive: async ({ events, callsSeen }) => {
             const half = Math.floor(events.length / 2);
             await sender.send(events.slice(0, half));
@@ -374,7 +376,7 @@ describe('easgate distributed (every service its own process)', () => {
     async () => {
       const tag = `s6poison-${randomBytes(3).toString('hex')}`;
       const result = await runFeedScenario({
-        ...(await feedOptions('6-database-outage', 's6', 100, 500, 16)),
+        ...(await feedOptions('6-database-outage', 's6', 80, 400, 16)),
         drive: async ({ events, callsSeen }) => {
           const half = Math.floor(events.length / 2);
           await sender.send(events.slice(0, half));
@@ -410,7 +412,7 @@ describe('easgate distributed (every service its own process)', () => {
     'scenario 5: the broker killed with SIGKILL and restarted on the same data dir: everything resumes, nothing lost',
     async () => {
       const result = await runFeedScenario({
-        ...(await feedOptions('5-kill-broker', 's5', 100, 500, 15)),
+        ...(await feedOptions('5-kill-broker', 's5', 80, 400, 15)),
         drive: async ({ events, callsSeen }) => {
           const half = Math.floor(events.length / 2);
           await sender.send(events.slice(0, half));

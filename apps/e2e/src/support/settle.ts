@@ -19,7 +19,7 @@ export async function settle(
   options: { timeoutMs?: number; quietMs?: number; stallMs?: number } = {},
 ): Promise<Settled> {
   const timeoutMs = options.timeoutMs ?? 180_000;
-  const quietMs = options.quietMs ?? 6_000;
+  const quietMs = options.quietMs ?? 4_000;
   // Nothing reaches Exchange any more and it is still wrong: waiting longer only makes the run slower.
   const stallMs = options.stallMs ?? 60_000;
   const began = Date.now();
