@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { complianceEvent } from '@easgate/policy-translator';
-import { uniqueName, waitFor } from '@easgate/testing';
+import { uniqueName } from '@easgate/testing';
 
 const ROOT = join(__dirname, '../../..');
 const TRANSLATOR_PORT = 19213;
@@ -107,21 +107,21 @@ describe('easgate start, killed right after answering 202', () => {
       });
       return res.status === 200 ? ((await res.json()) as { lastEvent: { id: string } }) : undefined;
     };
+    // Once a device shows its event it keeps it: each poll checks the first few still pending, and
+    // the wait fails when handling stalls, not when a busy machine is slow.
     let pending = accepted;
-    await waitFor(
-      'every accepted event handled',
-      async () => {
-        const chunk = pending.slice(0, 50);
-        const states = await Promise.all(chunk.map((e) => device(e.subject!)));
-        const handled = new Set(chunk.filter((e, i) => states[i]?.lastEvent.id === e.id));
-        pending = pending.filter((e) => !handled.has(e));
-        return pending.length === 0;
-      },
-      { timeoutMs: 120_000, intervalMs: 100 },
-    );
+    let progressAt = Date.now();
+    while (pending.length > 0 && Date.now() - progressAt < 60_000) {
+      const chunk = pending.slice(0, 50);
+      const states = await Promise.all(chunk.map((e) => device(e.subject!)));
+      const handled = new Set(chunk.filter((e, i) => states[i]?.lastEvent.id === e.id));
+      if (handled.size > 0) progressAt = Date.now();
+      else await new Promise((r) => setTimeout(r, 200));
+      pending = pending.filter((e) => !handled.has(e));
+    }
     expect(pending).toEqual([]);
 
     running.child.kill('SIGINT');
     expect(await running.exited).toBe(0);
-  }, 240_000);
+  }, 900_000);
 });

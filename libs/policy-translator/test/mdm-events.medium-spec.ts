@@ -141,6 +141,13 @@ describe(MdmEventsController.name, () => {
     expect(await res.json()).toMatchObject({ code: 'MDM_UNSUPPORTED_MEDIA_TYPE' });
   });
 
+  it('states in its OpenAPI description that 202 means stored', async () => {
+    const doc = (await (await fetch(`${service.url}/docs/openapi.json`)).json()) as {
+      paths: Record<string, { post: { description: string } }>;
+    };
+    expect(doc.paths['/v1/mdm/events'].post.description).toContain('**202 means stored.**');
+  });
+
   it('answers 400 for a batch body that is not JSON', async () => {
     const res = await post('[{', BATCH);
     expect(res.status).toBe(400);
@@ -159,21 +166,20 @@ describe(MdmEventsController.name, () => {
     }
 
     // Each device ends on its newest event, which its partition delivers after the first one. Once
-    // there, it stays: so each poll checks only the first few devices still pending.
+    // there, it stays: so each poll checks only the first few devices still pending. The wait fails
+    // when handling stalls, not when a busy machine is slow.
     let pending = newest;
-    await waitFor(
-      'every device on its newest event',
-      async () => {
-        const chunk = pending.slice(0, 50);
-        const states = await Promise.all(chunk.map((e) => device(e.subject!)));
-        const done = new Set(
-          chunk.filter((e, i) => states[i]?.lastEvent.id === e.id && states[i]?.state === 'compliant'),
-        );
-        pending = pending.filter((e) => !done.has(e));
-        return pending.length === 0;
-      },
-      { timeoutMs: 240_000, intervalMs: 100 },
-    );
+    let progressAt = Date.now();
+    while (pending.length > 0 && Date.now() - progressAt < 60_000) {
+      const chunk = pending.slice(0, 50);
+      const states = await Promise.all(chunk.map((e) => device(e.subject!)));
+      const done = new Set(
+        chunk.filter((e, i) => states[i]?.lastEvent.id === e.id && states[i]?.state === 'compliant'),
+      );
+      if (done.size > 0) progressAt = Date.now();
+      else await new Promise((r) => setTimeout(r, 200));
+      pending = pending.filter((e) => !done.has(e));
+    }
     expect(pending).toEqual([]);
-  }, 300_000);
+  }, 1_200_000);
 });
