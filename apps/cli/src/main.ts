@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { registerCertCommands } from './commands/cert.command';
+import { registerDbCommands } from './commands/db.command';
 import { registerDlqCommands } from './commands/dlq.command';
 import { registerExchangeCommands } from './commands/exchange.command';
 import { registerMdmCommands } from './commands/mdm.command';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerVaultCommands(program);
   registerExchangeCommands(program);
   registerMdmCommands(program);
+  registerDbCommands(program);
   return program;
 }
 
