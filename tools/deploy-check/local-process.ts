@@ -6,6 +6,8 @@ export interface StartedProcess {
   waitForHttp(url: string, deadlineMs: number): Promise<unknown>;
   /** GET `url` once: the status code (0 when nothing answers). */
   status(url: string): Promise<number>;
+  /** Resolves with the exit code once the process ended by itself (a Job). */
+  exited(): Promise<number | null>;
   /** The last lines the process printed (for failure messages). */
   output(): string;
   stop(): Promise<void>;
@@ -53,6 +55,10 @@ export function startProcess(spec: ProcessSpec): StartedProcess {
   return {
     status,
     output: () => tail,
+    exited: async () => {
+      await exited;
+      return exitCode ?? null;
+    },
     waitForHttp: async (url, deadlineMs) => {
       const deadline = Date.now() + deadlineMs;
       for (;;) {
