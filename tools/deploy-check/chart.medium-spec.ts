@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { load } from 'js-yaml';
 import { ServiceTopics, type ServiceName, topicSpecs } from '@easgate/contracts';
 import { helmLint, renderObjects, helmTemplate, type K8sObject } from '../helm/helm';
 import { KubernetesSchemas } from './k8s-schemas';
@@ -35,6 +36,19 @@ const podOf = (o: K8sObject) => (o['spec'] as { template: { spec: PodSpec } }).t
 const workloads = (objects: K8sObject[]) =>
   objects.filter((o) => o.kind === 'Deployment' || o.kind === 'Job');
 const named = (objects: K8sObject[], kind: string) => objects.filter((o) => o.kind === kind);
+
+/** YAML merge keys (`<<: *anchor`), which js-yaml 5 leaves as plain keys. */
+function mergeKeys(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(mergeKeys);
+  if (node === null || typeof node !== 'object') return node;
+  const { '<<': merged, ...own } = node as Record<string, unknown>;
+  const bases = (Array.isArray(merged) ? merged : merged === undefined ? [] : [merged]).map(mergeKeys);
+  return Object.assign(
+    {},
+    ...bases,
+    Object.fromEntries(Object.entries(own).map(([k, v]) => [k, mergeKeys(v)])),
+  );
+}
 
 interface Acl {
   resource: { type: string; name: string; patternType: string };
@@ -252,6 +266,29 @@ describe('deploy/helm/easgate', () => {
         }
       }
       expect(named(rendered[name], 'Secret')).toEqual([]);
+    }
+  });
+
+  it('runs the same commands with the same environment names in docker-compose.yml', () => {
+    const compose = mergeKeys(load(readFileSync(join(CHART, '../../../docker-compose.yml'), 'utf8'))) as {
+      services: Record<string, { command: string[]; environment: Record<string, string> }>;
+    };
+    const chartContainers = [
+      ...workloads(rendered['default']),
+      ...workloads(rendered['sandbox']).filter((w) => w.metadata.name.endsWith('exo-sandbox')),
+      ...named(rendered['production, migrations Job without hooks'], 'Job'),
+    ].map((w) => podOf(w).containers[0]);
+    expect(chartContainers.map((c) => c.name).sort()).toEqual(
+      [...SERVICES, 'exo-sandbox', 'migrations'].sort(),
+    );
+    for (const container of chartContainers) {
+      const service = container.name === 'migrations' ? 'migrations' : container.name;
+      const composed = compose.services[service];
+      expect({ service, command: composed?.command }).toEqual({ service, command: container.command });
+      expect({ service, env: Object.keys(composed?.environment ?? {}).sort() }).toEqual({
+        service,
+        env: (container.env ?? []).map((e) => e.name).sort(),
+      });
     }
   });
 

@@ -109,9 +109,20 @@ function keyValues(args: string): Record<string, string> {
 
 /** `npm ci --omit=dev` once per lockfile (and Node version): the same command, its result kept. */
 function productionDependencies(appDir: string, cacheDir: string, log: (l: string) => void): string {
+  // What `npm ci` depends on: the lockfile, the manifest's dependency fields and install-time scripts.
+  const manifest = JSON.parse(readFileSync(join(appDir, 'package.json'), 'utf8')) as Record<string, unknown>;
+  const scripts = (manifest['scripts'] ?? {}) as Record<string, string>;
+  const installInputs = {
+    ...Object.fromEntries(
+      ['dependencies', 'devDependencies', 'optionalDependencies', 'overrides', 'engines', 'allowScripts'].map(
+        (k) => [k, manifest[k]],
+      ),
+    ),
+    scripts: ['preinstall', 'install', 'postinstall', 'prepare'].map((k) => scripts[k]),
+  };
   const hash = createHash('sha256')
     .update(readFileSync(join(appDir, 'package-lock.json')))
-    .update(readFileSync(join(appDir, 'package.json')))
+    .update(JSON.stringify(installInputs))
     .update(`${process.version} ${process.platform} ${process.arch}`)
     .digest('hex')
     .slice(0, 16);

@@ -23,7 +23,12 @@ fetch() {
   mvn -B -q -ntp -f "$HERE/pom.xml" \
     org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
     -DincludeScope=runtime -DoutputDirectory="$staging" >&2
-  rm -rf "$H/libs" && mv "$staging" "$H/libs"
+  # Two test files may fetch at once: the first complete copy wins, the other is discarded.
+  if [ -f "$H/libs/helm-java-$VERSION.jar" ] && [ -f "$H/libs/linux-amd64-$VERSION.jar" ]; then
+    rm -rf "$staging"
+  else
+    rm -rf "$H/libs" && mv "$staging" "$H/libs"
+  fi
   log "fetched $(ls "$H/libs" | wc -l) jars"
 }
 
