@@ -292,6 +292,12 @@ describe('deploy/helm/easgate', () => {
     }
   });
 
+  it('refuses Strimzi SCRAM users while the services would connect without SASL', async () => {
+    const file = join(scratch, 'strimzi-without-sasl.yaml');
+    writeFileSync(file, 'strimzi:\n  enabled: true\n');
+    await expect(helmTemplate(CHART, { valuesFiles: [file] })).rejects.toThrow(/kafka\.sasl\.enabled=true/);
+  }, 60_000);
+
   describe('values.schema.json', () => {
     const wrong: Record<string, string> = {
       'the latest tag': 'image:\n  tag: latest\n',

@@ -1,6 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, posix, relative, resolve } from 'node:path';
 
@@ -140,6 +149,11 @@ function productionDependencies(appDir: string, cacheDir: string, log: (l: strin
   execFileSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], { cwd: staging, stdio: 'pipe' });
   rmSync(done, { recursive: true, force: true });
   renameSync(staging, done);
+  // Installs of older lockfiles are of no further use (staging directories of other runs are left alone).
+  for (const entry of readdirSync(cacheDir)) {
+    if (entry !== hash && !entry.includes('.staging-'))
+      rmSync(join(cacheDir, entry), { recursive: true, force: true });
+  }
   return join(done, 'node_modules');
 }
 

@@ -90,6 +90,9 @@ passwordSecret:
 {{- if .Values.services.alerting.enabled -}}
 {{- $_ := required "alerting.secretsKeySecret.name is required (a Secret with the alerting secrets key)" .Values.alerting.secretsKeySecret.name -}}
 {{- end -}}
+{{- if and .Values.strimzi.enabled .Values.strimzi.users.enabled (not .Values.kafka.sasl.enabled) -}}
+{{- fail "strimzi.users.enabled creates SCRAM users: set kafka.sasl.enabled=true so that the services log in with them" -}}
+{{- end -}}
 {{- if .Values.kafka.tls.enabled -}}
 {{- $_ := required "kafka.tls.caSecret.name is required when kafka.tls.enabled" .Values.kafka.tls.caSecret.name -}}
 {{- end -}}
