@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { registerCertCommands } from './commands/cert.command';
+import { registerDbCommands } from './commands/db.command';
 import { registerDlqCommands } from './commands/dlq.command';
 import { registerExchangeCommands } from './commands/exchange.command';
 import { registerMdmCommands } from './commands/mdm.command';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerExchangeCommands(program);
   registerMdmCommands(program);
   registerTopicsCommands(program);
+  registerDbCommands(program);
   return program;
 }
 

@@ -1,0 +1,322 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
+import { ServiceTopics, type ServiceName, topicSpecs } from '@easgate/contracts';
+import { helmLint, renderObjects, helmTemplate, type K8sObject } from '../helm/helm';
+import { KubernetesSchemas } from './k8s-schemas';
+
+const CHART = join(__dirname, '../../deploy/helm/easgate');
+const ci = (name: string) => join(CHART, 'ci', `${name}-values.yaml`);
+const SERVICES = Object.keys(ServiceTopics) as ServiceName[];
+
+interface Container {
+  name: string;
+  image: string;
+  command?: string[];
+  env?: { name: string; value?: string; valueFrom?: unknown }[];
+  resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
+  securityContext?: {
+    readOnlyRootFilesystem?: boolean;
+    allowPrivilegeEscalation?: boolean;
+    runAsNonRoot?: boolean;
+    capabilities?: { drop?: string[] };
+  };
+  livenessProbe?: unknown;
+  readinessProbe?: unknown;
+  startupProbe?: unknown;
+}
+interface PodSpec {
+  serviceAccountName?: string;
+  automountServiceAccountToken?: boolean;
+  securityContext?: { runAsNonRoot?: boolean; seccompProfile?: { type: string } };
+  containers: Container[];
+}
+const podOf = (o: K8sObject) => (o['spec'] as { template: { spec: PodSpec } }).template.spec;
+const workloads = (objects: K8sObject[]) =>
+  objects.filter((o) => o.kind === 'Deployment' || o.kind === 'Job');
+const named = (objects: K8sObject[], kind: string) => objects.filter((o) => o.kind === kind);
+
+/** YAML merge keys (`<<: *anchor`), which js-yaml 5 leaves as plain keys. */
+function mergeKeys(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(mergeKeys);
+  if (node === null || typeof node !== 'object') return node;
+  const { '<<': merged, ...own } = node as Record<string, unknown>;
+  const bases = (Array.isArray(merged) ? merged : merged === undefined ? [] : [merged]).map(mergeKeys);
+  return Object.assign(
+    {},
+    ...bases,
+    Object.fromEntries(Object.entries(own).map(([k, v]) => [k, mergeKeys(v)])),
+  );
+}
+
+interface Acl {
+  resource: { type: string; name: string; patternType: string };
+  operations: string[];
+}
+
+// The chart rendered by real Helm (helm-java) with each values file a platform team would start from.
+describe('deploy/helm/easgate', () => {
+  let scratch: string;
+  const rendered: Record<string, K8sObject[]> = {};
+  const schemas = new KubernetesSchemas();
+
+  beforeAll(async () => {
+    scratch = mkdtempSync(join(tmpdir(), 'easgate-chart-'));
+    const plainJob = join(scratch, 'migrations-without-hooks.yaml');
+    writeFileSync(plainJob, 'migrations:\n  hooks: false\n');
+    const cases: Record<string, string[]> = {
+      default: [],
+      production: [ci('production')],
+      // helm-java's template leaves hooks out; without hooks the migrations Job is an ordinary resource.
+      'production, migrations Job without hooks': [ci('production'), plainJob],
+      minimal: [ci('minimal')],
+      sandbox: [ci('sandbox')],
+    };
+    for (const [name, valuesFiles] of Object.entries(cases)) {
+      rendered[name] = await renderObjects(CHART, { valuesFiles });
+    }
+  }, 180_000);
+
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  const cases = () => Object.keys(rendered);
+
+  it('passes helm lint --strict', async () => {
+    const messages = await helmLint(CHART);
+    expect(messages.filter((m) => !m.startsWith('[INFO]'))).toEqual([]);
+  }, 60_000);
+
+  it('renders every values file into objects valid against the Kubernetes and CRD schemas', () => {
+    for (const name of cases()) {
+      expect(rendered[name].length).toBeGreaterThan(0);
+      const errors = rendered[name].flatMap((o) =>
+        schemas.errorsOf(o).map((e) => `${name}: ${o.kind}/${o.metadata.name}: ${e}`),
+      );
+      expect(errors).toEqual([]);
+    }
+  });
+
+  it('hardens every workload: non-root, read-only root, no privileges, resources, pinned image, probes', () => {
+    for (const name of cases()) {
+      for (const workload of workloads(rendered[name])) {
+        const where = `${name}: ${workload.kind}/${workload.metadata.name}`;
+        const pod = podOf(workload);
+        expect({ where, runAsNonRoot: pod.securityContext?.runAsNonRoot }).toEqual({
+          where,
+          runAsNonRoot: true,
+        });
+        expect({ where, seccomp: pod.securityContext?.seccompProfile?.type }).toEqual({
+          where,
+          seccomp: 'RuntimeDefault',
+        });
+        expect({ where, token: pod.automountServiceAccountToken }).toEqual({ where, token: false });
+        expect(pod.serviceAccountName).toMatch(/^easgate-/);
+        for (const c of pod.containers) {
+          expect({ where, securityContext: c.securityContext }).toMatchObject({
+            where,
+            securityContext: {
+              readOnlyRootFilesystem: true,
+              allowPrivilegeEscalation: false,
+              runAsNonRoot: true,
+              capabilities: { drop: ['ALL'] },
+            },
+          });
+          for (const kind of ['requests', 'limits'] as const) {
+            expect({ where, kind, cpu: c.resources?.[kind]?.['cpu'] !== undefined }).toEqual({
+              where,
+              kind,
+              cpu: true,
+            });
+            expect({ where, kind, memory: c.resources?.[kind]?.['memory'] !== undefined }).toEqual({
+              where,
+              kind,
+              memory: true,
+            });
+          }
+          expect(c.image).toMatch(/^[^:@]+(:[^:@]+|@sha256:[a-f0-9]{64})$/);
+          expect(c.image).not.toMatch(/:latest$/);
+          if (workload.kind === 'Deployment') {
+            expect({
+              where,
+              probes: [c.startupProbe, c.livenessProbe, c.readinessProbe].every(Boolean),
+            }).toEqual({
+              where,
+              probes: true,
+            });
+          }
+        }
+      }
+    }
+  });
+
+  it('renders what each values file asks for', () => {
+    const kinds = (name: string) =>
+      rendered[name].reduce<Record<string, number>>(
+        (acc, o) => ({ ...acc, [o.kind]: (acc[o.kind] ?? 0) + 1 }),
+        {},
+      );
+    expect(kinds('default')).toEqual({
+      Deployment: 4,
+      Service: 4,
+      ServiceAccount: 4,
+      PodDisruptionBudget: 4,
+      NetworkPolicy: 4,
+    });
+    expect(kinds('minimal')).toEqual({ Deployment: 4, Service: 4, ServiceAccount: 4 });
+    expect(kinds('sandbox')).toMatchObject({ Deployment: 5, Service: 5, NetworkPolicy: 5 });
+    expect(kinds('production')).toMatchObject({
+      KafkaTopic: topicSpecs().length,
+      KafkaUser: 4,
+      ScaledObject: 2,
+      TriggerAuthentication: 2,
+      HorizontalPodAutoscaler: 1,
+      ServiceMonitor: 1,
+      PrometheusRule: 1,
+      ConfigMap: 1,
+    });
+    expect(kinds('production, migrations Job without hooks')).toMatchObject({ Job: 1 });
+  });
+
+  it('creates a KafkaTopic for each catalogue topic, with its partitions, retention and clean-up policy', () => {
+    const topics = named(rendered['production'], 'KafkaTopic').map((t) => {
+      const spec = t['spec'] as { topicName: string; partitions: number; config: Record<string, unknown> };
+      return {
+        name: spec.topicName,
+        partitions: spec.partitions,
+        retentionMs: spec.config['retention.ms'],
+        cleanupPolicy: spec.config['cleanup.policy'],
+      };
+    });
+    expect(topics).toEqual(
+      topicSpecs().map((t) => ({
+        name: t.name,
+        partitions: t.partitions,
+        retentionMs: t.retentionMs,
+        cleanupPolicy: t.cleanupPolicy,
+      })),
+    );
+  });
+
+  it('grants each service exactly the topics it consumes and produces, and its own consumer groups', () => {
+    for (const service of SERVICES) {
+      const user = named(rendered['production'], 'KafkaUser').find(
+        (u) => u.metadata.name === `easgate-${service}`,
+      );
+      const acls = (user?.['spec'] as { authorization: { acls: Acl[] } }).authorization.acls;
+      const topicsWith = (op: string) =>
+        acls
+          .filter((a) => a.resource.type === 'topic' && a.operations.includes(op))
+          .map((a) => a.resource.name)
+          .sort();
+      expect({ service, reads: topicsWith('Read') }).toEqual({
+        service,
+        reads: [...ServiceTopics[service].consumes].sort(),
+      });
+      expect({ service, writes: topicsWith('Write') }).toEqual({
+        service,
+        writes: [...ServiceTopics[service].produces].sort(),
+      });
+      const groups = acls.filter((a) => a.resource.type === 'group');
+      expect(groups).toEqual(
+        ServiceTopics[service].consumes.length === 0
+          ? []
+          : [
+              {
+                resource: { type: 'group', name: `easgate-${service}`, patternType: 'prefix' },
+                operations: ['Read', 'Describe'],
+              },
+            ],
+      );
+    }
+  });
+
+  it('lets only the executor reach the vault, and the vault and the executor reach Microsoft', () => {
+    const policies = named(rendered['default'], 'NetworkPolicy');
+    const vault = policies.find((p) => p.metadata.name === 'easgate-cert-vault')!;
+    const ingress = (
+      vault['spec'] as { ingress: { from: { podSelector?: { matchLabels: Record<string, string> } }[] }[] }
+    ).ingress;
+    expect(
+      ingress.flatMap((rule) =>
+        rule.from.map((peer) => peer.podSelector?.matchLabels['app.kubernetes.io/component']),
+      ),
+    ).toEqual(['exchange-executor']);
+    const reachesInternet = (name: string) =>
+      JSON.stringify(policies.find((p) => p.metadata.name === `easgate-${name}`)!['spec']).includes(
+        '0.0.0.0/0',
+      );
+    expect(SERVICES.filter((s) => s !== 'alerting' && reachesInternet(s)).sort()).toEqual([
+      'cert-vault',
+      'exchange-executor',
+    ]);
+  });
+
+  it('keeps secrets out of plain values: they come from Secret references only', () => {
+    const secretNames =
+      /^(DATABASE_URL|EASGATE_API_TOKEN|VAULT_MASTER_KEY|VAULT_PREVIOUS_MASTER_KEYS|ALERTING_SECRETS_KEY|ALERTING_SMTP_URL|KAFKA_SASL_PASSWORD)$/;
+    for (const name of cases()) {
+      for (const workload of workloads(rendered[name])) {
+        for (const c of podOf(workload).containers) {
+          const inClear = (c.env ?? []).filter((e) => secretNames.test(e.name) && e.value !== undefined);
+          expect({ where: `${name}: ${workload.metadata.name}`, inClear }).toEqual({
+            where: `${name}: ${workload.metadata.name}`,
+            inClear: [],
+          });
+        }
+      }
+      expect(named(rendered[name], 'Secret')).toEqual([]);
+    }
+  });
+
+  it('runs the same commands with the same environment names in docker-compose.yml', () => {
+    const compose = mergeKeys(load(readFileSync(join(CHART, '../../../docker-compose.yml'), 'utf8'))) as {
+      services: Record<string, { command: string[]; environment: Record<string, string> }>;
+    };
+    const chartContainers = [
+      ...workloads(rendered['default']),
+      ...workloads(rendered['sandbox']).filter((w) => w.metadata.name.endsWith('exo-sandbox')),
+      ...named(rendered['production, migrations Job without hooks'], 'Job'),
+    ].map((w) => podOf(w).containers[0]);
+    expect(chartContainers.map((c) => c.name).sort()).toEqual(
+      [...SERVICES, 'exo-sandbox', 'migrations'].sort(),
+    );
+    for (const container of chartContainers) {
+      const service = container.name === 'migrations' ? 'migrations' : container.name;
+      const composed = compose.services[service];
+      expect({ service, command: composed?.command }).toEqual({ service, command: container.command });
+      expect({ service, env: Object.keys(composed?.environment ?? {}).sort() }).toEqual({
+        service,
+        env: (container.env ?? []).map((e) => e.name).sort(),
+      });
+    }
+  });
+
+  it('refuses Strimzi SCRAM users while the services would connect without SASL', async () => {
+    const file = join(scratch, 'strimzi-without-sasl.yaml');
+    writeFileSync(file, 'strimzi:\n  enabled: true\n');
+    await expect(helmTemplate(CHART, { valuesFiles: [file] })).rejects.toThrow(/kafka\.sasl\.enabled=true/);
+  }, 60_000);
+
+  describe('values.schema.json', () => {
+    const wrong: Record<string, string> = {
+      'the latest tag': 'image:\n  tag: latest\n',
+      'a port that is not a number': 'services:\n  cert-vault:\n    port: http\n',
+      'an unknown setting': 'replicaCount: 3\n',
+      'a secret in plain env': 'services:\n  alerting:\n    env:\n      ALERTING_SECRETS_KEY: c2VjcmV0\n',
+      'an unknown migrations mode': 'migrations:\n  mode: sometimes\n',
+      'a writable root filesystem':
+        'securityContext:\n  readOnlyRootFilesystem: false\n  allowPrivilegeEscalation: false\n',
+      'KEDA on the vault (it consumes nothing)': 'services:\n  cert-vault:\n    keda: { enabled: true }\n',
+    };
+    it.each(Object.keys(wrong))(
+      'rejects %s',
+      async (name) => {
+        const file = join(scratch, `${name.replace(/\W+/g, '-')}.yaml`);
+        writeFileSync(file, wrong[name]);
+        await expect(helmTemplate(CHART, { valuesFiles: [file] })).rejects.toThrow(/schema/i);
+      },
+      60_000,
+    );
+  });
+});
