@@ -166,12 +166,12 @@ describe('the easgate console in Chromium', () => {
 
     await page.getByRole('button', { name: 'Validate Certificate' }).click();
     const save = page.getByRole('button', { name: 'Save' });
-    // Evaluated in the page: every step settled (none running), the Exchange steps included.
-    await page.waitForFunction(
-      `(() => { const items = [...document.querySelectorAll('ol[aria-label="Validation steps"] > li')];
-        return items.length > 5 && items.every((li) => li.getAttribute('data-state') !== 'running'); })()`,
-      undefined,
-      { timeout: 60_000 },
+    const steps = page.locator('ol[aria-label="Validation steps"] > li');
+    await waitFor(
+      'every validation step to settle',
+      async () =>
+        (await steps.count()) > 5 && (await steps.and(page.locator('[data-state="running"]')).count()) === 0,
+      { timeoutMs: 60_000, intervalMs: 250 },
     );
     const states = await page
       .locator('ol[aria-label="Validation steps"] > li')
@@ -197,7 +197,8 @@ describe('the easgate console in Chromium', () => {
   it('switches Exchange alerting on for the tenant', async () => {
     await page.getByRole('link', { name: 'Health check configuration' }).click();
     await page.getByRole('heading', { name: 'Exchange alerting' }).waitFor();
-    await page.getByRole('switch', { name: 'Exchange alerting' }).check();
+    // A controlled switch: it turns on once the subscription exists.
+    await page.getByRole('switch', { name: 'Exchange alerting' }).click();
     await page.getByRole('status').filter({ hasText: 'Subscribed' }).waitFor();
     await expect(page.getByRole('switch', { name: 'Exchange alerting' }).isChecked()).resolves.toBe(true);
     await screen('05-exchange-alerting');

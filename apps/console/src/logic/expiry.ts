@@ -14,10 +14,10 @@ export function expiryLevel(days: number): ExpiryLevel {
 }
 
 export const EXPIRY_COLOURS: Record<ExpiryLevel, string> = {
-  expired: 'red',
-  critical: 'red',
-  warning: 'orange',
-  ok: 'green',
+  expired: '#b71c1c',
+  critical: '#b71c1c',
+  warning: '#8a4b00',
+  ok: '#1b5e20',
 };
 
 export function daysLeftText(days: number): string {

@@ -161,7 +161,7 @@ function ExchangeAlerting({ tenant }: { tenant: string }) {
               {alertList.map((a) => (
                 <Table.Tr key={a.fingerprint}>
                   <Table.Td>
-                    <Badge color={a.severity === 'critical' ? 'red.9' : 'orange.9'} variant="filled">
+                    <Badge color={a.severity === 'critical' ? '#b71c1c' : '#8a4b00'} variant="filled">
                       {a.severity}
                     </Badge>
                   </Table.Td>

@@ -36,11 +36,11 @@ import {
 import { navigate } from '../router';
 
 const STATE_COLOURS: Record<ValidationStep['state'], string> = {
-  pending: 'gray',
-  running: 'blue',
-  passed: 'green',
-  failed: 'red',
-  skipped: 'gray',
+  pending: '#495057',
+  running: '#0d47a1',
+  passed: '#1b5e20',
+  failed: '#b71c1c',
+  skipped: '#495057',
 };
 
 async function fileToBase64(file: File): Promise<string> {
@@ -342,13 +342,13 @@ export function ConnectWizard() {
             <Text fw={600} id="pem-label">
               Public certificate (PEM)
             </Text>
-            <Code block aria-labelledby="pem-label" data-testid="certificate-pem">
+            <Code block tabIndex={0} aria-labelledby="pem-label" data-testid="certificate-pem">
               {pem}
             </Code>
             <Text fw={600} id="key-credentials-label">
               keyCredentials JSON
             </Text>
-            <Code block aria-labelledby="key-credentials-label">
+            <Code block tabIndex={0} aria-labelledby="key-credentials-label">
               {keyCredentialsJson(pem, certificate.subject)}
             </Code>
           </Stack>
@@ -363,7 +363,7 @@ export function ConnectWizard() {
           <Button onClick={() => void validate()} loading={validating} disabled={!certificate}>
             Validate Certificate
           </Button>
-          <Button onClick={() => void save()} disabled={!allPassed(steps) || saved} color="green.9">
+          <Button onClick={() => void save()} disabled={!allPassed(steps) || saved} color="#1b5e20">
             Save
           </Button>
         </Group>

@@ -69,7 +69,7 @@ function ConnectionStatus({ connection }: { connection: TenantConnection }) {
               {active && days !== undefined ? (
                 <Group gap="sm">
                   <Text data-testid="certificate-expiry">{active.notAfter.slice(0, 10)}</Text>
-                  <Badge color={EXPIRY_COLOURS[expiryLevel(days)] + '.9'} variant="filled">
+                  <Badge color={EXPIRY_COLOURS[expiryLevel(days)]} variant="filled">
                     {daysLeftText(days)}
                   </Badge>
                 </Group>
