@@ -28,6 +28,7 @@ function boundaries(allow) {
         onlyDependOnLibsWithTags: ['scope:policy-translator', 'scope:shared'],
       },
       { sourceTag: 'scope:alerting', onlyDependOnLibsWithTags: ['scope:alerting', 'scope:shared'] },
+      { sourceTag: 'scope:console', onlyDependOnLibsWithTags: ['scope:console', 'scope:shared'] },
       { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['*'] },
       // The end-to-end suite drives the deployment from outside; it reads contracts and the feed builder.
       { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['*'] },

@@ -1,6 +1,11 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
+import {
+  oidcSettingsFrom,
+  type RunningConsoleGateway,
+  sharedApiTokenCredentials,
+  startConsoleGateway,
+} from '@easgate/console-gateway';
 import { startSandbox, type RunningSandbox } from '@easgate/exo-sandbox';
 import { busFromEnv, createLogger, type MessageBus } from '@easgate/messaging';
 import {
@@ -14,7 +19,7 @@ import { embeddedServices } from './services';
 
 export interface EmbeddedOptions {
   env?: NodeJS.ProcessEnv;
-  /** Port of the status endpoint (default 8080; 0 = any). */
+  /** Port of the console and its /health (default 8080; 0 = any). */
   port?: number;
   /** Resolves when the process should stop (default: SIGINT/SIGTERM). */
   stopSignal?: Promise<void>;
@@ -24,6 +29,10 @@ export interface EmbeddedOptions {
 
 export interface EmbeddedStatus {
   statusUrl: string;
+  /** The console (served by its gateway on the status port). */
+  consoleUrl: string;
+  /** The one-time link that creates the first console administrator (while none exists). */
+  consoleSetupUrl?: string;
   dataDir: string;
   bus: MessageBus['kind'];
   database: 'postgres' | 'sqlite';
@@ -73,7 +82,7 @@ export async function runEmbedded(options: EmbeddedOptions = {}): Promise<void> 
 
   let sandbox: RunningSandbox | undefined;
   const services: RunningService[] = [];
-  let statusServer: Server | undefined;
+  let gateway: RunningConsoleGateway | undefined;
   try {
     if (!env['EASGATE_TENANT_ID']) {
       sandbox = await startSandbox({
@@ -104,10 +113,15 @@ export async function runEmbedded(options: EmbeddedOptions = {}): Promise<void> 
     }
 
     const vaultUrl = peers['cert-vault'];
-    const link = sandbox && vaultUrl ? await linkSandboxTenant(sandbox, vaultUrl, token, dataDir) : undefined;
+    // EASGATE_SANDBOX_LINK=off leaves the sandbox tenant unconnected, for an admin to connect it in the console.
+    const link =
+      sandbox && vaultUrl && env['EASGATE_SANDBOX_LINK'] !== 'off'
+        ? await linkSandboxTenant(sandbox, vaultUrl, token, dataDir)
+        : undefined;
 
     const status: EmbeddedStatus = {
       statusUrl: '',
+      consoleUrl: '',
       dataDir,
       bus: bus.kind,
       database: databaseUrl ? 'postgres' : 'sqlite',
@@ -123,43 +137,52 @@ export async function runEmbedded(options: EmbeddedOptions = {}): Promise<void> 
       }),
       services: services.map((s) => ({ name: s.name, url: s.url })),
     };
-    statusServer = createServer((req, res) => {
-      if (req.url === '/health' || req.url === '/health/live' || req.url === '/health/ready') {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(
-          JSON.stringify({
-            status: 'ok',
-            bus: status.bus,
-            database: status.database,
-            services: status.services,
-            sandbox: status.sandbox?.baseUrl,
-          }),
-        );
-        return;
-      }
-      res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` }));
-    });
     const port = options.port ?? Number(env['EASGATE_PORT'] ?? 8080);
-    await new Promise<void>((ok, fail) => {
-      statusServer!.once('error', fail);
-      statusServer!.listen(port, '127.0.0.1', ok);
+    const oidc = oidcSettingsFrom(env);
+    gateway = await startConsoleGateway({
+      port,
+      dataDir,
+      services: peers,
+      credentials: sharedApiTokenCredentials(token),
+      staticDir: env['EASGATE_CONSOLE_DIR'] ?? consoleDir(),
+      ...(oidc && { oidc }),
+      health: () => ({
+        status: 'ok',
+        bus: status.bus,
+        database: status.database,
+        services: status.services,
+        sandbox: status.sandbox?.baseUrl,
+        ...(status.sandbox && {
+          sandboxTenant: { tenantId: status.sandbox.tenantId, organization: status.sandbox.organization },
+        }),
+      }),
     });
-    status.statusUrl = `http://127.0.0.1:${(statusServer.address() as { port: number }).port}`;
+    status.statusUrl = gateway.url;
+    status.consoleUrl = `${gateway.url}/`;
+    if (gateway.setupUrl) status.consoleSetupUrl = gateway.setupUrl;
     (options.onReady ?? printStatus)(status);
     await (options.stopSignal ?? signals());
     logger.info('stopping');
   } finally {
-    await new Promise((r) => (statusServer ? statusServer.close(r) : r(undefined)));
+    await gateway?.close();
     for (const service of services.reverse()) await service.close();
     await bus.close();
     await sandbox?.close();
   }
 }
 
+/** The console built by `npm run console:build` (dist/apps/console at the repository root). */
+function consoleDir(): string {
+  return resolve(__dirname, '../../../../dist/apps/console');
+}
+
 function printStatus(status: EmbeddedStatus): void {
   const lines = [
     'easgate is running (Ctrl-C to stop)',
+    `  console         ${status.consoleUrl}`,
+    ...(status.consoleSetupUrl
+      ? [`  first sign-in   ${status.consoleSetupUrl} (one-time link: creates the administrator)`]
+      : []),
     `  status/health   ${status.statusUrl}/health`,
     `  data directory  ${status.dataDir}`,
     `  message bus     ${status.bus === 'kafka' ? 'Kafka (KAFKA_BROKERS)' : 'in-process'}`,

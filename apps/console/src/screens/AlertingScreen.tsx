@@ -1,0 +1,179 @@
+import {
+  Alert,
+  Badge,
+  Group,
+  Loader,
+  Select,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api, type TenantConnection } from '../api';
+
+interface Subscription {
+  id: string;
+  name: string;
+  kinds: string[];
+  minSeverity: string;
+}
+
+interface AlertView {
+  fingerprint: string;
+  kind: string;
+  severity: string;
+  summary: string;
+  state?: string;
+}
+
+const EXCHANGE_ALERTING = 'Exchange alerting (credential expiry)';
+
+/** Health check configuration → Exchange alerting: the credential-expiry subscription of a tenant. */
+export function AlertingScreen() {
+  const connections = useQuery({
+    queryKey: ['connections'],
+    queryFn: () => api<TenantConnection[]>('/api/cert-vault/v1/tenant-connections'),
+  });
+  const [chosen, setChosen] = useState<string | null>(null);
+  const tenant = chosen ?? connections.data?.[0]?.tenantId ?? null;
+  return (
+    <Stack maw={880}>
+      <Title order={1}>Health check configuration</Title>
+      {connections.isPending && <Loader aria-label="Loading the tenants" />}
+      {connections.data?.length === 0 && <Text>No tenant is connected yet.</Text>}
+      {connections.data && connections.data.length > 0 && (
+        <Select
+          label="Tenant"
+          allowDeselect={false}
+          data={connections.data.map((c) => ({
+            value: c.tenantId,
+            label: `${c.organization} (${c.tenantId})`,
+          }))}
+          value={tenant}
+          onChange={setChosen}
+        />
+      )}
+      {tenant && <ExchangeAlerting tenant={tenant} />}
+    </Stack>
+  );
+}
+
+function ExchangeAlerting({ tenant }: { tenant: string }) {
+  const queryClient = useQueryClient();
+  const base = `/api/alerting/v1/tenants/${encodeURIComponent(tenant)}`;
+  const subscriptions = useQuery({
+    queryKey: ['subscriptions', tenant],
+    queryFn: () => api<Subscription[]>(`${base}/subscriptions`),
+  });
+  const alerts = useQuery({
+    queryKey: ['alerts', tenant],
+    queryFn: () => api<AlertView[] | { items: AlertView[] }>(`${base}/alerts`),
+  });
+  const [severity, setSeverity] = useState<string>('warning');
+  const [destination, setDestination] = useState('http://127.0.0.1:9093');
+  const [error, setError] = useState<string>();
+  const current = subscriptions.data?.find((s) => s.name === EXCHANGE_ALERTING);
+
+  const toggle = async (on: boolean) => {
+    setError(undefined);
+    try {
+      if (on)
+        await api(`${base}/subscriptions`, {
+          method: 'POST',
+          body: {
+            name: EXCHANGE_ALERTING,
+            kinds: ['certificate-expiring', 'certificate-expired'],
+            minSeverity: severity,
+            destination: { type: 'alertmanager', url: destination },
+          },
+        });
+      else if (current) await api(`${base}/subscriptions/${current.id}`, { method: 'DELETE' });
+      await queryClient.invalidateQueries({ queryKey: ['subscriptions', tenant] });
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  const alertList = Array.isArray(alerts.data) ? alerts.data : (alerts.data?.items ?? []);
+
+  return (
+    <Stack>
+      <section aria-labelledby="exchange-alerting">
+        <Title order={2} size="h3" id="exchange-alerting">
+          Exchange alerting
+        </Title>
+        <Stack gap="sm" mt="xs">
+          <Select
+            label="Alert on"
+            allowDeselect={false}
+            disabled={current !== undefined}
+            data={[
+              { value: 'warning', label: 'All credential-expiry alerts (30, 14, 7, 1 days)' },
+              { value: 'critical', label: 'Critical only' },
+            ]}
+            value={severity}
+            onChange={(v) => setSeverity(v ?? 'warning')}
+          />
+          <TextInput
+            label="Alertmanager URL"
+            disabled={current !== undefined}
+            value={destination}
+            onChange={(e) => setDestination(e.currentTarget.value)}
+          />
+          <Switch
+            label="Exchange alerting"
+            description="Subscribes this tenant's credential-expiry alerts to the destination"
+            checked={current !== undefined}
+            disabled={subscriptions.isPending}
+            onChange={(e) => void toggle(e.currentTarget.checked)}
+          />
+          {current && (
+            <Text role="status">
+              Subscribed: {current.kinds.join(', ')} from {current.minSeverity}.
+            </Text>
+          )}
+          {error && (
+            <Alert color="red" role="alert">
+              {error}
+            </Alert>
+          )}
+        </Stack>
+      </section>
+      <section aria-labelledby="current-alerts">
+        <Title order={2} size="h3" id="current-alerts">
+          Current alerts
+        </Title>
+        {alertList.length === 0 ? (
+          <Text>No alert for this tenant.</Text>
+        ) : (
+          <Table>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Severity</Table.Th>
+                <Table.Th>Kind</Table.Th>
+                <Table.Th>Summary</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {alertList.map((a) => (
+                <Table.Tr key={a.fingerprint}>
+                  <Table.Td>
+                    <Badge color={a.severity === 'critical' ? '#b71c1c' : '#8a4b00'} variant="filled">
+                      {a.severity}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td>{a.kind}</Table.Td>
+                  <Table.Td>{a.summary}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+      </section>
+      <Group />
+    </Stack>
+  );
+}
