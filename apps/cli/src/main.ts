@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerCertCommands } from './commands/cert.command';
 import { registerDlqCommands } from './commands/dlq.command';
 import { registerExchangeCommands } from './commands/exchange.command';
+import { registerIdentityCommands } from './commands/identity.command';
 import { registerMdmCommands } from './commands/mdm.command';
 import { registerSandboxCommands } from './commands/sandbox.command';
 import { registerStartCommand } from './commands/start.command';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerVaultCommands(program);
   registerExchangeCommands(program);
   registerMdmCommands(program);
+  registerIdentityCommands(program);
   return program;
 }
 

@@ -9,7 +9,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { Outbox } from '@easgate/messaging';
-import type { ServiceContext } from '@easgate/service-runtime';
+import { type ServiceContext, tenantResolverToken, type TenantResolver } from '@easgate/service-runtime';
 import { AssertionSigner } from './application/assertion-signer';
 import { AuditTrail } from './application/audit-trail';
 import { Certificates } from './application/certificates';
@@ -88,6 +88,13 @@ export class CertVaultModule {
         OperationsController,
       ],
       providers: [
+        {
+          provide: tenantResolverToken('connection'),
+          useFactory: (connections: TenantConnections): TenantResolver => ({
+            tenantOf: (connectionId) => connections.tenantOf(connectionId),
+          }),
+          inject: [TenantConnections],
+        },
         { provide: CONFIG, useValue: config },
         { provide: IDENTITY, useValue: identity },
         {

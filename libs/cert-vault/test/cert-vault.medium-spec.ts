@@ -8,7 +8,7 @@ import { createSelfSignedCertificate, decodeJwt } from '@easgate/auth';
 import { type CertificateLifecycleV1, Topics } from '@easgate/contracts';
 import { type RunningSandbox, startSandbox } from '@easgate/exo-sandbox';
 import { KafkaBus } from '@easgate/messaging';
-import { type RunningService, startService } from '@easgate/service-runtime';
+import { inProcessCredentials, type RunningService, startService } from '@easgate/service-runtime';
 import {
   type TestDatabase,
   TopicRecorder,
@@ -77,8 +77,10 @@ async function api<T = Record<string, unknown>>(
   const response = await fetch(`${env.vault.url}${path}`, {
     method,
     headers: {
-      authorization: `Bearer ${env.apiToken}`,
-      'x-easgate-actor': 'medium-test',
+      // Only the executor's identity may get client assertions; people use their API token.
+      authorization: path.endsWith('/client-assertion')
+        ? inProcessCredentials('exchange-executor').authorizationFor('cert-vault')
+        : `Bearer ${env.apiToken}`,
       ...(body !== undefined && { 'content-type': 'application/json' }),
     },
     ...(body !== undefined && { body: JSON.stringify(body) }),

@@ -1,11 +1,13 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { startSandbox, type RunningSandbox } from '@easgate/exo-sandbox';
 import { busFromEnv, createLogger, type MessageBus } from '@easgate/messaging';
+import { ensurePrivateDir, writeSecretFile } from '@easgate/identity';
 import {
   apiTokenFromEnv,
   generateApiToken,
+  provisionServiceIdentities,
   type RunningService,
   startService,
 } from '@easgate/service-runtime';
@@ -42,10 +44,8 @@ function apiToken(env: NodeJS.ProcessEnv, dataDir: string): { token: string; fil
   const fromEnv = apiTokenFromEnv(env);
   if (fromEnv) return { token: fromEnv };
   const file = join(dataDir, 'api-token');
-  if (!existsSync(file)) {
-    writeFileSync(file, `${generateApiToken()}\n`, { mode: 0o600 });
-    chmodSync(file, 0o600);
-  }
+  if (!existsSync(file)) writeSecretFile(file, `${generateApiToken()}\n`);
+  // An empty or short token file refuses to start (startService checks the length).
   return { token: readFileSync(file, 'utf8').trim(), file };
 }
 
@@ -65,10 +65,15 @@ export async function runEmbedded(options: EmbeddedOptions = {}): Promise<void> 
   const env = options.env ?? process.env;
   const logger = createLogger('easgate');
   const dataDir = resolve(env['EASGATE_DATA_DIR'] ?? '.easgate');
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const bus = busFromEnv('easgate', env);
   const databaseUrl = env['DATABASE_URL'];
   const { token, file: apiTokenFile } = apiToken(env, dataDir);
+  // Each service signs its calls to the others with its own key (only the executor may get assertions).
+  const identities = provisionServiceIdentities(
+    join(dataDir, 'identity'),
+    embeddedServices.map((d) => d.name),
+  );
 
   let sandbox: RunningSandbox | undefined;
   const services: RunningService[] = [];
@@ -93,6 +98,7 @@ export async function runEmbedded(options: EmbeddedOptions = {}): Promise<void> 
         bus,
         dataDir,
         apiToken: token,
+        identity: { serviceKey: identities.keys.get(definition.name)!, trustedServices: identities.trusted },
         env: serviceEnv,
         peers: { ...peers },
         ...(databaseUrl !== undefined && { databaseUrl }),

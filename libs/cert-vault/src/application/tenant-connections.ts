@@ -130,6 +130,12 @@ export class TenantConnections {
     return this.stores.db.read(async (m) => this.viewWithActive(m, await this.require(m, connectionId)));
   }
 
+  /** The tenant of a connection (for authorization), or undefined when there is no such connection. */
+  async tenantOf(connectionId: string): Promise<string | undefined> {
+    const found = await this.stores.db.read((m) => this.stores.connections.findById(m, connectionId));
+    return found?.tenantId;
+  }
+
   list(tenantId?: string): Promise<TenantConnectionView[]> {
     return this.stores.db.read(async (m) => {
       const connections = await this.stores.connections.list(m, tenantId);

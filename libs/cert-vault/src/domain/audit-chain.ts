@@ -7,7 +7,7 @@ export type AuditOutcome = 'success' | 'failure';
 /** What happened, as the caller describes it (no secrets: never keys, passwords or assertions). */
 export interface AuditFacts {
   readonly at: string;
-  /** Who: the API caller (X-Easgate-Actor) or `cert-vault` for its own jobs. */
+  /** Who: the authenticated API caller (`user:alice`, `service:exchange-executor`) or `cert-vault` for its own jobs. */
   readonly actor: string;
   /** What: e.g. `assertion.sign`, `certificate.import`, `certificate.activate`, `rotation.complete`. */
   readonly action: string;

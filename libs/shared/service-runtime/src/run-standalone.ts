@@ -1,5 +1,6 @@
 import { busFromEnv, createLogger } from '@easgate/messaging';
 import type { ServiceDefinition } from './service-definition';
+import { identityFromEnv } from './identity/service-identity';
 import { apiTokenFromEnv, startService } from './start-service';
 
 const PEERS = ['cert-vault', 'exchange-executor', 'policy-translator', 'alerting'];
@@ -10,7 +11,8 @@ function envName(service: string, suffix: string): string {
 
 /**
  * The whole of an app's main.ts: one service alone, configured from the environment
- * (KAFKA_BROKERS, DATABASE_URL, EASGATE_API_TOKEN[_FILE], EASGATE_DATA_DIR, HOST, <NAME>_PORT or PORT,
+ * (KAFKA_BROKERS, DATABASE_URL, EASGATE_API_TOKEN[_FILE] and/or EASGATE_CALLERS_FILE,
+ * EASGATE_SERVICE_KEY_FILE, EASGATE_TRUSTED_SERVICES_FILE, EASGATE_DATA_DIR, HOST, <NAME>_PORT or PORT,
  * <PEER>_URL for the other services it calls), stopped on SIGTERM/SIGINT.
  */
 export function runServiceStandalone(
@@ -20,7 +22,9 @@ export function runServiceStandalone(
   const logger = createLogger(definition.name);
   const start = async () => {
     const apiToken = apiTokenFromEnv(env);
-    if (!apiToken) throw new Error('EASGATE_API_TOKEN or EASGATE_API_TOKEN_FILE is required');
+    const identity = identityFromEnv(definition.name, env);
+    if (!apiToken && !identity.callers)
+      throw new Error('EASGATE_CALLERS_FILE, EASGATE_API_TOKEN or EASGATE_API_TOKEN_FILE is required');
     const bus = busFromEnv(definition.name, env);
     const port = env[envName(definition.name, 'PORT')] ?? env['PORT'];
     const peers = Object.fromEntries(
@@ -32,7 +36,8 @@ export function runServiceStandalone(
       bus,
       ...(env['DATABASE_URL'] !== undefined && { databaseUrl: env['DATABASE_URL'] }),
       dataDir: env['EASGATE_DATA_DIR'] ?? '.easgate',
-      apiToken,
+      ...(apiToken !== undefined && { apiToken }),
+      identity,
       env,
       peers,
       ...(env['HOST'] !== undefined && { host: env['HOST'] }),

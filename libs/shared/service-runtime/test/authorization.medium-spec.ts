@@ -1,0 +1,65 @@
+import { Controller, Get, Module } from '@nestjs/common';
+import { InProcessBus } from '@easgate/messaging';
+import { actorOf, type Identity, noTenant } from '@easgate/identity';
+import { Access, Caller } from '../src/identity/access.decorator';
+import { startService } from '../src/start-service';
+import type { ServiceDefinition } from '../src/service-definition';
+
+@Controller('probe')
+class ProbeController {
+  @Get('declared')
+  @Access('auditor', noTenant)
+  declared(@Caller() caller: Identity) {
+    return { actor: actorOf(caller) };
+  }
+
+  @Get('undeclared')
+  undeclared() {
+    return { open: true };
+  }
+}
+
+@Module({ controllers: [ProbeController] })
+class ProbeModule {}
+
+const probe: ServiceDefinition = {
+  name: 'authz-probe',
+  defaultPort: 0,
+  entities: [],
+  migrations: [],
+  module: () => ({ module: ProbeModule }),
+};
+
+describe(startService.name, () => {
+  const bus = new InProcessBus();
+  afterAll(() => bus.close());
+
+  it.each([[''], ['too-short']])(
+    'refuses to start with an empty or short API token (%j)',
+    async (apiToken) => {
+      await expect(
+        startService(probe, { bus, dataDir: ':memory:', port: 0, apiToken }),
+      ).rejects.toMatchObject({
+        code: 'API_TOKEN_TOO_SHORT',
+      });
+    },
+  );
+
+  it('refuses a route without an access policy, and names the caller from its credential, not a header', async () => {
+    const apiToken = 'a-token-long-enough-for-the-test';
+    const sut = await startService(probe, { bus, dataDir: ':memory:', port: 0, apiToken });
+    try {
+      const headers = { authorization: `Bearer ${apiToken}`, 'x-easgate-actor': 'mallory' };
+      const undeclared = await fetch(`${sut.url}/probe/undeclared`, { headers });
+      const declared = await fetch(`${sut.url}/probe/declared`, { headers });
+      const emptyBearer = await fetch(`${sut.url}/probe/declared`, { headers: { authorization: 'Bearer ' } });
+
+      expect(undeclared.status).toBe(403);
+      expect(await undeclared.json()).toMatchObject({ code: 'ROUTE_WITHOUT_ACCESS_POLICY' });
+      expect(await declared.json()).toEqual({ actor: 'user:api-token' });
+      expect(emptyBearer.status).toBe(401);
+    } finally {
+      await sut.close();
+    }
+  });
+});
