@@ -75,7 +75,11 @@ describe('authorization matrix', () => {
         bus,
         dataDir: dir,
         port: 0,
-        env: { VAULT_EXPIRY_SCANNER: 'false', LOG_LEVEL: 'error' },
+        env: {
+          VAULT_EXPIRY_SCANNER: 'false',
+          LOG_LEVEL: 'error',
+          EASGATE_ALLOWED_ENDPOINT_HOSTS: '127.0.0.1:1',
+        },
         // No peers: the executor answers its tenant routes at once (no vault, so no connection)
         // instead of trying to reach Exchange; the executor's calls to the vault are in start.medium-spec.
         identity: {

@@ -109,7 +109,8 @@ export class CertVaultModule {
         },
         {
           provide: TenantConnections,
-          useFactory: (stores: VaultStores, audit: AuditTrail) => new TenantConnections(stores, audit, clock),
+          useFactory: (stores: VaultStores, audit: AuditTrail) =>
+            new TenantConnections(stores, audit, clock, config.allowedEndpointHosts),
           inject: [VaultStores, AuditTrail],
         },
         {

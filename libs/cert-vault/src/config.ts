@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseAllowedHosts } from '@easgate/auth';
 import { parseEnv } from '@easgate/service-runtime';
 
 const positiveInt = z.coerce.number().int().positive();
@@ -18,6 +19,8 @@ const schema = z.object({
   /** Overrides the Graph base URL of every cloud (the sandbox plays Graph). */
   VAULT_GRAPH_URL: z.url({ protocol: /^https$/ }).optional(),
   VAULT_HTTP_TIMEOUT_MS: positiveInt.default(15_000),
+  /** host[:port],… admitted for connection endpoint overrides besides each cloud's own hosts. */
+  EASGATE_ALLOWED_ENDPOINT_HOSTS: z.string().max(10_000).optional(),
   /** Rotate the active certificate automatically this many days before notAfter (0 = off). */
   /** "false" keeps retired certificates' keys on the Entra app (default: removed after the overlap). */
   VAULT_REMOVE_RETIRED_KEYS: z.enum(['true', 'false']).default('true'),
@@ -38,6 +41,8 @@ export interface CertVaultConfig {
   readonly rotationOverlapHours: number;
   readonly graphUrl?: string;
   readonly httpTimeoutMs: number;
+  /** Hosts admitted for endpoint overrides (EASGATE_ALLOWED_ENDPOINT_HOSTS). */
+  readonly allowedEndpointHosts: string[];
   readonly autoRotateDays: number;
   readonly removeRetiredKeys: boolean;
 }
@@ -73,6 +78,7 @@ export function parseCertVaultConfig(env: NodeJS.ProcessEnv): CertVaultConfig {
     rotationOverlapHours: e.VAULT_ROTATION_OVERLAP_HOURS,
     ...(e.VAULT_GRAPH_URL !== undefined && { graphUrl: e.VAULT_GRAPH_URL }),
     httpTimeoutMs: e.VAULT_HTTP_TIMEOUT_MS,
+    allowedEndpointHosts: parseAllowedHosts(e.EASGATE_ALLOWED_ENDPOINT_HOSTS),
     autoRotateDays: e.VAULT_AUTO_ROTATE_DAYS,
     removeRetiredKeys: e.VAULT_REMOVE_RETIRED_KEYS === 'true',
   };

@@ -46,7 +46,11 @@ describe('cert-vault embedded (SQLite)', () => {
       dataDir: dir,
       port: 0,
       apiToken,
-      env: { VAULT_EXPIRY_SCANNER: 'false', VAULT_AUTO_ROTATE_DAYS: '400' },
+      env: {
+        VAULT_EXPIRY_SCANNER: 'false',
+        VAULT_AUTO_ROTATE_DAYS: '400',
+        EASGATE_ALLOWED_ENDPOINT_HOSTS: new URL(sandbox.baseUrl).host,
+      },
     });
   });
 

@@ -63,6 +63,7 @@ async function startVault(
       ...keys,
       VAULT_EXTRA_CA_FILE: env.sandbox.caPath,
       VAULT_EXPIRY_SCANNER: 'false',
+      EASGATE_ALLOWED_ENDPOINT_HOSTS: new URL(env.sandbox.baseUrl).host,
     },
     consumerGroup: uniqueName('cert-vault'),
     fromBeginning: false,
@@ -317,6 +318,25 @@ describe('cert-vault', () => {
         notAfter: env.initial.facts.notAfter,
       },
     });
+  });
+
+  it("refuses to point a connection's endpoints at a host that is neither the cloud's nor admitted", async () => {
+    const redirected = await Promise.all(
+      ['graphUrl', 'authorityHost', 'exchangeEndpoint'].map((field) =>
+        api('PATCH', `/v1/tenant-connections/${connectionId}`, { [field]: 'https://collector.example.net' }),
+      ),
+    );
+    const created = await api('POST', '/v1/tenant-connections', {
+      tenantId: randomUUID(),
+      appId: randomUUID(),
+      organization: 'elsewhere.onmicrosoft.com',
+      graphUrl: 'https://169.254.169.254',
+    });
+    const unchanged = await api<{ graphUrl?: string }>('GET', `/v1/tenant-connections/${connectionId}`);
+
+    for (const answer of [...redirected, created])
+      expect(answer).toMatchObject({ status: 400, body: { code: 'ENDPOINT_NOT_ALLOWED' } });
+    expect(unchanged.body.graphUrl).toBe(new URL(env.sandbox.baseUrl).origin);
   });
 
   it('rotates: adds the new key through Graph, verifies it with a token, activates it and keeps the old one for the overlap', async () => {

@@ -87,9 +87,20 @@ export async function runEmbedded(options: EmbeddedOptions = {}): Promise<void> 
         devices: Number(env['EASGATE_SANDBOX_DEVICES'] ?? 100),
       });
     }
-    // The services trust the sandbox's CA as they would a corporate one: by configuration.
+    // The services trust the sandbox's CA as they would a corporate one: by configuration; and the
+    // vault admits the sandbox's host as a connection endpoint (no other host besides the clouds').
     const serviceEnv: NodeJS.ProcessEnv = sandbox
-      ? { EXECUTOR_CA_FILE: sandbox.caPath, VAULT_EXTRA_CA_FILE: sandbox.caPath, ...env }
+      ? {
+          EXECUTOR_CA_FILE: sandbox.caPath,
+          VAULT_EXTRA_CA_FILE: sandbox.caPath,
+          ...env,
+          EASGATE_ALLOWED_ENDPOINT_HOSTS: [
+            env['EASGATE_ALLOWED_ENDPOINT_HOSTS'],
+            new URL(sandbox.baseUrl).host,
+          ]
+            .filter(Boolean)
+            .join(','),
+        }
       : env;
     const peers: Record<string, string> = {};
     for (const definition of embeddedServices) {
