@@ -2,6 +2,7 @@ import { runAuthBench } from './auth.bench';
 import { runSandboxBench } from './sandbox.bench';
 import { runExecutorBench } from './executor.bench';
 import { runTranslatorBench } from './translator.bench';
+import { runHostileInputBench } from './hostile-input.bench';
 
 // `npm run bench`: every benchmark, one after the other, in one process (`npm run bench -- executor`
 // runs the named ones only). Add yours to the list.
@@ -10,6 +11,7 @@ const benches: { name: string; run: () => Promise<void> }[] = [
   { name: 'sandbox', run: runSandboxBench },
   { name: 'executor', run: runExecutorBench },
   { name: 'translator', run: runTranslatorBench },
+  { name: 'hostile-input', run: runHostileInputBench },
 ];
 
 async function main(): Promise<void> {

@@ -35,6 +35,13 @@ export class EasgateExceptionFilter implements ExceptionFilter {
       response.status(status).json({ code, message });
       return;
     }
+    const parserFailure = bodyParserFailure(exception);
+    if (parserFailure) {
+      response
+        .status(parserFailure.status)
+        .json({ code: parserFailure.code, message: parserFailure.message });
+      return;
+    }
     if (isCodedError(exception)) {
       const status = this.statusOf(exception.code) ?? (exception.retriable ? 503 : 400);
       if (status >= 500)
@@ -54,5 +61,27 @@ export class EasgateExceptionFilter implements ExceptionFilter {
     response
       .status(500)
       .json({ code: 'INTERNAL_ERROR', message: 'An unexpected error occurred; see the service log.' });
+  }
+}
+
+/** body-parser's errors (http-errors with a `type`): a client's mistake, never a 500. */
+function bodyParserFailure(
+  exception: unknown,
+): { status: number; code: string; message: string } | undefined {
+  if (typeof exception !== 'object' || exception === null) return undefined;
+  const { type, status } = exception as { type?: unknown; status?: unknown };
+  if (typeof type !== 'string' || typeof status !== 'number' || status < 400 || status >= 500)
+    return undefined;
+  switch (type) {
+    case 'entity.too.large':
+      return {
+        status: 413,
+        code: 'PAYLOAD_TOO_LARGE',
+        message: 'the request body is larger than this route accepts',
+      };
+    case 'entity.parse.failed':
+      return { status: 400, code: 'MALFORMED_BODY', message: 'the request body is not valid JSON' };
+    default:
+      return { status, code: 'INVALID_BODY', message: 'the request body cannot be read' };
   }
 }

@@ -41,4 +41,6 @@ export interface ServiceDefinition {
   /** Maps the service's error codes to HTTP statuses (unlisted codes: 400 unless retriable → 503). */
   readonly httpStatusOf?: (code: string) => number | undefined;
   readonly openApi?: { title: string; description: string };
+  /** Largest JSON request body (body-parser syntax, default '1mb'); larger → 413 PAYLOAD_TOO_LARGE. */
+  readonly bodyLimit?: string;
 }

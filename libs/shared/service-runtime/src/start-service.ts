@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
 import { APP_GUARD, ModuleRef, NestFactory, Reflector } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import {
   createLogger,
@@ -126,7 +127,10 @@ export async function startService(
     const app = await NestFactory.create(ServiceRootModule, {
       logger: ['error', 'warn'],
       abortOnError: false,
+      bodyParser: false,
     });
+    // An explicit limit on every route; a larger body is answered 413 PAYLOAD_TOO_LARGE by the filter.
+    (app as NestExpressApplication).useBodyParser('json', { limit: definition.bodyLimit ?? '1mb' });
     app.useGlobalFilters(new EasgateExceptionFilter(logger, definition.httpStatusOf));
     // No enableShutdownHooks(): whoever started the service (easgate start, runServiceStandalone) owns the
     // signals and calls close(), which runs the shutdown hooks. Nest's own handler re-raises SIGINT after

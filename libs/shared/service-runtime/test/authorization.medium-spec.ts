@@ -1,4 +1,4 @@
-import { Controller, Get, Module } from '@nestjs/common';
+import { Body, Controller, Get, Module, Post } from '@nestjs/common';
 import { InProcessBus } from '@easgate/messaging';
 import { actorOf, type Identity, noTenant } from '@easgate/identity';
 import { Access, Caller } from '../src/identity/access.decorator';
@@ -11,6 +11,12 @@ class ProbeController {
   @Access('auditor', noTenant)
   declared(@Caller() caller: Identity) {
     return { actor: actorOf(caller) };
+  }
+
+  @Post('echo')
+  @Access('auditor', noTenant)
+  echo(@Body() body: unknown) {
+    return { size: JSON.stringify(body).length };
   }
 
   @Get('undeclared')
@@ -45,7 +51,7 @@ describe(startService.name, () => {
     },
   );
 
-  it('refuses a route without an access policy, and names the caller from its credential, not a header', async () => {
+  it('refuses a route without an access policy, names the caller from its credential, and answers bad bodies with coded 4xx', async () => {
     const apiToken = 'a-token-long-enough-for-the-test';
     const sut = await startService(probe, { bus, dataDir: ':memory:', port: 0, apiToken });
     try {
@@ -58,6 +64,21 @@ describe(startService.name, () => {
       expect(await undeclared.json()).toMatchObject({ code: 'ROUTE_WITHOUT_ACCESS_POLICY' });
       expect(await declared.json()).toEqual({ actor: 'user:api-token' });
       expect(emptyBearer.status).toBe(401);
+
+      const post = (body: string) =>
+        fetch(`${sut.url}/probe/echo`, {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'application/json' },
+          body,
+        });
+      const oversized = await post(JSON.stringify({ blob: 'x'.repeat(2_000_000) }));
+      const malformed = await post('{"blob": ');
+      const fine = await post(JSON.stringify({ blob: 'x' }));
+      expect(oversized.status).toBe(413);
+      expect(await oversized.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+      expect(malformed.status).toBe(400);
+      expect(await malformed.json()).toMatchObject({ code: 'BAD_REQUEST' });
+      expect(fine.status).toBe(201);
     } finally {
       await sut.close();
     }
