@@ -17,6 +17,7 @@ import { Discovery } from './application/discovery';
 import { HealthReporter } from './application/health-reporter';
 import { ScopeGuard } from './application/scope-guard';
 import { type ExecutorConfig, parseExecutorConfig } from './config';
+import { CommandKindPolicy } from './domain/command-kinds';
 import { ExchangeCommandHandler } from './handlers/exchange-command.handler';
 import { ExecutorController } from './http/executor.controller';
 import { ExchangeClientFactory, type HttpTransport, UndiciTransport } from './infra/exchange-client';
@@ -158,6 +159,10 @@ export class ExchangeExecutorModule {
               retryBaseMs: config.EXECUTOR_RETRY_BASE_MS,
               parallelMailboxes: config.EXECUTOR_PARALLEL_MAILBOXES,
               scope: new ScopeGuard(config.EXECUTOR_SCOPES),
+              kinds: new CommandKindPolicy(
+                config.EXECUTOR_COMMAND_KINDS,
+                config.EXECUTOR_TENANT_COMMAND_KINDS,
+              ),
             }),
           inject: [SERVICE_DATABASE, CommandLogRepository, MailboxSnapshotRepository, Outbox],
         },

@@ -33,6 +33,7 @@ import { type ExchangeClient, ExchangeError, ExchangeErrorCode } from '../infra/
 import type { CommandLogRepository, PendingCommand } from '../infra/persistence/command-log.repository';
 import type { MailboxSnapshotRepository } from '../infra/persistence/mailbox-snapshot.repository';
 import type { TenantClients } from '../infra/tenant-clients';
+import type { CommandKindPolicy } from '../domain/command-kinds';
 import type { ScopeGuard } from './scope-guard';
 import { runSingleCommand } from './single-commands';
 
@@ -49,6 +50,8 @@ export interface CommandProcessorOptions {
   batchLimit?: number;
   /** Tenants limited to some mailboxes (none: every mailbox). */
   scope?: ScopeGuard;
+  /** Command kinds each tenant has enabled (none: every kind but full wipe). */
+  kinds?: CommandKindPolicy;
 }
 
 /** Outcome of one command inside a segment, before it is written. */
@@ -208,7 +211,12 @@ export class CommandProcessor {
         outcomes =
           segment.kind === 'cas'
             ? await this.runCas(client, mailbox!, segment.update, segment.dispositions)
-            : new Map([[segment.command.commandId, await runSingleCommand(client, segment.command)]]);
+            : new Map([
+                [
+                  segment.command.commandId,
+                  await runSingleCommand(client, segment.command, this.options.kinds),
+                ],
+              ]);
       } catch (err) {
         if (isRetriable(err)) {
           const rest = segments.slice(i).flatMap((s) => (s.kind === 'cas' ? s.commands : [s.command]));

@@ -1,6 +1,7 @@
 import type { ExchangeCommandV1, ExchangeResultV1 } from '@easgate/contracts';
 import { formatDeviceAccessRuleName, formatOpathFilter, opath } from '@easgate/cmdlet-schemas';
 import { type ExchangeClient, ExchangeError, ExchangeErrorCode } from '../infra/exchange-client';
+import { CommandKindPolicy } from '../domain/command-kinds';
 
 export interface SingleOutcome {
   outcome: ExchangeResultV1['outcome'];
@@ -16,8 +17,11 @@ export interface SingleOutcome {
 export async function runSingleCommand(
   client: ExchangeClient,
   command: ExchangeCommandV1,
+  kinds: CommandKindPolicy = new CommandKindPolicy(),
 ): Promise<SingleOutcome> {
   const action = command.action;
+  // Before any cmdlet: a kind the tenant has not enabled (a full wipe, by default) is refused.
+  kinds.ensureEnabled(command.tenant, action);
   const cmdlets: string[] = [];
   let attempts = 0;
   const run = async (cmdlet: string, parameters: Record<string, unknown>) => {
