@@ -19,6 +19,7 @@ import { Rotations } from './application/rotations';
 import { TenantConnections } from './application/tenant-connections';
 import { VaultStores } from './application/vault-stores';
 import { type CertVaultConfig, parseCertVaultConfig } from './config';
+import { auditKeyOf } from './domain/audit-chain';
 import { type Clock, systemClock } from './domain/clock';
 import { EnvelopeCipher } from './domain/envelope-encryption';
 import { CertificatesController } from './http/certificates.controller';
@@ -104,7 +105,16 @@ export class CertVaultModule {
         },
         {
           provide: AuditTrail,
-          useFactory: (stores: VaultStores) => new AuditTrail(stores, clock),
+          useFactory: (stores: VaultStores) =>
+            new AuditTrail(
+              stores,
+              clock,
+              {
+                current: auditKeyOf(ring.current.key),
+                all: ring.ids.map((id) => auditKeyOf(ring.get(id).key)),
+              },
+              config.auditCheckpointFile,
+            ),
           inject: [VaultStores],
         },
         {

@@ -1,5 +1,5 @@
 import { X509Certificate, randomBytes, randomUUID, verify } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -18,6 +18,7 @@ import {
   waitFor,
 } from '@easgate/testing';
 import { certVaultService } from '../src';
+import { type AuditRecord, chainHash, GENESIS_HASH } from '../src/domain/audit-chain';
 
 const DAY = 86_400_000;
 /** Past the 48 h overlap of the rotation test: the vault and the sandbox clocks move together. */
@@ -64,6 +65,7 @@ async function startVault(
       VAULT_EXTRA_CA_FILE: env.sandbox.caPath,
       VAULT_EXPIRY_SCANNER: 'false',
       EASGATE_ALLOWED_ENDPOINT_HOSTS: new URL(env.sandbox.baseUrl).host,
+      VAULT_AUDIT_CHECKPOINT_FILE: join(env.dir, 'audit-checkpoints.jsonl'),
     },
     consumerGroup: uniqueName('cert-vault'),
     fromBeginning: false,
@@ -491,6 +493,32 @@ describe('cert-vault', () => {
     expect((await sandboxToken(signed.body.assertion)).status).toBe(200);
   });
 
+  it('verifies a consistent snapshot while rows are appended at the same time (no false tampering)', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        i % 2 === 0
+          ? api('PATCH', `/v1/tenant-connections/${connectionId}`, { signingAlgorithm: 'RS256' })
+          : api<{ valid: boolean; problem?: string }>('GET', '/v1/audit/verify'),
+      ),
+    );
+    const verdicts = answers
+      .filter((_, i) => i % 2 === 1)
+      .map((a) => a.body as { valid: boolean; problem?: string });
+
+    expect(verdicts.filter((v) => !v.valid)).toEqual([]);
+    expect(answers.filter((_, i) => i % 2 === 0).every((a) => a.status === 200)).toBe(true);
+  });
+
+  it('exports a signed checkpoint of the chain head to the checkpoint file', async () => {
+    const exported = await api<{ seq: number; hash: string; mac: string }>('POST', '/v1/audit/checkpoints');
+
+    expect(exported.status).toBe(200);
+    expect(exported.body.mac).toMatch(/^[0-9a-f]{64}$/);
+    expect(readFileSync(join(env.dir, 'audit-checkpoints.jsonl'), 'utf8')).toContain(
+      `"seq":${exported.body.seq}`,
+    );
+  });
+
   it('verifies the audit chain and detects a tampered row', async () => {
     const audit = await api<{ seq: number; action: string; actor: string }[]>('GET', '/v1/audit?limit=1000');
     expect(audit.body.filter((r) => r.action === 'assertion.sign').length).toBeGreaterThanOrEqual(4);
@@ -508,5 +536,31 @@ describe('cert-vault', () => {
     }
 
     expect((await api('GET', '/v1/audit/verify')).body).toMatchObject({ valid: false, brokenAt: victim.seq });
+  });
+
+  it('detects a chain rewritten and re-hashed by someone who can write the database but lacks the key', async () => {
+    const rows = await api<AuditRecord[]>('GET', '/v1/audit?limit=1000');
+    const client = new Client({ connectionString: env.db.url });
+    await client.connect();
+    try {
+      let prev = GENESIS_HASH;
+      for (const row of rows.body) {
+        const facts = { ...row, actor: row.seq === 1 ? 'mallory' : row.actor };
+        const hash = chainHash(prev, row.seq, facts);
+        await client.query(
+          'UPDATE cert_vault.vault_audit_log SET actor = $1, prev_hash = $2, hash = $3 WHERE seq = $4',
+          [facts.actor, prev, hash, row.seq],
+        );
+        prev = hash;
+      }
+      await client.query('UPDATE cert_vault.vault_audit_head SET hash = $1 WHERE id = 1', [prev]);
+    } finally {
+      await client.end();
+    }
+
+    expect((await api('GET', '/v1/audit/verify')).body).toMatchObject({
+      valid: false,
+      problem: expect.stringContaining('not authenticated'),
+    });
   });
 });

@@ -34,6 +34,17 @@ export class OperationsController {
     return this.audit.verify();
   }
 
+  @Post('audit/checkpoints')
+  @Access('admin', allTenants)
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Append the current chain head, HMAC-signed, to VAULT_AUDIT_CHECKPOINT_FILE (an anchor outside the database)',
+  })
+  checkpoint() {
+    return this.audit.checkpoint();
+  }
+
   @Post('expiry-scan')
   @Access('operator', allTenants)
   @HttpCode(200)
