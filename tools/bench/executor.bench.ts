@@ -84,7 +84,7 @@ async function runScenario(scenario: Scenario): Promise<void> {
     bus,
     dataDir: join(dir, 'data'),
     ...(database && { databaseUrl: database.url }),
-    apiToken: 'bench',
+    apiToken: 'bench-token-0123456789',
     port: 0,
     logger,
     env: {

@@ -3,6 +3,7 @@ import { runSandboxBench } from './sandbox.bench';
 import { runExecutorBench } from './executor.bench';
 import { runTranslatorBench } from './translator.bench';
 import { runStartupBench } from './startup.bench';
+import { runHostileInputBench } from './hostile-input.bench';
 
 // `npm run bench`: every benchmark, one after the other, in one process (`npm run bench -- executor`
 // runs the named ones only). Add yours to the list.
@@ -12,6 +13,7 @@ const benches: { name: string; run: () => Promise<void> }[] = [
   { name: 'executor', run: runExecutorBench },
   { name: 'translator', run: runTranslatorBench },
   { name: 'startup', run: runStartupBench },
+  { name: 'hostile-input', run: runHostileInputBench },
 ];
 
 async function main(): Promise<void> {

@@ -31,7 +31,7 @@ export async function runTranslatorBench(): Promise<void> {
     bus,
     databaseUrl: db.url,
     dataDir,
-    apiToken: 'bench',
+    apiToken: 'bench-token-0123456789',
     port: 0,
     consumerGroup: uniqueName('translator-bench'),
     fromBeginning: false,

@@ -4,6 +4,7 @@ import { registerCertCommands } from './commands/cert.command';
 import { registerDbCommands } from './commands/db.command';
 import { registerDlqCommands } from './commands/dlq.command';
 import { registerExchangeCommands } from './commands/exchange.command';
+import { registerIdentityCommands } from './commands/identity.command';
 import { registerMdmCommands } from './commands/mdm.command';
 import { registerSandboxCommands } from './commands/sandbox.command';
 import { registerStartCommand } from './commands/start.command';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerMdmCommands(program);
   registerTopicsCommands(program);
   registerDbCommands(program);
+  registerIdentityCommands(program);
   return program;
 }
 

@@ -44,6 +44,12 @@ const schema = z.object({
   /** Base64 of 32 bytes: seals webhook secrets at rest. Unset: generated once into the data directory. */
   ALERTING_SECRETS_KEY: z.string().min(1).optional(),
   ALERTING_SECRETS_KEY_FILE: z.string().min(1).optional(),
+  /** host:port,… alerts may reach although they resolve to private/loopback/link-local addresses. */
+  ALERTING_ALLOWED_DESTINATION_HOSTS: z
+    .string()
+    .max(10_000)
+    .regex(/^\s*(\[?[\w.:-]+\]?:\d{1,5}\s*(,\s*|$))*$/)
+    .optional(),
 });
 
 export interface AlertingConfig {
@@ -57,6 +63,8 @@ export interface AlertingConfig {
   deliveryTimeoutMs: number;
   alertmanagerResendMs: number;
   smtp?: { url: string; from: string };
+  /** host:port admitted as alert destinations on private addresses (ALERTING_ALLOWED_DESTINATION_HOSTS). */
+  allowedDestinationHosts: string[];
   deadLetters: { watch: boolean; consumerGroup: string; fromBeginning: boolean };
   /** Where the key sealing webhook secrets comes from (neither: a generated file in the data directory). */
   secretsKey: { value?: string; file?: string };
@@ -108,6 +116,10 @@ export function parseAlertingConfig(env: NodeJS.ProcessEnv): AlertingConfig {
     ...(c.ALERTING_SMTP_URL !== undefined && {
       smtp: { url: c.ALERTING_SMTP_URL, from: c.ALERTING_SMTP_FROM },
     }),
+    allowedDestinationHosts: (c.ALERTING_ALLOWED_DESTINATION_HOSTS ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter((h) => h !== ''),
     deadLetters: {
       watch: c.ALERTING_WATCH_DEAD_LETTERS,
       consumerGroup: c.ALERTING_DLQ_CONSUMER_GROUP,

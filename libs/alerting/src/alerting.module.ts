@@ -25,6 +25,7 @@ import { SubscriptionsController } from './http/subscriptions.controller';
 import { alertMetrics } from './infra/alert-metrics';
 import { AlertRepository } from './infra/alert.repository';
 import { DeliveryRepository } from './infra/delivery.repository';
+import { DestinationGuard } from './infra/destination-guard';
 import { Destinations } from './infra/destinations';
 import { SecretSealer } from './infra/secret-sealer';
 import { SubscriptionRepository } from './infra/subscription.repository';
@@ -105,7 +106,9 @@ export class AlertingModule {
     const deliveries = new DeliveryRepository();
     const watches = new WatchRepository();
     const metrics = alertMetrics(() => db.read((m) => alerts.countFiringBy(m)));
+    const guard = new DestinationGuard(config.allowedDestinationHosts);
     const destinations = new Destinations({
+      guard,
       timeoutMs: config.deliveryTimeoutMs,
       alertmanagerActiveForMs: 4 * config.alertmanagerResendMs,
       ...(config.smtp !== undefined && { smtp: config.smtp }),
@@ -140,7 +143,7 @@ export class AlertingModule {
         {
           provide: AlertingApi,
           useFactory: (book: AlertBook) =>
-            new AlertingApi(db, book, subscriptions, deliveries, clock, config.smtp !== undefined),
+            new AlertingApi(db, book, subscriptions, deliveries, clock, config.smtp !== undefined, guard),
           inject: [AlertBook],
         },
         {

@@ -171,7 +171,14 @@ describe(alertingService.name, () => {
       port: 0,
       consumerGroup: group,
       fromBeginning: false,
-      env: { ...env, ALERTING_SMTP_URL: smtp.url },
+      env: {
+        ...env,
+        ALERTING_SMTP_URL: smtp.url,
+        // The local receivers are on loopback: admitted by the operator, as an in-cluster one would be.
+        ALERTING_ALLOWED_DESTINATION_HOSTS: [webhook.url, alertmanager.url, 'http://127.0.0.1:9']
+          .map((u) => new URL(u).host)
+          .join(','),
+      },
     });
   }
 
@@ -700,6 +707,20 @@ describe(alertingService.name, () => {
       code: 'ALERTING_INVALID_REQUEST',
       message: expect.stringMatching(/destination/),
     });
+    const toMetadata = await fetch(`${sut.url}/v1/tenants/${tenant}/subscriptions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'metadata',
+        destination: {
+          type: 'webhook',
+          url: 'http://169.254.169.254/latest/meta-data',
+          secret: WEBHOOK_SECRET,
+        },
+      }),
+    });
+    expect(toMetadata.status).toBe(400);
+    expect(await toMetadata.json()).toMatchObject({ code: 'DESTINATION_NOT_ALLOWED' });
     const missing = await fetch(`${sut.url}/v1/tenants/${tenant}/alerts/0123456789abcdef`, {
       headers: { authorization: `Bearer ${API_TOKEN}` },
     });

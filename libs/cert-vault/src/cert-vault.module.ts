@@ -9,7 +9,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { Outbox } from '@easgate/messaging';
-import type { ServiceContext } from '@easgate/service-runtime';
+import { type ServiceContext, tenantResolverToken, type TenantResolver } from '@easgate/service-runtime';
 import { AssertionSigner } from './application/assertion-signer';
 import { AuditTrail } from './application/audit-trail';
 import { Certificates } from './application/certificates';
@@ -19,6 +19,7 @@ import { Rotations } from './application/rotations';
 import { TenantConnections } from './application/tenant-connections';
 import { VaultStores } from './application/vault-stores';
 import { type CertVaultConfig, parseCertVaultConfig } from './config';
+import { auditKeyOf } from './domain/audit-chain';
 import { type Clock, systemClock } from './domain/clock';
 import { EnvelopeCipher } from './domain/envelope-encryption';
 import { CertificatesController } from './http/certificates.controller';
@@ -88,6 +89,13 @@ export class CertVaultModule {
         OperationsController,
       ],
       providers: [
+        {
+          provide: tenantResolverToken('connection'),
+          useFactory: (connections: TenantConnections): TenantResolver => ({
+            tenantOf: (connectionId) => connections.tenantOf(connectionId),
+          }),
+          inject: [TenantConnections],
+        },
         { provide: CONFIG, useValue: config },
         { provide: IDENTITY, useValue: identity },
         {
@@ -97,12 +105,22 @@ export class CertVaultModule {
         },
         {
           provide: AuditTrail,
-          useFactory: (stores: VaultStores) => new AuditTrail(stores, clock),
+          useFactory: (stores: VaultStores) =>
+            new AuditTrail(
+              stores,
+              clock,
+              {
+                current: auditKeyOf(ring.current.key),
+                all: ring.ids.map((id) => auditKeyOf(ring.get(id).key)),
+              },
+              config.auditCheckpointFile,
+            ),
           inject: [VaultStores],
         },
         {
           provide: TenantConnections,
-          useFactory: (stores: VaultStores, audit: AuditTrail) => new TenantConnections(stores, audit, clock),
+          useFactory: (stores: VaultStores, audit: AuditTrail) =>
+            new TenantConnections(stores, audit, clock, config.allowedEndpointHosts),
           inject: [VaultStores, AuditTrail],
         },
         {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseAllowedHosts } from '@easgate/auth';
 import { parseEnv } from '@easgate/service-runtime';
 
 const positiveInt = z.coerce.number().int().positive();
@@ -18,6 +19,10 @@ const schema = z.object({
   /** Overrides the Graph base URL of every cloud (the sandbox plays Graph). */
   VAULT_GRAPH_URL: z.url({ protocol: /^https$/ }).optional(),
   VAULT_HTTP_TIMEOUT_MS: positiveInt.default(15_000),
+  /** JSON-lines file signed audit checkpoints are appended to (an anchor outside the database). */
+  VAULT_AUDIT_CHECKPOINT_FILE: z.string().min(1).optional(),
+  /** host[:port],… admitted for connection endpoint overrides besides each cloud's own hosts. */
+  EASGATE_ALLOWED_ENDPOINT_HOSTS: z.string().max(10_000).optional(),
   /** Rotate the active certificate automatically this many days before notAfter (0 = off). */
   /** "false" keeps retired certificates' keys on the Entra app (default: removed after the overlap). */
   VAULT_REMOVE_RETIRED_KEYS: z.enum(['true', 'false']).default('true'),
@@ -38,6 +43,9 @@ export interface CertVaultConfig {
   readonly rotationOverlapHours: number;
   readonly graphUrl?: string;
   readonly httpTimeoutMs: number;
+  readonly auditCheckpointFile?: string;
+  /** Hosts admitted for endpoint overrides (EASGATE_ALLOWED_ENDPOINT_HOSTS). */
+  readonly allowedEndpointHosts: string[];
   readonly autoRotateDays: number;
   readonly removeRetiredKeys: boolean;
 }
@@ -73,6 +81,10 @@ export function parseCertVaultConfig(env: NodeJS.ProcessEnv): CertVaultConfig {
     rotationOverlapHours: e.VAULT_ROTATION_OVERLAP_HOURS,
     ...(e.VAULT_GRAPH_URL !== undefined && { graphUrl: e.VAULT_GRAPH_URL }),
     httpTimeoutMs: e.VAULT_HTTP_TIMEOUT_MS,
+    allowedEndpointHosts: parseAllowedHosts(e.EASGATE_ALLOWED_ENDPOINT_HOSTS),
+    ...(e.VAULT_AUDIT_CHECKPOINT_FILE !== undefined && {
+      auditCheckpointFile: e.VAULT_AUDIT_CHECKPOINT_FILE,
+    }),
     autoRotateDays: e.VAULT_AUTO_ROTATE_DAYS,
     removeRetiredKeys: e.VAULT_REMOVE_RETIRED_KEYS === 'true',
   };

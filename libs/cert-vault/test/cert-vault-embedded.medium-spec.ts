@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningSandbox, startSandbox } from '@easgate/exo-sandbox';
 import { InProcessBus } from '@easgate/messaging';
-import { type RunningService, startService } from '@easgate/service-runtime';
+import { inProcessCredentials, type RunningService, startService } from '@easgate/service-runtime';
 import { certVaultService } from '../src';
 
 /** The embedded defaults of `easgate start`: SQLite, the in-process bus, a generated master key. */
@@ -19,7 +19,13 @@ describe('cert-vault embedded (SQLite)', () => {
   const api = async <T = Record<string, unknown>>(method: string, path: string, body?: unknown) => {
     const response = await fetch(`${sut.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
+      headers: {
+        // Only the executor's identity may get client assertions; people use their API token.
+        authorization: path.endsWith('/client-assertion')
+          ? inProcessCredentials('exchange-executor').authorizationFor('cert-vault')
+          : `Bearer ${apiToken}`,
+        'content-type': 'application/json',
+      },
       ...(body !== undefined && { body: JSON.stringify(body) }),
     });
     return { status: response.status, body: (await response.json()) as T };
@@ -40,7 +46,11 @@ describe('cert-vault embedded (SQLite)', () => {
       dataDir: dir,
       port: 0,
       apiToken,
-      env: { VAULT_EXPIRY_SCANNER: 'false', VAULT_AUTO_ROTATE_DAYS: '400' },
+      env: {
+        VAULT_EXPIRY_SCANNER: 'false',
+        VAULT_AUTO_ROTATE_DAYS: '400',
+        EASGATE_ALLOWED_ENDPOINT_HOSTS: new URL(sandbox.baseUrl).host,
+      },
     });
   });
 

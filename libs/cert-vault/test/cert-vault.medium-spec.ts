@@ -1,5 +1,5 @@
 import { X509Certificate, randomBytes, randomUUID, verify } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -8,7 +8,7 @@ import { createSelfSignedCertificate, decodeJwt } from '@easgate/auth';
 import { type CertificateLifecycleV1, Topics } from '@easgate/contracts';
 import { type RunningSandbox, startSandbox } from '@easgate/exo-sandbox';
 import { KafkaBus } from '@easgate/messaging';
-import { type RunningService, startService } from '@easgate/service-runtime';
+import { inProcessCredentials, type RunningService, startService } from '@easgate/service-runtime';
 import {
   type TestDatabase,
   TopicRecorder,
@@ -18,6 +18,7 @@ import {
   waitFor,
 } from '@easgate/testing';
 import { certVaultService } from '../src';
+import { type AuditRecord, chainHash, GENESIS_HASH } from '../src/domain/audit-chain';
 
 const DAY = 86_400_000;
 /** Past the 48 h overlap of the rotation test: the vault and the sandbox clocks move together. */
@@ -63,6 +64,8 @@ async function startVault(
       ...keys,
       VAULT_EXTRA_CA_FILE: env.sandbox.caPath,
       VAULT_EXPIRY_SCANNER: 'false',
+      EASGATE_ALLOWED_ENDPOINT_HOSTS: new URL(env.sandbox.baseUrl).host,
+      VAULT_AUDIT_CHECKPOINT_FILE: join(env.dir, 'audit-checkpoints.jsonl'),
     },
     consumerGroup: uniqueName('cert-vault'),
     fromBeginning: false,
@@ -77,8 +80,10 @@ async function api<T = Record<string, unknown>>(
   const response = await fetch(`${env.vault.url}${path}`, {
     method,
     headers: {
-      authorization: `Bearer ${env.apiToken}`,
-      'x-easgate-actor': 'medium-test',
+      // Only the executor's identity may get client assertions; people use their API token.
+      authorization: path.endsWith('/client-assertion')
+        ? inProcessCredentials('exchange-executor').authorizationFor('cert-vault')
+        : `Bearer ${env.apiToken}`,
       ...(body !== undefined && { 'content-type': 'application/json' }),
     },
     ...(body !== undefined && { body: JSON.stringify(body) }),
@@ -317,6 +322,25 @@ describe('cert-vault', () => {
     });
   });
 
+  it("refuses to point a connection's endpoints at a host that is neither the cloud's nor admitted", async () => {
+    const redirected = await Promise.all(
+      ['graphUrl', 'authorityHost', 'exchangeEndpoint'].map((field) =>
+        api('PATCH', `/v1/tenant-connections/${connectionId}`, { [field]: 'https://collector.example.net' }),
+      ),
+    );
+    const created = await api('POST', '/v1/tenant-connections', {
+      tenantId: randomUUID(),
+      appId: randomUUID(),
+      organization: 'elsewhere.onmicrosoft.com',
+      graphUrl: 'https://169.254.169.254',
+    });
+    const unchanged = await api<{ graphUrl?: string }>('GET', `/v1/tenant-connections/${connectionId}`);
+
+    for (const answer of [...redirected, created])
+      expect(answer).toMatchObject({ status: 400, body: { code: 'ENDPOINT_NOT_ALLOWED' } });
+    expect(unchanged.body.graphUrl).toBe(new URL(env.sandbox.baseUrl).origin);
+  });
+
   it('rotates: adds the new key through Graph, verifies it with a token, activates it and keeps the old one for the overlap', async () => {
     const rotation = await api<{
       state: string;
@@ -469,6 +493,32 @@ describe('cert-vault', () => {
     expect((await sandboxToken(signed.body.assertion)).status).toBe(200);
   });
 
+  it('verifies a consistent snapshot while rows are appended at the same time (no false tampering)', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        i % 2 === 0
+          ? api('PATCH', `/v1/tenant-connections/${connectionId}`, { signingAlgorithm: 'RS256' })
+          : api<{ valid: boolean; problem?: string }>('GET', '/v1/audit/verify'),
+      ),
+    );
+    const verdicts = answers
+      .filter((_, i) => i % 2 === 1)
+      .map((a) => a.body as { valid: boolean; problem?: string });
+
+    expect(verdicts.filter((v) => !v.valid)).toEqual([]);
+    expect(answers.filter((_, i) => i % 2 === 0).every((a) => a.status === 200)).toBe(true);
+  });
+
+  it('exports a signed checkpoint of the chain head to the checkpoint file', async () => {
+    const exported = await api<{ seq: number; hash: string; mac: string }>('POST', '/v1/audit/checkpoints');
+
+    expect(exported.status).toBe(200);
+    expect(exported.body.mac).toMatch(/^[0-9a-f]{64}$/);
+    expect(readFileSync(join(env.dir, 'audit-checkpoints.jsonl'), 'utf8')).toContain(
+      `"seq":${exported.body.seq}`,
+    );
+  });
+
   it('verifies the audit chain and detects a tampered row', async () => {
     const audit = await api<{ seq: number; action: string; actor: string }[]>('GET', '/v1/audit?limit=1000');
     expect(audit.body.filter((r) => r.action === 'assertion.sign').length).toBeGreaterThanOrEqual(4);
@@ -486,5 +536,31 @@ describe('cert-vault', () => {
     }
 
     expect((await api('GET', '/v1/audit/verify')).body).toMatchObject({ valid: false, brokenAt: victim.seq });
+  });
+
+  it('detects a chain rewritten and re-hashed by someone who can write the database but lacks the key', async () => {
+    const rows = await api<AuditRecord[]>('GET', '/v1/audit?limit=1000');
+    const client = new Client({ connectionString: env.db.url });
+    await client.connect();
+    try {
+      let prev = GENESIS_HASH;
+      for (const row of rows.body) {
+        const facts = { ...row, actor: row.seq === 1 ? 'mallory' : row.actor };
+        const hash = chainHash(prev, row.seq, facts);
+        await client.query(
+          'UPDATE cert_vault.vault_audit_log SET actor = $1, prev_hash = $2, hash = $3 WHERE seq = $4',
+          [facts.actor, prev, hash, row.seq],
+        );
+        prev = hash;
+      }
+      await client.query('UPDATE cert_vault.vault_audit_head SET hash = $1 WHERE id = 1', [prev]);
+    } finally {
+      await client.end();
+    }
+
+    expect((await api('GET', '/v1/audit/verify')).body).toMatchObject({
+      valid: false,
+      problem: expect.stringContaining('not authenticated'),
+    });
   });
 });

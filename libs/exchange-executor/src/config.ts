@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseEnv } from '@easgate/service-runtime';
 import { z } from 'zod';
 import { ExecutorError, ExecutorErrorCode } from './domain/executor-error';
+import { CommandKinds } from './domain/command-kinds';
 
 const ScopeSchema = z
   .object({
@@ -77,6 +78,33 @@ const Schema = z.object({
     })
     .pipe(z.record(z.string().min(1), ScopeSchema))
     .transform((r) => new Map(Object.entries(r).map(([t, s]) => [t.toLowerCase(), s]))),
+  /** Command kinds every tenant has enabled (comma list; default: all but full-wipe). */
+  EXECUTOR_COMMAND_KINDS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      v === undefined
+        ? undefined
+        : v
+            .split(',')
+            .map((k) => k.trim())
+            .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(CommandKinds)).optional()),
+  /** Per tenant (as commands name it), JSON: `{"contoso.onmicrosoft.com":["full-wipe","wipe-device"]}`. */
+  EXECUTOR_TENANT_COMMAND_KINDS: z
+    .string()
+    .default('{}')
+    .transform((v, ctx) => {
+      try {
+        return JSON.parse(v) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.string().min(1), z.array(z.enum(CommandKinds))))
+    .transform((r) => new Map(Object.entries(r).map(([t, kinds]) => [t.toLowerCase(), kinds]))),
   /** Extra CA to trust (PEM file), e.g. the sandbox's ca.pem. */
   EXECUTOR_CA_FILE: z.string().min(1).optional(),
   /** The cert-vault base URL (default: the `cert-vault` peer). */

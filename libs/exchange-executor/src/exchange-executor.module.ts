@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import {
   type DynamicModule,
   Inject,
@@ -11,7 +10,7 @@ import {
 import { createCloudEvent, OpsEventTypes, Topics } from '@easgate/contracts';
 import { Outbox, SERVICE_DATABASE } from '@easgate/messaging';
 import type { Database } from '@easgate/persistence';
-import { apiTokenFromEnv, type ServiceContext } from '@easgate/service-runtime';
+import { type ServiceContext, tenantResolverToken, type TenantResolver } from '@easgate/service-runtime';
 import { CommandProcessor, EXECUTOR_SOURCE } from './application/command-processor';
 import { ConfigSync } from './application/config-sync';
 import { Discovery } from './application/discovery';
@@ -19,6 +18,7 @@ import { HealthReporter } from './application/health-reporter';
 import { ScopeGuard } from './application/scope-guard';
 import { type ExecutorConfig, parseExecutorConfig } from './config';
 import { ExecutorError, ExecutorErrorCode } from './domain/executor-error';
+import { CommandKindPolicy } from './domain/command-kinds';
 import { ExchangeCommandHandler } from './handlers/exchange-command.handler';
 import { ExecutorController } from './http/executor.controller';
 import { ExchangeClientFactory, type HttpTransport, UndiciTransport } from './infra/exchange-client';
@@ -122,6 +122,20 @@ export class ExchangeExecutorModule {
           useValue: { config, http, ownsHttp: options.http === undefined, context },
         },
         { provide: TENANT_CLIENTS, useValue: clients },
+        {
+          provide: tenantResolverToken('discovery-scan'),
+          useFactory: (discovery: Discovery): TenantResolver => ({
+            tenantOf: (scanId) => Promise.resolve(discovery.status(scanId)?.tenant),
+          }),
+          inject: [Discovery],
+        },
+        {
+          provide: tenantResolverToken('command'),
+          useFactory: (log: CommandLogRepository): TenantResolver => ({
+            tenantOf: (commandId) => log.tenantOf(commandId),
+          }),
+          inject: [CommandLogRepository],
+        },
         { provide: SERVED_TENANTS, useValue: config.EXECUTOR_TENANTS },
         {
           provide: CommandLogRepository,
@@ -158,6 +172,10 @@ export class ExchangeExecutorModule {
                 retryBaseMs: config.EXECUTOR_RETRY_BASE_MS,
                 parallelMailboxes: config.EXECUTOR_PARALLEL_MAILBOXES,
                 scope: new ScopeGuard(config.EXECUTOR_SCOPES),
+                kinds: new CommandKindPolicy(
+                  config.EXECUTOR_COMMAND_KINDS,
+                  config.EXECUTOR_TENANT_COMMAND_KINDS,
+                ),
               },
             ),
           inject: [SERVICE_DATABASE, CommandLogRepository, MailboxSnapshotRepository, Outbox],
@@ -228,12 +246,10 @@ function tenantClients(
     ? new ConfiguredTenantClients(config.configuredConnection, factory)
     : undefined;
   const vaultUrl = config.EXECUTOR_VAULT_URL ?? context.peers['cert-vault'];
-  // `easgate start` keeps a generated token in the data directory when none is in the environment.
-  const tokenFile = join(context.dataDir, 'api-token');
-  const apiToken =
-    apiTokenFromEnv(context.env) ??
-    (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : undefined);
-  const vault = vaultUrl && apiToken ? new VaultTenantClients(vaultUrl, apiToken, http, factory) : undefined;
+  // The executor's own identity (a short-lived token signed with its key), not a shared API token:
+  // only it may ask the vault for client assertions.
+  const authorization = () => context.credentials.authorizationFor('cert-vault');
+  const vault = vaultUrl ? new VaultTenantClients(vaultUrl, authorization, http, factory) : undefined;
   if (vault && configured) return new FallbackTenantClients(vault, configured);
   const only = vault ?? configured;
   if (only) return only;

@@ -65,6 +65,7 @@ describe('exchange-executor with the real cert-vault', () => {
         VAULT_MASTER_KEY: randomBytes(32).toString('base64'),
         VAULT_EXTRA_CA_FILE: sandbox.caPath,
         VAULT_EXPIRY_SCANNER: 'false',
+        EASGATE_ALLOWED_ENDPOINT_HOSTS: new URL(sandbox.baseUrl).host,
       },
       consumerGroup: uniqueName('cert-vault'),
       fromBeginning: false,

@@ -201,7 +201,8 @@ describe('exchange-executor with the cert-vault contract', () => {
       {
         method: 'POST',
         url: expect.stringMatching(/client-assertion$/),
-        authorization: `Bearer ${API_TOKEN}`,
+        // The executor's own short-lived service token, not the people's API token.
+        authorization: expect.stringMatching(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/),
         audience: sandbox.tokenEndpoint,
       },
     ]);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -262,6 +263,7 @@ describe('policy-translator on Kafka and PostgreSQL', () => {
     };
     const rules = {
       ...current.rules,
+      allowFullWipe: true,
       states: { ...current.rules.states, lost: { access: 'block', action: 'full-wipe' } },
     };
 
@@ -296,6 +298,22 @@ describe('policy-translator on Kafka and PostgreSQL', () => {
       deviceId: 'EASlost1',
       accountOnly: false,
     });
+  });
+
+  it('sends a full-wipe verdict as an account-only wipe unless the tenant enabled full wipe, with its cause', async () => {
+    const tenant = aTenant();
+    const id = randomUUID();
+    await produce(producer, Topics.MdmCompliance, [
+      encodeStructured(verdict({ tenant, device: 'forged1', state: 'full-wipe', id }), 'forged1'),
+    ]);
+    await waitFor('the wipe command', () =>
+      commandsOf(tenant).some((c) => c.command.action.kind === 'wipe-device'),
+    );
+    const wipe = commandsOf(tenant).find((c) => c.command.action.kind === 'wipe-device')!;
+
+    expect(wipe.command.action).toEqual({ kind: 'wipe-device', deviceId: 'EASforged1', accountOnly: true });
+    expect(wipe.command.cause).toMatchObject({ id });
+    expect(wipe.command.reason).toContain('allowFullWipe is off');
   });
 
   it('quarantines inventory devices no MDM reported once the tenant enables it', async () => {

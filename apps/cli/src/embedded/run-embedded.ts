@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   oidcSettingsFrom,
@@ -8,9 +8,11 @@ import {
 } from '@easgate/console-gateway';
 import { startSandbox, type RunningSandbox } from '@easgate/exo-sandbox';
 import { busFromEnv, createLogger, type MessageBus } from '@easgate/messaging';
+import { ensurePrivateDir, writeSecretFile } from '@easgate/identity';
 import {
   apiTokenFromEnv,
   generateApiToken,
+  provisionServiceIdentities,
   type RunningService,
   startService,
 } from '@easgate/service-runtime';
@@ -51,10 +53,8 @@ function apiToken(env: NodeJS.ProcessEnv, dataDir: string): { token: string; fil
   const fromEnv = apiTokenFromEnv(env);
   if (fromEnv) return { token: fromEnv };
   const file = join(dataDir, 'api-token');
-  if (!existsSync(file)) {
-    writeFileSync(file, `${generateApiToken()}\n`, { mode: 0o600 });
-    chmodSync(file, 0o600);
-  }
+  if (!existsSync(file)) writeSecretFile(file, `${generateApiToken()}\n`);
+  // An empty or short token file refuses to start (startService checks the length).
   return { token: readFileSync(file, 'utf8').trim(), file };
 }
 
@@ -74,11 +74,16 @@ export async function runEmbedded(options: EmbeddedOptions = {}): Promise<void> 
   const env = options.env ?? process.env;
   const logger = createLogger('easgate');
   const dataDir = resolve(env['EASGATE_DATA_DIR'] ?? '.easgate');
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   // The in-process bus keeps its log in <dataDir>/bus.sqlite: what it acknowledged survives a crash.
   const bus = busFromEnv('easgate', env, { dataDir });
   const databaseUrl = env['DATABASE_URL'];
   const { token, file: apiTokenFile } = apiToken(env, dataDir);
+  // Each service signs its calls to the others with its own key (only the executor may get assertions).
+  const identities = provisionServiceIdentities(
+    join(dataDir, 'identity'),
+    embeddedServices.map((d) => d.name),
+  );
 
   let sandbox: RunningSandbox | undefined;
   const services: RunningService[] = [];
@@ -92,9 +97,20 @@ export async function runEmbedded(options: EmbeddedOptions = {}): Promise<void> 
         devices: Number(env['EASGATE_SANDBOX_DEVICES'] ?? 100),
       });
     }
-    // The services trust the sandbox's CA as they would a corporate one: by configuration.
+    // The services trust the sandbox's CA as they would a corporate one: by configuration; and the
+    // vault admits the sandbox's host as a connection endpoint (no other host besides the clouds').
     const serviceEnv: NodeJS.ProcessEnv = sandbox
-      ? { EXECUTOR_CA_FILE: sandbox.caPath, VAULT_EXTRA_CA_FILE: sandbox.caPath, ...env }
+      ? {
+          EXECUTOR_CA_FILE: sandbox.caPath,
+          VAULT_EXTRA_CA_FILE: sandbox.caPath,
+          ...env,
+          EASGATE_ALLOWED_ENDPOINT_HOSTS: [
+            env['EASGATE_ALLOWED_ENDPOINT_HOSTS'],
+            new URL(sandbox.baseUrl).host,
+          ]
+            .filter(Boolean)
+            .join(','),
+        }
       : env;
     const peers: Record<string, string> = {};
     for (const definition of embeddedServices) {
@@ -103,6 +119,7 @@ export async function runEmbedded(options: EmbeddedOptions = {}): Promise<void> 
         bus,
         dataDir,
         apiToken: token,
+        identity: { serviceKey: identities.keys.get(definition.name)!, trustedServices: identities.trusted },
         env: serviceEnv,
         peers: { ...peers },
         ...(databaseUrl !== undefined && { databaseUrl }),

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type DestinationGuard, DestinationRefusedError } from '../infra/destination-guard';
 import { AlertKind, AlertSeverity } from '@easgate/contracts';
 import type { Database } from '@easgate/persistence';
 import { parseInput as parseWith } from '@easgate/service-runtime';
@@ -79,6 +80,8 @@ export class AlertingApi {
     private readonly clock: Clock,
     /** Whether ALERTING_SMTP_URL is set: e-mail subscriptions are refused without it. */
     private readonly emailConfigured: boolean,
+    /** Refuses destinations on private addresses not admitted by the operator. */
+    private readonly destinationGuard?: DestinationGuard,
   ) {}
 
   listAlerts(tenant: string, filter: AlertFilter): Promise<Alert[]> {
@@ -109,7 +112,7 @@ export class AlertingApi {
     tenant: string,
     input: z.output<typeof SubscriptionInput>,
   ): Promise<SubscriptionView> {
-    this.checkDeliverable(input);
+    await this.checkDeliverable(input);
     const subscription: Subscription = {
       id: randomUUID(),
       tenant,
@@ -125,7 +128,7 @@ export class AlertingApi {
     id: string,
     input: z.output<typeof SubscriptionInput>,
   ): Promise<SubscriptionView> {
-    this.checkDeliverable(input);
+    await this.checkDeliverable(input);
     await this.db.transaction(async (tx) => {
       const current = await this.requireSubscription(tenant, id, tx);
       await this.subscriptions.save({ ...input, id, tenant, createdAt: current.createdAt }, tx);
@@ -149,12 +152,20 @@ export class AlertingApi {
     });
   }
 
-  private checkDeliverable(input: z.output<typeof SubscriptionInput>): void {
+  private async checkDeliverable(input: z.output<typeof SubscriptionInput>): Promise<void> {
     if (input.destination.type === 'email' && !this.emailConfigured) {
       throw new AlertingError(
         AlertingErrorCode.InvalidSubscription,
         'e-mail subscriptions need an SMTP server: set ALERTING_SMTP_URL on the alerting service',
       );
+    }
+    if (input.destination.type !== 'email' && this.destinationGuard) {
+      try {
+        await this.destinationGuard.check(input.destination.url);
+      } catch (err) {
+        if (!(err instanceof DestinationRefusedError)) throw err;
+        throw new AlertingError(AlertingErrorCode.DestinationNotAllowed, err.message);
+      }
     }
   }
 

@@ -4,6 +4,8 @@ export enum AlertingErrorCode {
   AlertNotFound = 'ALERT_NOT_FOUND',
   SubscriptionNotFound = 'SUBSCRIPTION_NOT_FOUND',
   InvalidSubscription = 'SUBSCRIPTION_INVALID',
+  /** A webhook or Alertmanager on a private, loopback, link-local or reserved address not admitted. */
+  DestinationNotAllowed = 'DESTINATION_NOT_ALLOWED',
   InvalidRequest = 'ALERTING_INVALID_REQUEST',
   InvalidConfig = 'ALERTING_INVALID_CONFIG',
   DeliveryFailed = 'ALERT_DELIVERY_FAILED',
@@ -22,6 +24,7 @@ export function alertingHttpStatusOf(code: string): number | undefined {
     case AlertingErrorCode.SubscriptionNotFound:
       return 404;
     case AlertingErrorCode.InvalidSubscription:
+    case AlertingErrorCode.DestinationNotAllowed:
     case AlertingErrorCode.InvalidRequest:
       return 400;
     case AlertingErrorCode.InvalidConfig:

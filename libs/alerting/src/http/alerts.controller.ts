@@ -8,6 +8,8 @@ import {
   parseInput,
   SilenceInput,
 } from '../application/alerting-api';
+import { byParam } from '@easgate/identity';
+import { Access } from '@easgate/service-runtime';
 
 @ApiTags('alerts')
 @ApiBearerAuth()
@@ -17,6 +19,7 @@ export class AlertsController {
   constructor(@Inject(AlertingApi) private readonly api: AlertingApi) {}
 
   @Get()
+  @Access('auditor', byParam('tenant'))
   @ApiOperation({ summary: "The tenant's alerts, newest first, filtered by status, kind and severity" })
   @ApiQuery({ name: 'status', required: false, enum: ['firing', 'resolved'] })
   @ApiQuery({ name: 'kind', required: false, enum: AlertKind.options })
@@ -27,12 +30,14 @@ export class AlertsController {
   }
 
   @Get(':fingerprint')
+  @Access('auditor', byParam('tenant'))
   @ApiOperation({ summary: 'One alert by fingerprint' })
   get(@Param('tenant') tenant: string, @Param('fingerprint') fingerprint: string) {
     return this.api.getAlert(tenant, fingerprint);
   }
 
   @Post(':fingerprint/acknowledge')
+  @Access('operator', byParam('tenant'))
   @HttpCode(200)
   @ApiOperation({ summary: 'Acknowledge an alert (cleared again if its severity rises)' })
   @ApiBody({ schema: { example: { by: 'oncall@contoso.com' } } })
@@ -45,6 +50,7 @@ export class AlertsController {
   }
 
   @Post(':fingerprint/silence')
+  @Access('operator', byParam('tenant'))
   @HttpCode(200)
   @ApiOperation({
     summary: 'Hold back notifications of an alert for some minutes (it stays on the alert topic)',

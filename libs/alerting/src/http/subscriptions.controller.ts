@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AlertingApi, parseInput, SubscriptionInput } from '../application/alerting-api';
+import { byParam } from '@easgate/identity';
+import { Access } from '@easgate/service-runtime';
 
 const example = {
   name: 'Certificate expiry to ops',
@@ -21,12 +23,14 @@ export class SubscriptionsController {
   constructor(@Inject(AlertingApi) private readonly api: AlertingApi) {}
 
   @Get()
+  @Access('auditor', byParam('tenant'))
   @ApiOperation({ summary: "The tenant's alert subscriptions (webhook secrets are never returned)" })
   list(@Param('tenant') tenant: string) {
     return this.api.listSubscriptions(tenant);
   }
 
   @Post()
+  @Access('operator', byParam('tenant'))
   @ApiOperation({
     summary: 'Subscribe a destination (Alertmanager, webhook, e-mail) to alert kinds from a minimum severity',
   })
@@ -36,11 +40,13 @@ export class SubscriptionsController {
   }
 
   @Get(':id')
+  @Access('auditor', byParam('tenant'))
   get(@Param('tenant') tenant: string, @Param('id') id: string) {
     return this.api.getSubscription(tenant, id);
   }
 
   @Put(':id')
+  @Access('operator', byParam('tenant'))
   @ApiOperation({ summary: 'Replace a subscription' })
   @ApiBody({ schema: { example } })
   replace(@Param('tenant') tenant: string, @Param('id') id: string, @Body() body: unknown) {
@@ -48,12 +54,14 @@ export class SubscriptionsController {
   }
 
   @Delete(':id')
+  @Access('operator', byParam('tenant'))
   @HttpCode(204)
   async remove(@Param('tenant') tenant: string, @Param('id') id: string) {
     await this.api.deleteSubscription(tenant, id);
   }
 
   @Get(':id/deliveries')
+  @Access('auditor', byParam('tenant'))
   @ApiOperation({
     summary: 'Recorded deliveries of a subscription, newest first, with attempts and last error',
   })

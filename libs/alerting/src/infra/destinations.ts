@@ -1,5 +1,7 @@
 import { AlertSeverity, type OpsAlertV1 } from '@easgate/contracts';
 import { createTransport, type Transporter } from 'nodemailer';
+import { fetch } from 'undici';
+import { DestinationGuard } from './destination-guard';
 import { signWebhook, SIGNATURE_HEADER } from '../domain/webhook-signature';
 import type { Destination } from '../domain/subscription';
 
@@ -9,6 +11,8 @@ export interface DestinationOptions {
   alertmanagerActiveForMs: number;
   smtp?: { url: string; from: string };
   now: () => Date;
+  /** Where alerts may go (default: public addresses only). */
+  guard?: DestinationGuard;
 }
 
 /** One Alertmanager v2 postable alert (https://github.com/prometheus/alertmanager/blob/main/api/v2/openapi.yaml). */
@@ -37,30 +41,41 @@ export function toAlertmanagerAlert(alert: OpsAlertV1, now: Date, activeForMs: n
   };
 }
 
+/**
+ * One POST to a checked destination: no redirects followed, and the answer's body is never read into an
+ * error (the delivery history is readable through the API: a body would turn a probe into a read-back).
+ */
 async function post(
+  guard: DestinationGuard,
   url: string,
   body: string,
   headers: Record<string, string>,
   timeoutMs: number,
 ): Promise<void> {
+  await guard.check(url);
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body,
+    redirect: 'manual',
+    dispatcher: guard.dispatcher,
     signal: AbortSignal.timeout(timeoutMs),
   });
-  if (!response.ok) {
-    const text = (await response.text().catch(() => '')).slice(0, 300);
-    throw new Error(`HTTP ${response.status} from ${new URL(url).host}${text ? `: ${text}` : ''}`);
-  }
-  await response.arrayBuffer().catch(() => undefined);
+  await response.body?.cancel().catch(() => undefined);
+  if (response.status < 200 || response.status >= 300)
+    throw new Error(
+      `HTTP ${response.status} from ${new URL(url).host}${response.status >= 300 && response.status < 400 ? ' (redirects are not followed)' : ''}`,
+    );
 }
 
 /** Sends alerts to Alertmanager, webhooks and e-mail. Throws with a plain message on failure. */
 export class Destinations {
   private mailer?: Transporter;
+  private readonly guard: DestinationGuard;
 
-  constructor(private readonly options: DestinationOptions) {}
+  constructor(private readonly options: DestinationOptions) {
+    this.guard = options.guard ?? new DestinationGuard([]);
+  }
 
   async send(destination: Destination, alerts: readonly OpsAlertV1[], deliveryId: string): Promise<void> {
     switch (destination.type) {
@@ -75,6 +90,7 @@ export class Destinations {
             alert,
           });
           await post(
+            this.guard,
             destination.url,
             body,
             {
@@ -120,7 +136,7 @@ export class Destinations {
     const body = JSON.stringify(
       [...ended, ...alerts].map((a) => toAlertmanagerAlert(a, now, this.options.alertmanagerActiveForMs)),
     );
-    await post(`${baseUrl.replace(/\/+$/, '')}/api/v2/alerts`, body, {}, this.options.timeoutMs);
+    await post(this.guard, `${baseUrl.replace(/\/+$/, '')}/api/v2/alerts`, body, {}, this.options.timeoutMs);
   }
 
   private async toEmail(to: readonly string[], alert: OpsAlertV1): Promise<void> {
@@ -148,5 +164,6 @@ export class Destinations {
 
   close(): void {
     this.mailer?.close();
+    void this.guard.close();
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { resolveCloud } from '@easgate/auth';
+import { refusedEndpoints, resolveCloud } from '@easgate/auth';
 import { isUniqueViolation } from '@easgate/persistence';
 import type { SigningAlgorithm, TenantConnection } from '../domain/certificate';
 import type { Clock } from '../domain/clock';
@@ -40,13 +40,15 @@ export class TenantConnections {
     private readonly stores: VaultStores,
     private readonly audit: AuditTrail,
     private readonly clock: Clock,
+    /** Hosts admitted for endpoint overrides besides the cloud's own (EASGATE_ALLOWED_ENDPOINT_HOSTS). */
+    private readonly allowedEndpointHosts: readonly string[] = [],
   ) {}
 
   async create(input: TenantConnectionInput, actor: string): Promise<TenantConnectionView> {
     const now = this.clock.now().toISOString();
     const connection: TenantConnection = {
       id: randomUUID(),
-      ...normalized(input),
+      ...normalized(input, this.allowedEndpointHosts),
       createdAt: now,
       updatedAt: now,
     };
@@ -85,7 +87,7 @@ export class TenantConnections {
   ): Promise<TenantConnectionView> {
     return this.stores.db.transaction(async (tx) => {
       const current = await this.require(tx, connectionId);
-      const merged = normalized({ ...current, ...input });
+      const merged = normalized({ ...current, ...input }, this.allowedEndpointHosts);
       if (merged.tenantId !== current.tenantId) {
         throw new VaultError(
           VaultErrorCode.InvalidRequest,
@@ -130,6 +132,12 @@ export class TenantConnections {
     return this.stores.db.read(async (m) => this.viewWithActive(m, await this.require(m, connectionId)));
   }
 
+  /** The tenant of a connection (for authorization), or undefined when there is no such connection. */
+  async tenantOf(connectionId: string): Promise<string | undefined> {
+    const found = await this.stores.db.read((m) => this.stores.connections.findById(m, connectionId));
+    return found?.tenantId;
+  }
+
   list(tenantId?: string): Promise<TenantConnectionView[]> {
     return this.stores.db.read(async (m) => {
       const connections = await this.stores.connections.list(m, tenantId);
@@ -164,7 +172,10 @@ export function notFound(connectionId: string): VaultError {
   return new VaultError(VaultErrorCode.TenantConnectionNotFound, `no tenant connection ${connectionId}`);
 }
 
-function normalized(input: TenantConnectionInput): Omit<TenantConnection, 'id' | 'createdAt' | 'updatedAt'> {
+function normalized(
+  input: TenantConnectionInput,
+  allowedEndpointHosts: readonly string[],
+): Omit<TenantConnection, 'id' | 'createdAt' | 'updatedAt'> {
   let cloud: string;
   try {
     cloud = resolveCloud(input.cloud ?? 'O365Default', {
@@ -174,6 +185,12 @@ function normalized(input: TenantConnectionInput): Omit<TenantConnection, 'id' |
   } catch (err) {
     throw new VaultError(VaultErrorCode.InvalidRequest, (err as Error).message);
   }
+  const refused = refusedEndpoints(cloud, input, allowedEndpointHosts);
+  if (refused.length > 0)
+    throw new VaultError(
+      VaultErrorCode.EndpointNotAllowed,
+      `${refused.join(', ')}: only the ${cloud} cloud's own hosts, or hosts the operator lists in EASGATE_ALLOWED_ENDPOINT_HOSTS`,
+    );
   return {
     tenantId: input.tenantId.toLowerCase(),
     appId: input.appId.toLowerCase(),

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -7,7 +7,7 @@ export type AuditOutcome = 'success' | 'failure';
 /** What happened, as the caller describes it (no secrets: never keys, passwords or assertions). */
 export interface AuditFacts {
   readonly at: string;
-  /** Who: the API caller (X-Easgate-Actor) or `cert-vault` for its own jobs. */
+  /** Who: the authenticated API caller (`user:alice`, `service:exchange-executor`) or `cert-vault` for its own jobs. */
   readonly actor: string;
   /** What: e.g. `assertion.sign`, `certificate.import`, `certificate.activate`, `rotation.complete`. */
   readonly action: string;
@@ -30,6 +30,38 @@ export interface AuditRecord extends AuditFacts {
 export interface ChainHead {
   readonly seq: number;
   readonly hash: string;
+  /** HMAC of (seq, hash) under the audit key (derived from a master key): absent on an unkeyed head. */
+  readonly mac?: string | null;
+}
+
+/** The audit key: derived from a master key of the vault's key ring (HKDF-SHA256), never stored. */
+export function auditKeyOf(masterKey: Buffer): Buffer {
+  return Buffer.from(
+    hkdfSync('sha256', masterKey, Buffer.alloc(0), 'easgate cert-vault audit chain head', 32),
+  );
+}
+
+/** HMAC-SHA256 over the head: whoever can write the database but lacks the key cannot forge it. */
+export function headMac(auditKey: Buffer, head: { seq: number; hash: string }): string {
+  return createHmac('sha256', auditKey).update(`easgate-audit-head\n${head.seq}\n${head.hash}`).digest('hex');
+}
+
+/** Whether `head.mac` was made by one of the keys (current or previous master keys). */
+export function headMacValid(auditKeys: readonly Buffer[], head: ChainHead): boolean {
+  if (!head.mac) return false;
+  const presented = Buffer.from(head.mac, 'hex');
+  return auditKeys.some((key) => {
+    const expected = Buffer.from(headMac(key, head), 'hex');
+    return expected.length === presented.length && timingSafeEqual(expected, presented);
+  });
+}
+
+/** A signed checkpoint of the chain, exported to an anchor outside the database. */
+export interface AuditCheckpoint {
+  readonly seq: number;
+  readonly hash: string;
+  readonly at: string;
+  readonly mac: string;
 }
 
 /** Deterministic JSON: keys sorted at every level, absent fields omitted. */
@@ -82,10 +114,28 @@ export interface ChainVerification {
  * a changed row breaks its own hash, a deleted row leaves a gap and a prevHash that no longer
  * matches, a deleted tail no longer reaches the head.
  */
-export function verifyChain(records: readonly AuditRecord[], head: ChainHead): ChainVerification {
+export function verifyChain(
+  records: readonly AuditRecord[],
+  head: ChainHead,
+  keyed: { auditKeys: readonly Buffer[]; checkpoints?: readonly AuditCheckpoint[] } = { auditKeys: [] },
+): ChainVerification {
+  if (keyed.auditKeys.length > 0 && head.seq > 0 && !headMacValid(keyed.auditKeys, head))
+    return broken(
+      records,
+      head.seq,
+      'the chain head is not authenticated by the audit key (rewritten or forged)',
+    );
+  const checkpointAt = new Map((keyed.checkpoints ?? []).map((c) => [c.seq, c]));
   let expectedPrev = GENESIS_HASH;
   let expectedSeq = 1;
   for (const record of records) {
+    const checkpoint = checkpointAt.get(record.seq);
+    if (checkpoint && checkpoint.hash !== record.hash)
+      return broken(
+        records,
+        record.seq,
+        `row ${record.seq} differs from the exported checkpoint of ${checkpoint.at}`,
+      );
     if (record.seq !== expectedSeq) {
       return broken(records, expectedSeq, `row ${expectedSeq} is missing (next row found is ${record.seq})`);
     }
@@ -98,6 +148,13 @@ export function verifyChain(records: readonly AuditRecord[], head: ChainHead): C
     expectedPrev = record.hash;
     expectedSeq++;
   }
+  const beyond = (keyed.checkpoints ?? []).find((c) => c.seq > head.seq);
+  if (beyond)
+    return broken(
+      records,
+      head.seq + 1,
+      `the log ends at row ${head.seq} but a checkpoint reached row ${beyond.seq}`,
+    );
   if (head.seq !== expectedSeq - 1 || head.hash !== expectedPrev) {
     return broken(
       records,

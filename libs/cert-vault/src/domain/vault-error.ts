@@ -12,6 +12,8 @@ export enum VaultErrorCode {
   NoActiveCertificate = 'NO_ACTIVE_CERTIFICATE',
   AudienceNotAllowed = 'AUDIENCE_NOT_ALLOWED',
   InvalidRequest = 'INVALID_REQUEST',
+  /** An authority, Exchange or Graph override on a host that is neither the cloud's nor admitted. */
+  EndpointNotAllowed = 'ENDPOINT_NOT_ALLOWED',
   RotationNotFound = 'ROTATION_NOT_FOUND',
   RotationInProgress = 'ROTATION_IN_PROGRESS',
   InvalidRotationState = 'INVALID_ROTATION_STATE',
@@ -51,6 +53,7 @@ export function httpStatusOfVaultError(code: string): number | undefined {
     case VaultErrorCode.AudienceNotAllowed:
       return 403;
     case VaultErrorCode.InvalidRequest:
+    case VaultErrorCode.EndpointNotAllowed:
     case VaultErrorCode.GraphNotConfigured:
       return 400;
     case VaultErrorCode.IdentityPlatformError:

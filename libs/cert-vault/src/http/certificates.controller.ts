@@ -13,6 +13,8 @@ import {
   ValidateStoredBody,
 } from './dtos';
 import { ZodPipe, openApiSchema } from './zod-body.pipe';
+import { noTenant, resolvedBy } from '@easgate/identity';
+import { Access } from '@easgate/service-runtime';
 
 /** Certificates of a tenant connection. Responses carry metadata only: never a key, a password or a PFX. */
 @ApiTags('certificates')
@@ -22,6 +24,7 @@ export class CertificatesController {
   constructor(@Inject(Certificates) private readonly certificates: Certificates) {}
 
   @Post('certificates/validate')
+  @Access('operator', noTenant)
   @HttpCode(200)
   @ApiOperation({
     summary: 'Validate a PFX (base64 + password) or PEM without keeping it (easgate cert validate --json)',
@@ -32,12 +35,14 @@ export class CertificatesController {
   }
 
   @Get('tenant-connections/:connectionId/certificates')
+  @Access('auditor', resolvedBy('connection', 'connectionId'))
   @ApiOperation({ summary: 'Certificates of a connection (metadata: thumbprints, subject, dates, status)' })
   list(@Param('connectionId') connectionId: string) {
     return this.certificates.list(connectionId);
   }
 
   @Post('tenant-connections/:connectionId/certificates')
+  @Access('operator', resolvedBy('connection', 'connectionId'))
   @ApiOperation({ summary: 'Create a self-signed certificate inside the vault (pending unless activate)' })
   @ApiBody({ schema: openApiSchema(CreateCertificateBody) })
   create(
@@ -49,6 +54,7 @@ export class CertificatesController {
   }
 
   @Post('tenant-connections/:connectionId/certificates/import')
+  @Access('operator', resolvedBy('connection', 'connectionId'))
   @ApiOperation({ summary: 'Import a PFX (base64 + password) or PEM; validated, then stored encrypted' })
   @ApiBody({ schema: openApiSchema(ImportCertificateBody) })
   @ApiResponse({
@@ -66,12 +72,14 @@ export class CertificatesController {
   }
 
   @Get('tenant-connections/:connectionId/certificates/:certificateId')
+  @Access('auditor', resolvedBy('connection', 'connectionId'))
   @ApiOperation({ summary: 'One certificate (metadata only)' })
   get(@Param('connectionId') connectionId: string, @Param('certificateId') certificateId: string) {
     return this.certificates.get(connectionId, certificateId);
   }
 
   @Post('tenant-connections/:connectionId/certificates/:certificateId/validate')
+  @Access('operator', resolvedBy('connection', 'connectionId'))
   @HttpCode(200)
   @ApiOperation({ summary: 'Re-validate a stored certificate; live: also request an Exchange token with it' })
   @ApiBody({ schema: openApiSchema(ValidateStoredBody) })
@@ -85,6 +93,7 @@ export class CertificatesController {
   }
 
   @Post('tenant-connections/:connectionId/certificates/:certificateId/activate')
+  @Access('operator', resolvedBy('connection', 'connectionId'))
   @HttpCode(200)
   @ApiOperation({ summary: 'Make it the active certificate; the previous one retires after overlapHours' })
   @ApiBody({ schema: openApiSchema(ActivateBody) })
@@ -98,6 +107,7 @@ export class CertificatesController {
   }
 
   @Post('tenant-connections/:connectionId/certificates/:certificateId/retire')
+  @Access('operator', resolvedBy('connection', 'connectionId'))
   @HttpCode(200)
   @ApiOperation({ summary: 'Retire a certificate (the vault stops signing with it)' })
   @ApiBody({ schema: openApiSchema(RetireBody) })
@@ -112,6 +122,7 @@ export class CertificatesController {
   }
 
   @Get('tenant-connections/:connectionId/certificates/:certificateId/public.cer')
+  @Access('auditor', resolvedBy('connection', 'connectionId'))
   @ApiOperation({ summary: 'The public certificate, DER (.cer) — what the Entra portal accepts' })
   @ApiProduces('application/pkix-cert')
   async downloadCer(
@@ -130,6 +141,7 @@ export class CertificatesController {
   }
 
   @Get('tenant-connections/:connectionId/certificates/:certificateId/public.pem')
+  @Access('auditor', resolvedBy('connection', 'connectionId'))
   @ApiOperation({ summary: 'The public certificate, PEM' })
   @ApiProduces('application/x-pem-file')
   async downloadPem(

@@ -5,6 +5,8 @@ import { AssertionSigner } from '../application/assertion-signer';
 import { Actor } from './actor.decorator';
 import { ClientAssertionBody, ClientAssertionResponse } from './dtos';
 import { ZodPipe, openApiSchema } from './zod-body.pipe';
+import { resolvedBy } from '@easgate/identity';
+import { Access } from '@easgate/service-runtime';
 
 /** The executor's signing contract (internal: same API token, not for people). */
 @ApiTags('internal: signing')
@@ -14,6 +16,7 @@ export class SigningController {
   constructor(@Inject(AssertionSigner) private readonly signer: AssertionSigner) {}
 
   @Post('client-assertion')
+  @Access('service', resolvedBy('connection', 'connectionId'), { services: ['exchange-executor'] })
   @HttpCode(200)
   @ApiOperation({
     summary:

@@ -4,6 +4,8 @@ import { TenantConnections } from '../application/tenant-connections';
 import { Actor } from './actor.decorator';
 import { TenantConnectionBody, TenantConnectionPatch } from './dtos';
 import { ZodPipe, openApiSchema } from './zod-body.pipe';
+import { Access, assertMayActFor, Caller } from '@easgate/service-runtime';
+import { checkedInHandler, type Identity, mayActFor, resolvedBy } from '@easgate/identity';
 
 @ApiTags('tenant connections')
 @ApiBearerAuth()
@@ -12,21 +14,30 @@ export class TenantConnectionsController {
   constructor(@Inject(TenantConnections) private readonly connections: TenantConnections) {}
 
   @Post()
+  @Access('admin', checkedInHandler('the body names the tenant'))
   @ApiOperation({ summary: 'Register a tenant connection (tenant, app, organization, cloud)' })
   @ApiBody({ schema: openApiSchema(TenantConnectionBody) })
   @ApiResponse({ status: 201, description: 'the connection' })
   @ApiResponse({ status: 409, description: 'TENANT_CONNECTION_EXISTS' })
-  create(@Body(new ZodPipe(TenantConnectionBody)) body: TenantConnectionBody, @Actor() actor: string) {
+  create(
+    @Body(new ZodPipe(TenantConnectionBody)) body: TenantConnectionBody,
+    @Actor() actor: string,
+    @Caller() caller: Identity,
+  ) {
+    assertMayActFor(caller, body.tenantId);
     return this.connections.create(body, actor);
   }
 
   @Get()
+  @Access('auditor', checkedInHandler('lists only the granted tenants'), { services: ['exchange-executor'] })
   @ApiOperation({ summary: 'List tenant connections (optionally of one tenant)' })
-  list(@Query('tenantId') tenantId?: string) {
-    return this.connections.list(tenantId?.toLowerCase());
+  async list(@Caller() caller: Identity, @Query('tenantId') tenantId?: string) {
+    const all = await this.connections.list(tenantId?.toLowerCase());
+    return all.filter((c) => mayActFor(caller, c.tenantId));
   }
 
   @Get(':connectionId')
+  @Access('auditor', resolvedBy('connection', 'connectionId'))
   @ApiOperation({ summary: 'A tenant connection with its active certificate (id, thumbprintSha1, notAfter)' })
   @ApiResponse({ status: 404, description: 'TENANT_CONNECTION_NOT_FOUND' })
   get(@Param('connectionId') connectionId: string) {
@@ -34,6 +45,7 @@ export class TenantConnectionsController {
   }
 
   @Patch(':connectionId')
+  @Access('admin', resolvedBy('connection', 'connectionId'))
   @ApiOperation({ summary: 'Change a tenant connection (not its tenant)' })
   @ApiBody({ schema: openApiSchema(TenantConnectionPatch) })
   update(
@@ -45,6 +57,7 @@ export class TenantConnectionsController {
   }
 
   @Delete(':connectionId')
+  @Access('admin', resolvedBy('connection', 'connectionId'))
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a tenant connection that holds no certificate' })
   @ApiResponse({ status: 409, description: 'TENANT_CONNECTION_IN_USE' })

@@ -13,19 +13,26 @@ export interface AuditQuery {
 
 /** The append-only, hash-chained audit log. Appending locks the head row: one chain, no forks. */
 export class AuditLogRepository {
-  async append(tx: Tx, facts: AuditFacts): Promise<AuditRecord> {
+  /** `macOf` keys the new head (HMAC under the audit key). */
+  async append(
+    tx: Tx,
+    facts: AuditFacts,
+    macOf?: (head: { seq: number; hash: string }) => string,
+  ): Promise<AuditRecord> {
     const qb = tx.getRepository(AuditHeadEntity).createQueryBuilder('h').where('h.id = 1');
     if (tx.connection.options.type === 'postgres') qb.setLock('pessimistic_write');
     const head = await qb.getOneOrFail();
     const record = appendRecord({ seq: head.seq, hash: head.hash }, facts);
     await tx.getRepository(AuditLogEntity).insert(toRow(record));
-    await tx.getRepository(AuditHeadEntity).update({ id: 1 }, { seq: record.seq, hash: record.hash });
+    await tx
+      .getRepository(AuditHeadEntity)
+      .update({ id: 1 }, { seq: record.seq, hash: record.hash, mac: macOf ? macOf(record) : null });
     return record;
   }
 
   async head(tx: Tx): Promise<ChainHead> {
     const head = await tx.getRepository(AuditHeadEntity).findOneByOrFail({ id: 1 });
-    return { seq: head.seq, hash: head.hash };
+    return { seq: head.seq, hash: head.hash, mac: head.mac };
   }
 
   async query(tx: Tx, query: AuditQuery): Promise<AuditRecord[]> {
@@ -44,12 +51,18 @@ export class AuditLogRepository {
     return (await qb.getMany()).map(fromRow);
   }
 
-  /** A page of the whole log in order, for verification. */
-  async page(tx: Tx, afterSeq: number, limit: number): Promise<AuditRecord[]> {
+  /** A page of the log in order up to `untilSeq` (the head read first), for verification. */
+  async page(
+    tx: Tx,
+    afterSeq: number,
+    limit: number,
+    untilSeq = Number.MAX_SAFE_INTEGER,
+  ): Promise<AuditRecord[]> {
     const rows = await tx
       .getRepository(AuditLogEntity)
       .createQueryBuilder('a')
       .where('a.seq > :afterSeq', { afterSeq })
+      .andWhere('a.seq <= :untilSeq', { untilSeq })
       .orderBy('a.seq', 'ASC')
       .limit(limit)
       .getMany();

@@ -137,6 +137,9 @@ export class AuditHeadEntity {
   seq!: number;
   @Column({ type: 'varchar', length: 64 })
   hash!: string;
+  /** HMAC of (seq, hash) under the audit key; null before the first keyed append. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  mac!: string | null;
 }
 
 @Entity({ name: 'vault_rotation' })

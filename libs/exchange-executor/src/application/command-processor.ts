@@ -37,6 +37,7 @@ import type { CommandLogRepository, PendingCommand } from '../infra/persistence/
 import type { MailboxLeaseRepository } from '../infra/persistence/mailbox-lease.repository';
 import type { MailboxSnapshotRepository } from '../infra/persistence/mailbox-snapshot.repository';
 import type { TenantClients } from '../infra/tenant-clients';
+import type { CommandKindPolicy } from '../domain/command-kinds';
 import type { ScopeGuard } from './scope-guard';
 import { runSingleCommand, type WipeRecovery } from './single-commands';
 
@@ -59,6 +60,8 @@ export interface CommandProcessorOptions {
   leaseMs?: number;
   /** What to do with a wipe found `sending` after a crash (see single-commands). */
   wipeRecovery?: WipeRecovery;
+  /** Command kinds each tenant has enabled (none: every kind but full wipe). */
+  kinds?: CommandKindPolicy;
 }
 
 /** Outcome of one command inside a segment, before it is written. */
@@ -342,11 +345,17 @@ export class CommandProcessor {
   }
 
   private runSingle(client: ExchangeClient, pending: PendingCommand): Promise<Outcome> {
-    return runSingleCommand(client, pending.command, {
-      intentAt: pending.intent === 'sending' ? (pending.intentAt ?? pending.command.requestedAt) : undefined,
-      recovery: this.options.wipeRecovery ?? 'check',
-      recordIntent: () => this.log.recordIntent(pending.seq, 'sending'),
-    });
+    return runSingleCommand(
+      client,
+      pending.command,
+      {
+        intentAt:
+          pending.intent === 'sending' ? (pending.intentAt ?? pending.command.requestedAt) : undefined,
+        recovery: this.options.wipeRecovery ?? 'check',
+        recordIntent: () => this.log.recordIntent(pending.seq, 'sending'),
+      },
+      this.options.kinds,
+    );
   }
 
   private async runCas(

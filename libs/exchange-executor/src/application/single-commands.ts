@@ -3,6 +3,7 @@ import { formatDeviceAccessRuleName, formatOpathFilter, opath } from '@easgate/c
 import { ExecutorError, ExecutorErrorCode } from '../domain/executor-error';
 import { ACCOUNT_ONLY_FALLBACK_DETAIL, isWipeOfIntent, wipeOnRecord } from '../domain/wipe-status';
 import { type ExchangeClient, ExchangeError, ExchangeErrorCode } from '../infra/exchange-client';
+import { CommandKindPolicy } from '../domain/command-kinds';
 
 export interface SingleOutcome {
   outcome: ExchangeResultV1['outcome'];
@@ -38,8 +39,11 @@ export async function runSingleCommand(
   client: ExchangeClient,
   command: ExchangeCommandV1,
   guard: WipeGuard = NO_GUARD,
+  kinds: CommandKindPolicy = new CommandKindPolicy(),
 ): Promise<SingleOutcome> {
   const action = command.action;
+  // Before any cmdlet: a kind the tenant has not enabled (a full wipe, by default) is refused.
+  kinds.ensureEnabled(command.tenant, action);
   const cmdlets: string[] = [];
   let attempts = 0;
   const run = async (cmdlet: string, parameters: Record<string, unknown>) => {

@@ -7,6 +7,8 @@ import { runConnectionTest } from '../infra/exchange-client';
 import { CommandLogRepository } from '../infra/persistence/command-log.repository';
 import { TENANT_CLIENTS } from '../tokens';
 import type { TenantClients } from '../infra/tenant-clients';
+import { byParam, resolvedBy } from '@easgate/identity';
+import { Access } from '@easgate/service-runtime';
 
 const TENANT = /^[A-Za-z0-9.-]{3,255}$/;
 
@@ -28,6 +30,7 @@ export class ExecutorController {
   ) {}
 
   @Post('tenants/:tenant/config-sync')
+  @Access('operator', byParam('tenant'))
   @HttpCode(200)
   @ApiOperation({
     summary:
@@ -38,6 +41,7 @@ export class ExecutorController {
   }
 
   @Post('tenants/:tenant/connection-test')
+  @Access('operator', byParam('tenant'))
   @HttpCode(200)
   @ApiOperation({
     summary:
@@ -49,6 +53,7 @@ export class ExecutorController {
   }
 
   @Post('tenants/:tenant/discovery')
+  @Access('operator', byParam('tenant'))
   @HttpCode(202)
   @ApiOperation({
     summary: 'Start a full inventory (mailboxes and mobile devices, paged); returns the scan to poll',
@@ -58,6 +63,7 @@ export class ExecutorController {
   }
 
   @Get('discovery/scans/:scanId')
+  @Access('auditor', resolvedBy('discovery-scan', 'scanId'))
   @ApiOperation({ summary: 'Progress of a scan: devices, mailboxes and pages read' })
   @ApiResponse({ status: 404, description: 'SCAN_NOT_FOUND' })
   scan(@Param('scanId') scanId: string) {
@@ -67,6 +73,7 @@ export class ExecutorController {
   }
 
   @Get('commands/:commandId')
+  @Access('auditor', resolvedBy('command', 'commandId'))
   @ApiOperation({ summary: 'A command’s status and result' })
   @ApiResponse({ status: 404, description: 'COMMAND_NOT_FOUND' })
   async command(@Param('commandId') commandId: string) {

@@ -63,6 +63,11 @@ export class ConfiguredTenantClients implements TenantClients {
   }
 }
 
+/** A plain string is an API token; a function gives the whole header (a fresh service token). */
+export function authorizationHeader(credential: string | (() => string)): string {
+  return typeof credential === 'function' ? credential() : `Bearer ${credential}`;
+}
+
 const ConnectionList = z.union([z.array(z.unknown()), z.object({ items: z.array(z.unknown()) })]);
 
 /** Connections and signatures from the cert-vault: the private key never comes here. */
@@ -71,7 +76,8 @@ export class VaultTenantClients implements TenantClients {
 
   constructor(
     private readonly vaultUrl: string,
-    private readonly apiToken: string,
+    /** `Authorization` header value: the executor's service token (or `Bearer <token>`). */
+    private readonly authorization: string | (() => string),
     private readonly http: HttpTransport,
     private readonly factory: ExchangeClientFactory,
     private readonly cacheMs = 300_000,
@@ -83,7 +89,7 @@ export class VaultTenantClients implements TenantClients {
       connection,
       vaultAssertionProvider({
         vaultUrl: this.vaultUrl,
-        apiToken: this.apiToken,
+        apiToken: this.authorization,
         connectionId: connection.id,
         http: this.http,
       }),
@@ -113,7 +119,7 @@ export class VaultTenantClients implements TenantClients {
       res = await this.http.request({
         method: 'GET',
         url,
-        headers: { Authorization: `Bearer ${this.apiToken}` },
+        headers: { Authorization: authorizationHeader(this.authorization) },
         timeoutMs: 10_000,
       });
     } catch (err) {

@@ -33,6 +33,7 @@ describe(previewRules.name, () => {
   it('lists the devices a rule change would move, and how', () => {
     const rules = defaultRules();
     rules.states.lost = { access: 'block', action: 'full-wipe' };
+    rules.allowFullWipe = true;
     const sut = previewRules(
       [aDevice('a', 'lost'), aDevice('b', 'compliant'), aDevice('c', 'lost')],
       rules,

@@ -22,6 +22,11 @@ export const TranslatorRules = z.strictObject({
   ),
   /** Trust newly enrolled devices (allow) before their first compliance verdict. */
   trustEnrolledBeforeVerdict: z.boolean(),
+  /**
+   * A rule's `full-wipe` factory-resets the phone only when this is on; off (the default), it is sent as
+   * an account-only wipe. A forged verdict must not be able to erase phones unless the tenant chose so.
+   */
+  allowFullWipe: z.boolean().default(false),
   /** policyGroup → ActiveSync mailbox policy to assign (null: the default policy). */
   mailboxPolicies: z.record(z.string().min(1), z.string().min(1).nullable()),
   autoQuarantine: z.strictObject({
@@ -49,6 +54,7 @@ export function defaultRules(): TranslatorRules {
       lost: { access: 'block', action: 'none' },
     },
     trustEnrolledBeforeVerdict: false,
+    allowFullWipe: false,
     mailboxPolicies: {},
     autoQuarantine: { enabled: false, graceMinutes: 15 },
   };
@@ -76,7 +82,12 @@ export function decide(
     access = 'allow';
     rule = 'trustEnrolledBeforeVerdict → allow';
   }
-  const decision: Decision = { access, action: matched.action, rule };
+  let action = matched.action;
+  if (action === 'full-wipe' && !rules.allowFullWipe) {
+    action = 'account-only-wipe';
+    rule += '; allowFullWipe is off → account-only-wipe';
+  }
+  const decision: Decision = { access, action, rule };
   if (policyGroup !== undefined && Object.hasOwn(rules.mailboxPolicies, policyGroup)) {
     decision.mailboxPolicy = rules.mailboxPolicies[policyGroup] ?? null;
     decision.rule += `; mailboxPolicies.${policyGroup} → ${decision.mailboxPolicy ?? '(default policy)'}`;

@@ -3,6 +3,8 @@ import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags
 import { Topics } from '@easgate/contracts';
 import { MESSAGE_PUBLISHER, type MessagePublisher } from '@easgate/messaging';
 import { TranslatorError, TranslatorErrorCode } from '../domain';
+import { checkedInHandler, type Identity } from '@easgate/identity';
+import { Access, assertMayActFor, Caller } from '@easgate/service-runtime';
 import { MdmEventsLimits, MdmEventsMediaType, mdmEventRecords } from './mdm-events.request';
 
 const ACCEPTED_MEANS_STORED = [
@@ -33,6 +35,7 @@ export class MdmEventsController {
   constructor(@Inject(MESSAGE_PUBLISHER) private readonly publisher: MessagePublisher) {}
 
   @Post()
+  @Access('mdm-publisher', checkedInHandler("each event's tenant must be granted to the publisher"))
   @HttpCode(202)
   @ApiOperation({
     summary: 'Publish MDM compliance CloudEvents (one, or a batch) to easgate.mdm.compliance.v1',
@@ -56,8 +59,13 @@ export class MdmEventsController {
   @ApiResponse({ status: 413, description: 'PAYLOAD_TOO_LARGE: over the events or bytes limit' })
   @ApiResponse({ status: 415, description: 'MDM_UNSUPPORTED_MEDIA_TYPE' })
   @ApiResponse({ status: 503, description: 'MDM_EVENTS_NOT_STORED: the bus did not acknowledge; resend' })
-  async publish(@Body() body: unknown, @Headers('content-type') contentType: string | undefined) {
-    const records = mdmEventRecords(body, contentType);
+  @ApiResponse({ status: 403, description: "FORBIDDEN: an event's tenant is not granted to the publisher" })
+  async publish(
+    @Body() body: unknown,
+    @Headers('content-type') contentType: string | undefined,
+    @Caller() caller: Identity,
+  ) {
+    const records = mdmEventRecords(body, contentType, (tenant) => assertMayActFor(caller, tenant));
     try {
       await this.publisher.publish(Topics.MdmCompliance, records);
     } catch (err) {

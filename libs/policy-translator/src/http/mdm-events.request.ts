@@ -83,7 +83,11 @@ function eventsOf(body: unknown, mediaType: string): unknown[] {
  * The records to publish for one request, keyed by device: all of them, or an error saying which
  * events (by index) are invalid and why, so that nothing of a bad batch is accepted.
  */
-export function mdmEventRecords(body: unknown, contentType: string | undefined): KafkaRecord[] {
+export function mdmEventRecords(
+  body: unknown,
+  contentType: string | undefined,
+  authorizeTenant: (tenant: string) => void = () => undefined,
+): KafkaRecord[] {
   const events = eventsOf(body, mediaTypeOf(contentType));
   if (events.length === 0)
     throw new TranslatorError(TranslatorErrorCode.InvalidRequest, 'the body holds no event');
@@ -105,6 +109,12 @@ export function mdmEventRecords(body: unknown, contentType: string | undefined):
           '; ',
         )}${issues.length > DESCRIBED_ISSUES ? `; and ${issues.length - DESCRIBED_ISSUES} more` : ''}`,
     );
+  // A publisher speaks only for its tenants: one event for another tenant refuses the whole request.
+  // The tenant acted on is the data's; an envelope `tenant` extension, when present, must be granted too.
+  for (const event of events as CloudEvent<MdmComplianceV1>[]) {
+    authorizeTenant(event.data.tenant);
+    if (event.tenant !== undefined && event.tenant !== event.data.tenant) authorizeTenant(event.tenant);
+  }
   // Every event is valid here; the key is the device, as the contract says.
   return (events as CloudEvent<MdmComplianceV1>[]).map((event) =>
     encodeStructured(event, event.subject ?? event.data.mdmDeviceId),

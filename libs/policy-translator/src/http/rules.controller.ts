@@ -4,6 +4,9 @@ import { parseInput } from '@easgate/service-runtime';
 import { z } from 'zod';
 import { defaultRules, TranslatorError, TranslatorErrorCode } from '../domain';
 import { PolicyTranslator } from '../policy-translator';
+import { byParam } from '@easgate/identity';
+import { Access, Caller } from '@easgate/service-runtime';
+import { actorOf, type Identity } from '@easgate/identity';
 
 const PutRulesBody = z.object({
   rules: z.unknown(),
@@ -34,30 +37,35 @@ export class RulesController {
   constructor(private readonly translator: PolicyTranslator) {}
 
   @Get()
+  @Access('auditor', byParam('tenant'))
   @ApiOperation({ summary: "The tenant's current rules (version 0: the defaults)" })
   current(@Param('tenant') tenant: string) {
     return this.translator.rules(tenant);
   }
 
   @Get('history')
+  @Access('auditor', byParam('tenant'))
   @ApiOperation({ summary: 'Every rules version, newest first' })
   history(@Param('tenant') tenant: string) {
     return this.translator.rulesHistory(tenant);
   }
 
   @Put()
+  @Access('operator', byParam('tenant'))
   @ApiOperation({
     summary: 'Save a new rules version; devices are re-decided and commands sent for what changes',
   })
   @ApiBody({
     schema: { example: { rules: rulesExample, expectedVersion: 0, changedBy: 'admin@contoso.com' } },
   })
-  put(@Param('tenant') tenant: string, @Body() body: unknown) {
+  put(@Param('tenant') tenant: string, @Body() body: unknown, @Caller() caller: Identity) {
     const input = parseBody(PutRulesBody, body);
-    return this.translator.putRules(tenant, input.rules, input.expectedVersion, input.changedBy ?? 'api');
+    // The author is the authenticated caller; a `changedBy` in the body is ignored (kept for old clients).
+    return this.translator.putRules(tenant, input.rules, input.expectedVersion, actorOf(caller));
   }
 
   @Post('preview')
+  @Access('auditor', byParam('tenant'))
   @HttpCode(200)
   @ApiOperation({ summary: 'What-if: which devices these rules would change, without applying them' })
   @ApiBody({ schema: { example: { rules: rulesExample } } })

@@ -18,5 +18,6 @@ export { writePkcs12, type WritePkcs12Input } from './pkcs12/pkcs12-writer';
 export * from './jwt/jwt';
 export * from './jwt/client-assertion';
 export * from './cloud/clouds';
+export * from './cloud/endpoint-policy';
 export * from './sealing/sealed-box';
 export * from './coded-error';

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { kafkaSecurityFromEnv } from './kafka-security';
 import { InProcessBus } from './transport/in-process-bus';
 import { KafkaBus } from './transport/kafka-bus';
 import type { MessageBus } from './transport/message';
@@ -27,6 +28,7 @@ export function kafkaBusFromEnv(clientId: string, env: NodeJS.ProcessEnv = proce
   return new KafkaBus({
     brokers,
     clientId,
+    kafka: kafkaSecurityFromEnv(env),
     ...(timeout !== undefined && timeout !== '' && { startTimeoutMs: Number(timeout) }),
   });
 }

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { OutboxRelay, SERVICE_DATABASE } from '@easgate/messaging';
 import type { Database } from '@easgate/persistence';
 import { register } from 'prom-client';
-import { PublicRoute } from './api-auth.guard';
+import { PublicRoute } from './identity/access.decorator';
 
 export const SERVICE_NAME = Symbol('SERVICE_NAME');
 

@@ -1,6 +1,10 @@
 export * from './service-definition';
 export * from './start-service';
-export * from './api-auth.guard';
+export * from './identity/access.decorator';
+export * from './identity/authorization.guard';
+export * from './identity/authenticator';
+export * from './identity/tenant-resolver';
+export * from './identity/service-identity';
 export * from './exception.filter';
 export * from './metrics';
 export { HealthController, SERVICE_NAME } from './health.controller';
@@ -8,3 +12,4 @@ export * from './run-standalone';
 export * from './env-config';
 export * from './periodic-task';
 export * from './parse-input';
+export * from './identity/provision';

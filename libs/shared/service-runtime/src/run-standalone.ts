@@ -1,5 +1,6 @@
 import { createLogger, kafkaBrokersFromEnv, kafkaBusFromEnv, type MessageBus } from '@easgate/messaging';
 import type { ServiceDefinition } from './service-definition';
+import { identityFromEnv } from './identity/service-identity';
 import { apiTokenFromEnv, startService } from './start-service';
 
 const PEERS = ['cert-vault', 'exchange-executor', 'policy-translator', 'alerting'];
@@ -12,7 +13,8 @@ const DEFAULT_SHUTDOWN_TIMEOUT_MS = 25_000;
 
 /**
  * The whole of an app's main.ts: one service alone, configured from the environment
- * (KAFKA_BROKERS, DATABASE_URL, EASGATE_API_TOKEN[_FILE], EASGATE_DATA_DIR, HOST, <NAME>_PORT or PORT,
+ * (KAFKA_BROKERS, DATABASE_URL, EASGATE_API_TOKEN[_FILE] and/or EASGATE_CALLERS_FILE,
+ * EASGATE_SERVICE_KEY_FILE, EASGATE_TRUSTED_SERVICES_FILE, EASGATE_DATA_DIR, HOST, <NAME>_PORT or PORT,
  * <PEER>_URL for the other services it calls), stopped on SIGTERM/SIGINT.
  * KAFKA_BROKERS is required: alone, an in-process bus would silently drop what the service publishes.
  * A failed start exits 1 with one line; SIGTERM closes in order and exits 0 within
@@ -25,7 +27,9 @@ export function runServiceStandalone(
   const logger = createLogger(definition.name);
   const start = async () => {
     const apiToken = apiTokenFromEnv(env);
-    if (!apiToken) throw new Error('EASGATE_API_TOKEN or EASGATE_API_TOKEN_FILE is required');
+    const identity = identityFromEnv(definition.name, env);
+    if (!apiToken && !identity.callers)
+      throw new Error('EASGATE_CALLERS_FILE, EASGATE_API_TOKEN or EASGATE_API_TOKEN_FILE is required');
     if (kafkaBrokersFromEnv(env).length === 0)
       throw new Error(
         'KAFKA_BROKERS is required to run a service on its own (only `easgate start` has an in-process bus)',
@@ -41,7 +45,8 @@ export function runServiceStandalone(
       bus,
       ...(env['DATABASE_URL'] !== undefined && { databaseUrl: env['DATABASE_URL'] }),
       dataDir: env['EASGATE_DATA_DIR'] ?? '.easgate',
-      apiToken,
+      ...(apiToken !== undefined && { apiToken }),
+      identity,
       env,
       peers,
       ...(env['HOST'] !== undefined && { host: env['HOST'] }),

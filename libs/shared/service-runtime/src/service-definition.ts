@@ -1,6 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import type { Database } from '@easgate/persistence';
 import type { Logger, MessageBus } from '@easgate/messaging';
+import type { ServiceCredentials } from './identity/service-identity';
 
 /** What the runtime hands a service when it starts it. */
 export interface ServiceContext {
@@ -14,6 +15,8 @@ export interface ServiceContext {
   readonly dataDir: string;
   /** Base URLs of the other services' HTTP APIs, by service name (for internal calls). */
   readonly peers: Readonly<Record<string, string>>;
+  /** The service's own credentials for calling its peers (`authorizationFor('cert-vault')`). */
+  readonly credentials: ServiceCredentials;
   readonly logger: Logger;
 }
 
@@ -38,4 +41,6 @@ export interface ServiceDefinition {
   /** Maps the service's error codes to HTTP statuses (unlisted codes: 400 unless retriable → 503). */
   readonly httpStatusOf?: (code: string) => number | undefined;
   readonly openApi?: { title: string; description: string };
+  /** Largest JSON request body (body-parser syntax, default '1mb'); larger → 413 PAYLOAD_TOO_LARGE. */
+  readonly bodyLimit?: string;
 }

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
-import { APP_GUARD, NestFactory, Reflector } from '@nestjs/core';
+import { APP_GUARD, ModuleRef, NestFactory, Reflector } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type ServiceName, ServiceTopics, topicSpecsOf } from '@easgate/contracts';
 import {
@@ -18,7 +18,9 @@ import {
   type RetryPolicy,
 } from '@easgate/messaging';
 import { Database, type DatabaseOptions } from '@easgate/persistence';
-import { ApiTokenGuard } from './api-auth.guard';
+import { assertTokenStrength } from '@easgate/identity';
+import { AuthorizationGuard } from './identity/authorization.guard';
+import { type IdentityOptions, serviceIdentity } from './identity/service-identity';
 import { EasgateExceptionFilter } from './exception.filter';
 import { HealthController, SERVICE_NAME } from './health.controller';
 import { deliveryMetrics } from './metrics';
@@ -33,7 +35,13 @@ export interface StartServiceOptions {
   /** 0 → any free port. */
   port?: number;
   host?: string;
-  apiToken: string;
+  /**
+   * The legacy single API token, accepted as an admin of every tenant (at least 16 characters;
+   * an empty or short one refuses to start). Per-caller tokens: `identity.callers`.
+   */
+  apiToken?: string;
+  /** Per-caller tokens and service keys; without keys, the services of the process trust each other. */
+  identity?: IdentityOptions;
   env?: NodeJS.ProcessEnv;
   peers?: Record<string, string>;
   retry?: Partial<RetryPolicy>;
@@ -69,16 +77,25 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-/** The API token: EASGATE_API_TOKEN, or the file EASGATE_API_TOKEN_FILE names (a Kubernetes Secret). */
+/**
+ * The legacy admin API token: EASGATE_API_TOKEN, or the file EASGATE_API_TOKEN_FILE names (a Kubernetes
+ * Secret). A set but empty or short token is an error (API_TOKEN_TOO_SHORT), never "no authentication".
+ */
 export function apiTokenFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env['EASGATE_API_TOKEN']) return env['EASGATE_API_TOKEN'];
-  if (env['EASGATE_API_TOKEN_FILE']) return readFileSync(env['EASGATE_API_TOKEN_FILE'], 'utf8').trim();
+  if (env['EASGATE_API_TOKEN'] !== undefined) {
+    assertTokenStrength(env['EASGATE_API_TOKEN'], 'EASGATE_API_TOKEN');
+    return env['EASGATE_API_TOKEN'];
+  }
+  const file = env['EASGATE_API_TOKEN_FILE'];
+  if (file) {
+    const token = readFileSync(file, 'utf8').trim();
+    assertTokenStrength(token, 'EASGATE_API_TOKEN_FILE');
+    return token;
+  }
   return undefined;
 }
 
-export function generateApiToken(): string {
-  return randomBytes(24).toString('base64url');
-}
+export { generateApiToken } from '@easgate/identity';
 
 const DAY_MS = 24 * 3600_000;
 const INBOX_PURGE_INTERVAL_MS = 3600_000;
@@ -142,6 +159,8 @@ export async function startService(
 ): Promise<RunningService> {
   const logger = options.logger ?? createLogger(definition.name);
   const env = options.env ?? process.env;
+  // Before anything is opened: an empty or short token refuses to start.
+  const { authenticator, credentials } = serviceIdentity(definition.name, options.apiToken, options.identity);
   let database: Database | undefined;
   let app: INestApplication | undefined;
   let transport: EasgateTransport | undefined;
@@ -165,6 +184,7 @@ export async function startService(
       env,
       dataDir: options.dataDir,
       peers: options.peers ?? {},
+      credentials,
       logger,
     };
     const serviceModule: DynamicModule = definition.module(context);
@@ -179,8 +199,9 @@ export async function startService(
         { provide: SERVICE_NAME, useValue: definition.name },
         {
           provide: APP_GUARD,
-          useFactory: (reflector: Reflector) => new ApiTokenGuard(reflector, options.apiToken),
-          inject: [Reflector],
+          useFactory: (reflector: Reflector, moduleRef: ModuleRef) =>
+            new AuthorizationGuard(reflector, moduleRef, authenticator),
+          inject: [Reflector, ModuleRef],
         },
       ],
     })
@@ -189,7 +210,10 @@ export async function startService(
     app = await NestFactory.create(ServiceRootModule, {
       logger: ['error', 'warn'],
       abortOnError: false,
+      bodyParser: false,
     });
+    // An explicit limit on every route; a larger body is answered 413 PAYLOAD_TOO_LARGE by the filter.
+    (app as NestExpressApplication).useBodyParser('json', { limit: definition.bodyLimit ?? '1mb' });
     app.useGlobalFilters(new EasgateExceptionFilter(logger, definition.httpStatusOf));
     // No enableShutdownHooks(): whoever started the service (easgate start, runServiceStandalone) owns the
     // signals and calls close(), which runs the shutdown hooks. Nest's own handler re-raises SIGINT after

@@ -30,7 +30,7 @@ describe('the embedded mode (in-process bus, SQLite)', () => {
         bus,
         dataDir: ':memory:',
         port: 0,
-        apiToken: 't',
+        apiToken: 'embedded-test-token',
         retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 2 },
       },
     );

@@ -66,7 +66,7 @@ describe('EasgateTransport on Kafka', () => {
       databaseUrl: db.url,
       dataDir: ':memory:',
       port: 0,
-      apiToken: 'test-token',
+      apiToken: 'test-token-0123456789',
       consumerGroup: uniqueName('messaging-test'),
       retry: { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 50 },
     });
@@ -186,10 +186,10 @@ describe('EasgateTransport on Kafka', () => {
     expect(anonymous.status).toBe(401);
     expect(await anonymous.json()).toEqual({
       code: 'UNAUTHENTICATED',
-      message: expect.stringContaining('API token'),
+      message: expect.stringContaining('credential'),
     });
 
-    const auth = { headers: { authorization: 'Bearer test-token' } };
+    const auth = { headers: { authorization: 'Bearer test-token-0123456789' } };
     const found = await fetch(`${sut.url}/devices/dev-structured`, auth);
     expect(found.status).toBe(200);
     const unknown = await fetch(`${sut.url}/devices/nope`, auth);

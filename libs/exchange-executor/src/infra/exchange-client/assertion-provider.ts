@@ -56,7 +56,8 @@ const VaultAssertionResponse = z.object({
 
 export interface VaultAssertionOptions {
   vaultUrl: string;
-  apiToken: string;
+  /** An API token, or a function giving the whole `Authorization` header (the executor's service token). */
+  apiToken: string | (() => string);
   connectionId: string;
   http: HttpTransport;
   clock?: Clock;
@@ -77,7 +78,11 @@ export function vaultAssertionProvider(options: VaultAssertionOptions): Assertio
       response = await options.http.request({
         method: 'POST',
         url,
-        headers: { Authorization: `Bearer ${options.apiToken}`, 'Content-Type': 'application/json' },
+        headers: {
+          Authorization:
+            typeof options.apiToken === 'function' ? options.apiToken() : `Bearer ${options.apiToken}`,
+          'Content-Type': 'application/json',
+        },
         body: JSON.stringify({ audience }),
         timeoutMs: 10_000,
       });

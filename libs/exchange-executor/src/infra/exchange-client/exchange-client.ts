@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sameOrigin } from '@easgate/auth';
 import { buildUntypedInvokeCommandBody, describeCmdletSchemaErrors } from '@easgate/cmdlet-schemas';
 import { ExecutorErrorCode } from '../../domain/executor-error';
 import { errorOfResponse, ExchangeError, ExchangeErrorCode } from './exchange-error';
@@ -176,7 +177,17 @@ export class ExchangeClient {
     for (let page = 1; url !== undefined; page++) {
       const res = await this.send(name, url, body, pageSize, counter);
       const parsed = parseEnvelope(res, name);
-      // CIPP and Monkey365 POST the same body to the nextLink (reference §3.4).
+      // CIPP and Monkey365 POST the same body to the nextLink (reference §3.4). Only on the same origin:
+      // a link elsewhere would carry the Exchange token to whoever wrote the answer.
+      if (
+        parsed.nextLink !== undefined &&
+        !sameOrigin(parsed.nextLink, this.options.endpoints.invokeCommandUrl)
+      )
+        throw new ExchangeError(
+          ExchangeErrorCode.UnexpectedResponse,
+          `${name}: @odata.nextLink points at another origin; not followed.`,
+          { cmdlet: name },
+        );
       url = parsed.nextLink;
       yield { values: parsed.values, warnings: parsed.warnings, page };
     }

@@ -152,6 +152,12 @@ export class CommandLogRepository {
     );
   }
 
+  /** The tenant of a command (for authorization), or undefined when there is no such command. */
+  async tenantOf(commandId: string): Promise<string | undefined> {
+    const row = await this.db.read((m) => m.getRepository(CommandLogEntity).findOneBy({ commandId }));
+    return row?.tenant;
+  }
+
   async findByCommandId(
     commandId: string,
   ): Promise<{ status: CommandStatus; result: ExchangeResultV1 | null } | undefined> {

@@ -39,6 +39,22 @@ const blockSizeByDigest: Record<string, number> = {
   md5: 64,
 };
 
+/**
+ * Iteration counts above these are refused before any work: real exporters use 2,000 to 10,000 for the
+ * PKCS#12 KDF (OpenSSL 2048, Windows 2000, Java 10000) and up to 600,000 for PBKDF2; a hostile file
+ * with 2^31 iterations would otherwise block for most of an hour.
+ */
+export const MAX_PKCS12_KDF_ITERATIONS = 100_000;
+export const MAX_PBKDF2_ITERATIONS = 1_000_000;
+
+export class IterationCountError extends Error {}
+
+function boundedIterations(iterations: number, max: number, what: string): number {
+  if (!Number.isSafeInteger(iterations) || iterations < 1 || iterations > max)
+    throw new IterationCountError(`${what} iteration count ${iterations} is outside 1-${max}`);
+  return iterations;
+}
+
 /** RFC 7292 appendix B.2 key derivation. id 1 = key, 2 = IV, 3 = MAC key. */
 export function pkcs12Kdf(
   digest: string,
@@ -48,6 +64,7 @@ export function pkcs12Kdf(
   iterations: number,
   length: number,
 ): Buffer {
+  boundedIterations(iterations, MAX_PKCS12_KDF_ITERATIONS, 'PKCS#12 KDF');
   const v = blockSizeByDigest[digest];
   if (!v) throw new UnsupportedAlgorithmError(`digest ${digest}`);
   const fill = (source: Buffer): Buffer => {
@@ -127,7 +144,11 @@ function decryptPbes2(params: Asn1, ciphertext: Buffer, password: Buffer): Buffe
     throw new UnsupportedAlgorithmError('PBES2 without PBKDF2');
   const kdfParams = children(child(kdf, 1, 'PBKDF2 parameters'), 'PBKDF2 parameters');
   const salt = octets(kdfParams[0], 'PBKDF2 salt');
-  const iterations = integer(kdfParams[1], 'PBKDF2 iterations');
+  const iterations = boundedIterations(
+    integer(kdfParams[1], 'PBKDF2 iterations'),
+    MAX_PBKDF2_ITERATIONS,
+    'PBKDF2',
+  );
   const prfNode = kdfParams.slice(2).find((n) => Array.isArray(n.value));
   const prfOid = prfNode ? oid(child(prfNode, 0, 'prf'), 'prf') : Oid.hmacWithSha1;
   const prf = prfDigestByOid[prfOid];

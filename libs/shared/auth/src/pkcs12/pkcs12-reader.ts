@@ -20,6 +20,7 @@ import {
   type PasswordForms,
   passwordForms,
   pkcs12Kdf,
+  IterationCountError,
   UnsupportedAlgorithmError,
 } from './password-based-encryption';
 
@@ -82,7 +83,12 @@ export function readPkcs12(data: Buffer, password: string): Pkcs12Contents {
     throw asReadError(err);
   }
 
-  const forms = macData ? [verifyMac(macData, authSafeBytes, password)] : passwordForms(password);
+  let forms: PasswordForms[];
+  try {
+    forms = macData ? [verifyMac(macData, authSafeBytes, password)] : passwordForms(password);
+  } catch (err) {
+    throw asReadError(err);
+  }
   let lastError: unknown;
   for (const form of forms) {
     try {
@@ -99,6 +105,9 @@ function asReadError(err: unknown): Pkcs12ReadError {
   if (err instanceof Pkcs12ReadError) return err;
   if (err instanceof DecryptionFailedError) {
     return new Pkcs12ReadError(Pkcs12ReadFailure.WrongPassword, 'the password does not decrypt the file');
+  }
+  if (err instanceof IterationCountError) {
+    return new Pkcs12ReadError(Pkcs12ReadFailure.Unsupported, err.message);
   }
   if (err instanceof UnsupportedAlgorithmError) {
     return new Pkcs12ReadError(Pkcs12ReadFailure.Unsupported, `unsupported algorithm: ${err.message}`);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSealingKey, openBytes, sealBytes, SealingError, SealingErrorCode } from './sealed-box';
@@ -77,6 +77,19 @@ describe(loadSealingKey.name, () => {
 
     expect(message).toContain('MY_KEY must be base64 of 32 bytes');
     expect(message).not.toContain(short);
+  });
+
+  it('refuses a generated key file that others may read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sealing-'));
+    const file = join(dir, 'k.key');
+    loadSealingKey({ name: 'K', generateAt: file });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    chmodSync(file, 0o644);
+
+    expect(codeOf(() => loadSealingKey({ name: 'K', generateAt: file }))).toBe(
+      SealingErrorCode.KeyFileTooOpen,
+    );
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('refuses to go on without a key or a place to generate one', () => {

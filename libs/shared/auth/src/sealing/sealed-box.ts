@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, statSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { CodedAuthError } from '../coded-error';
@@ -12,6 +12,8 @@ export const SEALING_KEY_BYTES = 32;
 export enum SealingErrorCode {
   DecryptionFailed = 'DECRYPTION_FAILED',
   InvalidKey = 'INVALID_SEALING_KEY',
+  /** A generated key file that group or others may read or write: refused rather than used. */
+  KeyFileTooOpen = 'KEY_FILE_TOO_OPEN',
 }
 
 export class SealingError extends CodedAuthError<SealingErrorCode> {}
@@ -78,6 +80,12 @@ export function loadSealingKey(source: SealingKeySource): { key: Buffer; generat
     chmodSync(source.generateAt, 0o600);
     generated = true;
   }
+  const mode = statSync(source.generateAt).mode & 0o777;
+  if ((mode & 0o077) !== 0)
+    throw new SealingError(
+      SealingErrorCode.KeyFileTooOpen,
+      `${source.generateAt} is readable or writable by others (mode ${mode.toString(8)}): chmod 600 it`,
+    );
   return { key: decodeKey(readFileSync(source.generateAt, 'utf8'), source.generateAt), generated };
 }
 

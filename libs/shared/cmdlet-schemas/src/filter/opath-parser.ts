@@ -88,8 +88,14 @@ function tokenize(text: string): Token[] {
 
 const PROPERTY_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 
+/** Deeper nesting (parentheses, -not) is refused: the parser recurses, a hostile filter must not overflow it. */
+const MAX_NESTING = 64;
+/** Longer filters are refused before they are read. */
+export const MAX_OPATH_FILTER_LENGTH = 32_768;
+
 class Parser {
   private index = 0;
+  private depth = 0;
 
   constructor(private readonly tokens: Token[]) {}
 
@@ -123,8 +129,12 @@ class Parser {
 
   private parseUnary(): OpathNode {
     if (this.isOperator('not')) {
+      const position = this.peek().position;
       this.index++;
-      return { type: 'not', operand: this.parseUnary() };
+      this.enter(position);
+      const operand = this.parseUnary();
+      this.depth--;
+      return { type: 'not', operand };
     }
     return this.parsePrimary();
   }
@@ -132,9 +142,11 @@ class Parser {
   private parsePrimary(): OpathNode {
     const token = this.next();
     if (token.kind === 'lparen') {
+      this.enter(token.position);
       const inner = this.parseOr();
       const close = this.next();
       if (close.kind !== 'rparen') throw new OpathSyntaxError("expected ')'", close.position);
+      this.depth--;
       return inner;
     }
     if (token.kind !== 'word' || !PROPERTY_NAME.test(token.text)) {
@@ -180,6 +192,11 @@ class Parser {
     return token.kind === 'operator' && token.name === name;
   }
 
+  private enter(position: number): void {
+    if (++this.depth > MAX_NESTING)
+      throw new OpathSyntaxError(`nested more than ${MAX_NESTING} levels deep`, position);
+  }
+
   private peek(): Token {
     return this.tokens[this.index];
   }
@@ -219,6 +236,14 @@ export function parseOpathFilter(
   text: string,
   options: OpathParseOptions = {},
 ): Result<OpathNode, OpathError> {
+  if (text.length > MAX_OPATH_FILTER_LENGTH)
+    return fail([
+      {
+        code: OpathErrorCode.Syntax,
+        message: `Invalid filter syntax: longer than ${MAX_OPATH_FILTER_LENGTH} characters.`,
+        position: MAX_OPATH_FILTER_LENGTH,
+      },
+    ]);
   let node: OpathNode;
   try {
     node = new Parser(tokenize(text)).parse();

@@ -4,6 +4,8 @@ import { Column, Entity, type MigrationInterface, PrimaryColumn, type QueryRunne
 import { EasgateError } from '@easgate/contracts';
 import { z } from 'zod';
 import { type Envelope, EnvelopePipe, type EventContext, Inbox, Outbox } from '@easgate/messaging';
+import { noTenant } from '@easgate/identity';
+import { Access } from '../../src/identity/access.decorator';
 
 /** A small service used to prove the messaging building blocks: it counts state changes per device. */
 @Entity({ name: 'test_device_state' })
@@ -66,6 +68,7 @@ export function deviceStateController(inputTopic: string) {
     ) {}
 
     @Get('devices/:id')
+    @Access('auditor', noTenant)
     async device(@Param('id') id: string) {
       const found = await this.inbox.database.read((m) =>
         m.getRepository(DeviceStateEntity).findOneBy({ deviceId: id }),
