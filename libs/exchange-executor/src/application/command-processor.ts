@@ -88,8 +88,8 @@ export class CommandProcessor {
   private active = 0;
   private readonly queue: (() => void)[] = [];
   private stopped = false;
-  /** Mailboxes whose lease this instance holds. */
-  private readonly held = new Set<string>();
+  /** Mailboxes whose lease this instance holds, and until when (as last claimed or renewed). */
+  private readonly held = new Map<string, number>();
   private ticker?: NodeJS.Timeout;
   private ticking?: Promise<void>;
   readonly instanceId: string;
@@ -133,7 +133,7 @@ export class CommandProcessor {
     this.timers.clear();
     await this.ticking;
     await Promise.allSettled([...this.running.values()]);
-    const held = [...this.held];
+    const held = [...this.held.keys()];
     this.held.clear();
     await this.leases.release(this.instanceId, held).catch((err: unknown) => {
       this.logger.warn({ err: describe(err) }, 'mailbox leases not released: they expire by themselves');
@@ -142,7 +142,10 @@ export class CommandProcessor {
 
   private async tick(): Promise<void> {
     try {
-      const lost = await this.leases.renew(this.instanceId, [...this.held], this.leaseMs);
+      const keys = [...this.held.keys()];
+      const until = Date.now() + this.leaseMs;
+      const lost = await this.leases.renew(this.instanceId, keys, this.leaseMs);
+      for (const key of keys) if (this.held.has(key)) this.held.set(key, until);
       for (const key of lost) {
         this.held.delete(key);
         this.logger.warn(
@@ -210,11 +213,15 @@ export class CommandProcessor {
     if (this.stopped) return;
     // Only the lease holder works a mailbox: two instances never interleave its commands. A mailbox
     // held by a live instance is left to it; once that lease expires, the takeover tick wakes it here.
-    if (!(await this.leases.claim(key, this.instanceId, this.leaseMs))) {
-      this.held.delete(key);
-      return;
+    // A lease claimed or renewed less than half a lease ago is still this instance's: no round trip.
+    if ((this.held.get(key) ?? 0) - Date.now() < this.leaseMs / 2) {
+      const until = Date.now() + this.leaseMs;
+      if (!(await this.leases.claim(key, this.instanceId, this.leaseMs))) {
+        this.held.delete(key);
+        return;
+      }
+      this.held.set(key, until);
     }
-    this.held.add(key);
     const limit = this.options.batchLimit ?? 500;
     const pending = await this.log.pendingFor(key, limit);
     const first = pending[0];
@@ -334,14 +341,17 @@ export class CommandProcessor {
       });
       if (newLists) lists = newLists;
     }
-    if (pending.length === limit || (await this.log.hasPending(key))) this.again.add(key);
+    if (pending.length === limit) this.again.add(key);
     else await this.giveBack(key);
   }
 
-  /** Nothing pending: the mailbox is free for whichever instance receives its next command. */
+  /**
+   * Nothing pending: the mailbox is free for whichever instance receives its next command. A command
+   * that arrived meanwhile keeps the lease here and the mailbox is worked again.
+   */
   private async giveBack(key: string): Promise<void> {
-    this.held.delete(key);
-    await this.leases.release(this.instanceId, [key]);
+    if (await this.leases.releaseIfIdle(key, this.instanceId)) this.held.delete(key);
+    else this.again.add(key);
   }
 
   private runSingle(client: ExchangeClient, pending: PendingCommand): Promise<Outcome> {

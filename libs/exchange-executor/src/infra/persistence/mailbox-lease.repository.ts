@@ -6,33 +6,47 @@ import { MailboxLeaseEntity } from './mailbox-lease.entity';
 export class MailboxLeaseRepository {
   constructor(private readonly db: Database) {}
 
-  /** Takes or renews the lease of one mailbox; false while another live instance holds it. */
+  /**
+   * Takes or renews the lease of one mailbox in one statement (an upsert whose update only applies
+   * when the lease is the caller's or expired); false while another live instance holds it.
+   */
   async claim(mailboxKey: string, owner: string, ttlMs: number, now = new Date()): Promise<boolean> {
     const expiresAt = new Date(now.getTime() + ttlMs).toISOString();
-    const taken = await this.db.transaction((tx) =>
+    const p = this.placeholders(4);
+    const rows = await this.db.transaction((tx) =>
+      tx.query<unknown[]>(
+        `INSERT INTO exchange_mailbox_lease (mailbox_key, owner, expires_at) VALUES (${p[0]}, ${p[1]}, ${p[2]})
+           ON CONFLICT (mailbox_key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+           WHERE exchange_mailbox_lease.owner = excluded.owner OR exchange_mailbox_lease.expires_at < ${p[3]}
+           RETURNING mailbox_key`,
+        [mailboxKey, owner, expiresAt, now.toISOString()],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Gives a mailbox back when none of its commands is pending any more, in one statement; false
+   * when something is still pending (or the lease is not the caller's): the caller works on.
+   */
+  async releaseIfIdle(mailboxKey: string, owner: string): Promise<boolean> {
+    const released = await this.db.transaction((tx) =>
       tx
         .createQueryBuilder()
-        .update(MailboxLeaseEntity)
-        .set({ owner, expiresAt })
-        .where('mailbox_key = :mailboxKey AND (owner = :owner OR expires_at < :now)', {
-          mailboxKey,
-          owner,
-          now: now.toISOString(),
-        })
+        .delete()
+        .from(MailboxLeaseEntity)
+        .where('mailbox_key = :mailboxKey AND owner = :owner', { mailboxKey, owner })
+        .andWhere(
+          "NOT EXISTS (SELECT 1 FROM exchange_command_log c WHERE c.mailbox_key = :mailboxKey AND c.status = 'pending')",
+        )
         .execute(),
     );
-    if ((taken.affected ?? 0) > 0) return true;
-    try {
-      await this.db.transaction((tx) =>
-        tx.getRepository(MailboxLeaseEntity).insert({ mailboxKey, owner, expiresAt }),
-      );
-      return true;
-    } catch (err) {
-      // Another instance inserted it first: it holds the mailbox. Anything else is a real failure.
-      const held = await this.db.read((m) => m.getRepository(MailboxLeaseEntity).findOneBy({ mailboxKey }));
-      if (held) return false;
-      throw err;
-    }
+    return (released.affected ?? 0) > 0;
+  }
+
+  /** `$1…` on PostgreSQL, `?` on SQLite (positional: a repeated parameter is passed again). */
+  private placeholders(count: number): string[] {
+    return Array.from({ length: count }, (_, i) => (this.db.kind === 'postgres' ? `$${i + 1}` : '?'));
   }
 
   /** Extends every lease this owner still holds; returns the keys it holds no more. */
