@@ -2,6 +2,10 @@ import type { ExchangeCommandV1 } from '@easgate/contracts';
 import { ExecutorErrorCode } from '../domain/executor-error';
 import { type ExchangeClient, ExchangeError, ExchangeErrorCode } from '../infra/exchange-client';
 import { runSingleCommand, type WipeGuard } from './single-commands';
+import { CommandKindPolicy, CommandKinds } from '../domain/command-kinds';
+
+/** These tests are about sending full wipes: the tenant has enabled them. */
+const fullWipesEnabled = new CommandKindPolicy(CommandKinds);
 
 const IDENTITY = 'u@contoso.com\\ExchangeActiveSyncDevices\\REST§Outlook§5eec4e94';
 
@@ -58,7 +62,7 @@ const outlookRefusesFullWipe = (p: Record<string, unknown>) => {
 describe(runSingleCommand.name, () => {
   it('records the intent before the wipe is sent', async () => {
     const { client, log, guard } = aClient({ 'Get-MobileDevice': aDevice, 'Clear-MobileDevice': () => [] });
-    const sut = await runSingleCommand(client, aWipe(), guard());
+    const sut = await runSingleCommand(client, aWipe(), guard(), fullWipesEnabled);
     expect(log).toEqual(['Get-MobileDevice', 'intent recorded', 'Clear-MobileDevice']);
     expect(sut).toMatchObject({ outcome: 'applied', wipe: { accountOnly: false } });
   });
@@ -68,7 +72,7 @@ describe(runSingleCommand.name, () => {
       'Get-MobileDevice': aDevice,
       'Clear-MobileDevice': outlookRefusesFullWipe,
     });
-    const sut = await runSingleCommand(client, aWipe(), guard());
+    const sut = await runSingleCommand(client, aWipe(), guard(), fullWipesEnabled);
     expect(log).toEqual([
       'Get-MobileDevice',
       'intent recorded',
@@ -89,7 +93,7 @@ describe(runSingleCommand.name, () => {
         throw new ExchangeError(ExchangeErrorCode.BadRequest, 'Cannot bind parameter', { status: 400 });
       },
     });
-    await expect(runSingleCommand(client, aWipe(), guard())).rejects.toMatchObject({
+    await expect(runSingleCommand(client, aWipe(), guard(), fullWipesEnabled)).rejects.toMatchObject({
       code: ExchangeErrorCode.BadRequest,
     });
   });
@@ -101,7 +105,12 @@ describe(runSingleCommand.name, () => {
         { Status: 'DeviceWipePending', DeviceWipeRequestTime: '2026-12-01T01:00:01.000Z' },
       ],
     });
-    const sut = await runSingleCommand(client, aWipe(), guard({ intentAt: '2026-12-01T01:00:00.500Z' }));
+    const sut = await runSingleCommand(
+      client,
+      aWipe(),
+      guard({ intentAt: '2026-12-01T01:00:00.500Z' }),
+      fullWipesEnabled,
+    );
     expect(log).toEqual(['Get-MobileDevice', 'Get-MobileDeviceStatistics']);
     expect(sut).toMatchObject({ outcome: 'applied', wipe: { accountOnly: false, recovered: true } });
   });
@@ -112,14 +121,24 @@ describe(runSingleCommand.name, () => {
       'Get-MobileDeviceStatistics': () => [{ Status: 'DeviceOk', DeviceWipeStatus: null }],
       'Clear-MobileDevice': () => [],
     });
-    await runSingleCommand(client, aWipe(), guard({ intentAt: '2026-12-01T01:00:00.500Z' }));
+    await runSingleCommand(
+      client,
+      aWipe(),
+      guard({ intentAt: '2026-12-01T01:00:00.500Z' }),
+      fullWipesEnabled,
+    );
     expect(log).toEqual(['Get-MobileDevice', 'Get-MobileDeviceStatistics', 'Clear-MobileDevice']);
   });
 
   it('after a crash, with recovery "fail", never re-sends and says the outcome is unknown', async () => {
     const { client, log, guard } = aClient({ 'Get-MobileDevice': aDevice });
     await expect(
-      runSingleCommand(client, aWipe(), guard({ intentAt: '2026-12-01T01:00:00.500Z', recovery: 'fail' })),
+      runSingleCommand(
+        client,
+        aWipe(),
+        guard({ intentAt: '2026-12-01T01:00:00.500Z', recovery: 'fail' }),
+        fullWipesEnabled,
+      ),
     ).rejects.toMatchObject({ code: ExecutorErrorCode.WipeOutcomeUnknown, retriable: false });
     expect(log).toEqual(['Get-MobileDevice']);
   });
