@@ -114,6 +114,7 @@ export async function runEmbedded(options: EmbeddedOptions = {}): Promise<void> 
         peers: { ...peers },
         ...(databaseUrl !== undefined && { databaseUrl }),
         ...(envPort !== undefined && { port: Number(envPort) }),
+        ...(env['HOST'] !== undefined && { host: env['HOST'] }),
       });
       services.push(running);
       peers[definition.name] = running.url;
@@ -159,7 +160,7 @@ export async function runEmbedded(options: EmbeddedOptions = {}): Promise<void> 
     const port = options.port ?? Number(env['EASGATE_PORT'] ?? 8080);
     await new Promise<void>((ok, fail) => {
       statusServer!.once('error', fail);
-      statusServer!.listen(port, '127.0.0.1', ok);
+      statusServer!.listen(port, env['HOST'] ?? '127.0.0.1', ok);
     });
     status.statusUrl = `http://127.0.0.1:${(statusServer.address() as { port: number }).port}`;
     (options.onReady ?? printStatus)(status);

@@ -1,7 +1,7 @@
 import { busFromEnv, createLogger } from '@easgate/messaging';
 import type { ServiceDefinition } from './service-definition';
 import { identityFromEnv } from './identity/service-identity';
-import { apiTokenFromEnv, startService } from './start-service';
+import { apiTokenFromEnv, startService, tlsFromEnv } from './start-service';
 
 const PEERS = ['cert-vault', 'exchange-executor', 'policy-translator', 'alerting'];
 
@@ -12,7 +12,8 @@ function envName(service: string, suffix: string): string {
 /**
  * The whole of an app's main.ts: one service alone, configured from the environment
  * (KAFKA_BROKERS, DATABASE_URL, EASGATE_API_TOKEN[_FILE] and/or EASGATE_CALLERS_FILE,
- * EASGATE_SERVICE_KEY_FILE, EASGATE_TRUSTED_SERVICES_FILE, EASGATE_DATA_DIR, HOST, <NAME>_PORT or PORT,
+ * EASGATE_SERVICE_KEY_FILE, EASGATE_TRUSTED_SERVICES_FILE, EASGATE_TLS_CERT_FILE + EASGATE_TLS_KEY_FILE (HTTPS),
+ * EASGATE_DATA_DIR, HOST, <NAME>_PORT or PORT,
  * <PEER>_URL for the other services it calls), stopped on SIGTERM/SIGINT.
  */
 export function runServiceStandalone(
@@ -23,6 +24,7 @@ export function runServiceStandalone(
   const start = async () => {
     const apiToken = apiTokenFromEnv(env);
     const identity = identityFromEnv(definition.name, env);
+    const tls = tlsFromEnv(env);
     if (!apiToken && !identity.callers)
       throw new Error('EASGATE_CALLERS_FILE, EASGATE_API_TOKEN or EASGATE_API_TOKEN_FILE is required');
     const bus = busFromEnv(definition.name, env);
@@ -38,6 +40,7 @@ export function runServiceStandalone(
       dataDir: env['EASGATE_DATA_DIR'] ?? '.easgate',
       ...(apiToken !== undefined && { apiToken }),
       identity,
+      ...(tls && { tls }),
       env,
       peers,
       ...(env['HOST'] !== undefined && { host: env['HOST'] }),
