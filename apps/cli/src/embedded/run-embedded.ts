@@ -124,6 +124,7 @@ export async function runEmbedded(options: EmbeddedOptions = {}): Promise<void> 
         peers: { ...peers },
         ...(databaseUrl !== undefined && { databaseUrl }),
         ...(envPort !== undefined && { port: Number(envPort) }),
+        ...(env['HOST'] !== undefined && { host: env['HOST'] }),
       });
       services.push(running);
       peers[definition.name] = running.url;
@@ -158,6 +159,7 @@ export async function runEmbedded(options: EmbeddedOptions = {}): Promise<void> 
     const oidc = oidcSettingsFrom(env);
     gateway = await startConsoleGateway({
       port,
+      ...(env['HOST'] !== undefined && { host: env['HOST'] }),
       dataDir,
       services: peers,
       credentials: sharedApiTokenCredentials(token),

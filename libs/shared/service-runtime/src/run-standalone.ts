@@ -1,7 +1,7 @@
 import { createLogger, kafkaBrokersFromEnv, kafkaBusFromEnv, type MessageBus } from '@easgate/messaging';
 import type { ServiceDefinition } from './service-definition';
 import { identityFromEnv } from './identity/service-identity';
-import { apiTokenFromEnv, startService } from './start-service';
+import { apiTokenFromEnv, startService, tlsFromEnv } from './start-service';
 
 const PEERS = ['cert-vault', 'exchange-executor', 'policy-translator', 'alerting'];
 
@@ -14,7 +14,8 @@ const DEFAULT_SHUTDOWN_TIMEOUT_MS = 25_000;
 /**
  * The whole of an app's main.ts: one service alone, configured from the environment
  * (KAFKA_BROKERS, DATABASE_URL, EASGATE_API_TOKEN[_FILE] and/or EASGATE_CALLERS_FILE,
- * EASGATE_SERVICE_KEY_FILE, EASGATE_TRUSTED_SERVICES_FILE, EASGATE_DATA_DIR, HOST, <NAME>_PORT or PORT,
+ * EASGATE_SERVICE_KEY_FILE, EASGATE_TRUSTED_SERVICES_FILE, EASGATE_TLS_CERT_FILE + EASGATE_TLS_KEY_FILE (HTTPS),
+ * EASGATE_DATA_DIR, HOST, <NAME>_PORT or PORT,
  * <PEER>_URL for the other services it calls), stopped on SIGTERM/SIGINT.
  * KAFKA_BROKERS is required: alone, an in-process bus would silently drop what the service publishes.
  * A failed start exits 1 with one line; SIGTERM closes in order and exits 0 within
@@ -28,6 +29,7 @@ export function runServiceStandalone(
   const start = async () => {
     const apiToken = apiTokenFromEnv(env);
     const identity = identityFromEnv(definition.name, env);
+    const tls = tlsFromEnv(env);
     if (!apiToken && !identity.callers)
       throw new Error('EASGATE_CALLERS_FILE, EASGATE_API_TOKEN or EASGATE_API_TOKEN_FILE is required');
     if (kafkaBrokersFromEnv(env).length === 0)
@@ -47,6 +49,7 @@ export function runServiceStandalone(
       dataDir: env['EASGATE_DATA_DIR'] ?? '.easgate',
       ...(apiToken !== undefined && { apiToken }),
       identity,
+      ...(tls && { tls }),
       env,
       peers,
       ...(env['HOST'] !== undefined && { host: env['HOST'] }),

@@ -42,6 +42,8 @@ export interface StartServiceOptions {
   apiToken?: string;
   /** Per-caller tokens and service keys; without keys, the services of the process trust each other. */
   identity?: IdentityOptions;
+  /** Serve HTTPS with this certificate and key (PEM files: EASGATE_TLS_CERT_FILE, EASGATE_TLS_KEY_FILE). */
+  tls?: { certFile: string; keyFile: string };
   env?: NodeJS.ProcessEnv;
   peers?: Record<string, string>;
   retry?: Partial<RetryPolicy>;
@@ -75,6 +77,16 @@ export interface RunningService {
   readonly app: INestApplication;
   readonly database: Database;
   close(): Promise<void>;
+}
+
+/** HTTPS from EASGATE_TLS_CERT_FILE and EASGATE_TLS_KEY_FILE (both or neither). */
+export function tlsFromEnv(env: NodeJS.ProcessEnv = process.env): StartServiceOptions['tls'] {
+  const certFile = env['EASGATE_TLS_CERT_FILE'];
+  const keyFile = env['EASGATE_TLS_KEY_FILE'];
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile)
+    throw new Error('EASGATE_TLS_CERT_FILE and EASGATE_TLS_KEY_FILE are needed together');
+  return { certFile, keyFile };
 }
 
 /**
@@ -211,6 +223,9 @@ export async function startService(
       logger: ['error', 'warn'],
       abortOnError: false,
       bodyParser: false,
+      ...(options.tls && {
+        httpsOptions: { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) },
+      }),
     });
     // An explicit limit on every route; a larger body is answered 413 PAYLOAD_TOO_LARGE by the filter.
     (app as NestExpressApplication).useBodyParser('json', { limit: definition.bodyLimit ?? '1mb' });
@@ -251,7 +266,7 @@ export async function startService(
     );
     inboxPurge.start();
     const address = (app.getHttpServer() as import('node:http').Server).address() as { port: number };
-    const url = `http://${host}:${address.port}`;
+    const url = `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
     logger.info({ url }, `${definition.name} started`);
     const started = { app, database, transport, inboxPurge };
     return {
