@@ -30,6 +30,7 @@ interface PodSpec {
   serviceAccountName?: string;
   automountServiceAccountToken?: boolean;
   securityContext?: { runAsNonRoot?: boolean; seccompProfile?: { type: string } };
+  initContainers?: Container[];
   containers: Container[];
 }
 const podOf = (o: K8sObject) => (o['spec'] as { template: { spec: PodSpec } }).template.spec;
@@ -112,7 +113,7 @@ describe('deploy/helm/easgate', () => {
         });
         expect({ where, token: pod.automountServiceAccountToken }).toEqual({ where, token: false });
         expect(pod.serviceAccountName).toMatch(/^easgate-/);
-        for (const c of pod.containers) {
+        for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
           expect({ where, securityContext: c.securityContext }).toMatchObject({
             where,
             securityContext: {
@@ -136,7 +137,7 @@ describe('deploy/helm/easgate', () => {
           }
           expect(c.image).toMatch(/^[^:@]+(:[^:@]+|@sha256:[a-f0-9]{64})$/);
           expect(c.image).not.toMatch(/:latest$/);
-          if (workload.kind === 'Deployment') {
+          if (workload.kind === 'Deployment' && pod.containers.includes(c)) {
             expect({
               where,
               probes: [c.startupProbe, c.livenessProbe, c.readinessProbe].every(Boolean),

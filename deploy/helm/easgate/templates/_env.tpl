@@ -36,6 +36,12 @@ Call with (dict "root" $ "service" "cert-vault" "values" $svc).
   value: "true"
 - name: KAFKA_SSL_CA_FILE
   value: {{ $dir }}/kafka/ca.crt
+{{- if $v.kafka.tls.clientCertSecret.name }}
+- name: KAFKA_SSL_CERT_FILE
+  value: {{ $dir }}/kafka/client.crt
+- name: KAFKA_SSL_KEY_FILE
+  value: {{ $dir }}/kafka/client.key
+{{- end }}
 {{- end }}
 {{- if $v.kafka.sasl.enabled }}
 {{- $user := include "easgate.kafkaUser" (dict "root" $root "service" .service) | fromYaml }}
@@ -51,11 +57,35 @@ Call with (dict "root" $ "service" "cert-vault" "values" $svc).
     secretKeyRef:
       name: {{ $v.database.urlSecret.name }}
       key: {{ $v.database.urlSecret.key }}
+{{- if $v.api.tokenSecret.name }}
 - name: EASGATE_API_TOKEN_FILE
   value: {{ $dir }}/api/token
+{{- end }}
+{{- if $v.identity.callersSecret.name }}
+- name: EASGATE_CALLERS_FILE
+  value: {{ $dir }}/identity/callers.json
+{{- end }}
+- name: EASGATE_SERVICE_KEY_FILE
+  value: {{ include "easgate.serviceKeyDir" $root }}/service.key
+- name: EASGATE_TRUSTED_SERVICES_FILE
+  value: {{ $dir }}/identity/trusted-services.json
+{{- if $v.tls.secret.name }}
+- name: EASGATE_TLS_CERT_FILE
+  value: {{ $dir }}/tls/tls.crt
+- name: EASGATE_TLS_KEY_FILE
+  value: {{ $dir }}/tls/tls.key
+{{- end }}
 {{- if eq .service "exchange-executor" }}
 - name: EXECUTOR_VAULT_URL
   value: {{ include "easgate.peerUrl" (dict "root" $root "peer" "cert-vault") | quote }}
+{{- with $v.executor.commandKinds }}
+- name: EXECUTOR_COMMAND_KINDS
+  value: {{ join "," . | quote }}
+{{- end }}
+{{- with $v.executor.tenantCommandKinds }}
+- name: EXECUTOR_TENANT_COMMAND_KINDS
+  value: {{ toJson . | quote }}
+{{- end }}
 {{- end }}
 {{- if eq .service "cert-vault" }}
 - name: VAULT_MASTER_KEY_FILE
@@ -64,10 +94,18 @@ Call with (dict "root" $ "service" "cert-vault" "values" $svc).
 - name: VAULT_PREVIOUS_MASTER_KEYS_FILE
   value: {{ $dir }}/vault/previous-keys
 {{- end }}
+{{- with $v.vault.allowedEndpointHosts }}
+- name: EASGATE_ALLOWED_ENDPOINT_HOSTS
+  value: {{ join "," . | quote }}
+{{- end }}
 {{- end }}
 {{- if eq .service "alerting" }}
 - name: ALERTING_SECRETS_KEY_FILE
   value: {{ $dir }}/alerting/secrets-key
+{{- with $v.alerting.allowedDestinationHosts }}
+- name: ALERTING_ALLOWED_DESTINATION_HOSTS
+  value: {{ join "," . | quote }}
+{{- end }}
 {{- if $v.alerting.smtpUrlSecret.name }}
 - name: ALERTING_SMTP_URL
   valueFrom:
@@ -85,13 +123,35 @@ Call with (dict "root" $ "service" "cert-vault" "values" $svc).
 {{/* The projected Secret volume of a service: only the Secrets that service reads. */}}
 {{- define "easgate.secretSources" -}}
 {{- $v := .root.Values -}}
+{{- if $v.api.tokenSecret.name }}
 - secret:
     name: {{ $v.api.tokenSecret.name }}
     items: [{ key: {{ $v.api.tokenSecret.key | quote }}, path: api/token }]
+{{- end }}
+{{- if $v.identity.callersSecret.name }}
+- secret:
+    name: {{ $v.identity.callersSecret.name }}
+    items: [{ key: {{ $v.identity.callersSecret.key | quote }}, path: identity/callers.json }]
+{{- end }}
+- configMap:
+    name: {{ $v.identity.trustedServicesConfigMap.name }}
+    items: [{ key: {{ $v.identity.trustedServicesConfigMap.key | quote }}, path: identity/trusted-services.json }]
+{{- if $v.tls.secret.name }}
+- secret:
+    name: {{ $v.tls.secret.name }}
+    items: [{ key: tls.crt, path: tls/tls.crt }, { key: tls.key, path: tls/tls.key }]
+{{- end }}
 {{- if $v.kafka.tls.enabled }}
 - secret:
     name: {{ $v.kafka.tls.caSecret.name }}
     items: [{ key: {{ $v.kafka.tls.caSecret.key | quote }}, path: kafka/ca.crt }]
+{{- with $v.kafka.tls.clientCertSecret }}
+{{- if .name }}
+- secret:
+    name: {{ .name }}
+    items: [{ key: {{ .certKey | quote }}, path: kafka/client.crt }, { key: {{ .keyKey | quote }}, path: kafka/client.key }]
+{{- end }}
+{{- end }}
 {{- end }}
 {{- if $v.kafka.sasl.enabled }}
 {{- $user := include "easgate.kafkaUser" (dict "root" .root "service" .service) | fromYaml }}

@@ -61,11 +61,19 @@ app.kubernetes.io/part-of: easgate
 {{/* <NAME>_URL of a peer service: http://<fullname>-<peer>:<port> */}}
 {{- define "easgate.peerUrl" -}}
 {{- $svc := index .root.Values.services .peer -}}
-{{- printf "http://%s:%v" (include "easgate.componentName" (dict "root" .root "component" .peer)) $svc.port -}}
+{{- printf "%s://%s:%v" (ternary "https" "http" (not (empty .root.Values.tls.secret.name))) (include "easgate.componentName" (dict "root" .root "component" .peer)) $svc.port -}}
 {{- end -}}
 
 {{/* Where secrets are mounted inside the pods. */}}
 {{- define "easgate.secretsDir" -}}/var/run/secrets/easgate{{- end -}}
+
+{{/*
+The service's Ed25519 key as the service reads it: copied by the init container from the Secret into a
+memory emptyDir, 0600 and owned by the pod's user (the code refuses a key others may read, and fsGroup
+makes Secret files group-readable).
+*/}}
+{{- define "easgate.serviceKeyDir" -}}/run/easgate/identity{{- end -}}
+{{- define "easgate.serviceKeySecretDir" -}}/var/run/secrets/easgate-service-key{{- end -}}
 
 {{/* The SASL user and password Secret of a service; call with (dict "root" $ "service" "cert-vault") */}}
 {{- define "easgate.kafkaUser" -}}
@@ -83,7 +91,11 @@ passwordSecret:
 {{- define "easgate.requiredSecrets" -}}
 {{- $_ := required "kafka.bootstrapServers is required" .Values.kafka.bootstrapServers -}}
 {{- $_ := required "database.urlSecret.name is required (a Secret with the PostgreSQL URL)" .Values.database.urlSecret.name -}}
-{{- $_ := required "api.tokenSecret.name is required (a Secret with the API token)" .Values.api.tokenSecret.name -}}
+{{- if not (or .Values.api.tokenSecret.name .Values.identity.callersSecret.name) -}}
+{{- fail "api.tokenSecret.name (the admin token) or identity.callersSecret.name (the callers file) is required" -}}
+{{- end -}}
+{{- $_ := required "identity.serviceKeysSecret.name is required (easgate identity init-services; see deploy/README.md)" .Values.identity.serviceKeysSecret.name -}}
+{{- $_ := required "identity.trustedServicesConfigMap.name is required (easgate identity init-services; see deploy/README.md)" .Values.identity.trustedServicesConfigMap.name -}}
 {{- if (index .Values.services "cert-vault").enabled -}}
 {{- $_ := required "vault.masterKeySecret.name is required (a Secret with the vault master key)" .Values.vault.masterKeySecret.name -}}
 {{- end -}}
