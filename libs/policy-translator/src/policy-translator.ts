@@ -15,10 +15,9 @@ import type { Database, Tx } from '@easgate/persistence';
 import { parseInput } from '@easgate/service-runtime';
 import type { TranslatorConfig } from './config';
 import {
-  applyAction,
+  applyCommandResult,
   applyCompliance,
   applyInventory,
-  forgetAction,
   normalizeMailbox,
   normalizeTenant,
   planAutoQuarantine,
@@ -117,9 +116,16 @@ export class PolicyTranslator {
     if (!command) return; // another producer's command
     await this.repo.completeCommand(tx, tenant, result.commandId, result);
     const view = await this.repo.view(tx, tenant, command.mailbox);
-    const next =
-      result.outcome === 'failed' ? forgetAction(view, command.action) : applyAction(view, command.action);
-    await this.repo.saveView(tx, tenant, next);
+    // A result only moves the view when no newer command for the same device (or policy) was sent
+    // since: a late result of an overtaken command must not undo what the newer one assumed.
+    const sentSince = await this.repo.commandsOfMailboxSince(tx, tenant, command);
+    const next = applyCommandResult(
+      view,
+      command.action,
+      result.outcome,
+      sentSince.map((c) => c.action),
+    );
+    if (next !== view) await this.repo.saveView(tx, tenant, next);
   }
 
   /** Looks for devices no MDM reported past the grace period, in every tenant that enabled it. */

@@ -111,6 +111,19 @@ describe('policy-translator on Kafka and PostgreSQL', () => {
       headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json', ...init.headers },
     });
 
+  /** What a tenant that wants full wipes configures (allowFullWipe is off by default). */
+  const allowFullWipes = async (tenant: string) => {
+    const current = (await (await api(`/v1/tenants/${tenant}/rules`)).json()) as {
+      version: number;
+      rules: Record<string, unknown>;
+    };
+    const put = await api(`/v1/tenants/${tenant}/rules`, {
+      method: 'PUT',
+      body: JSON.stringify({ rules: { ...current.rules, allowFullWipe: true }, expectedVersion: current.version }),
+    });
+    expect(put.status).toBe(200);
+  };
+
   /**
    * A new group that starts at the latest offset fixes that offset on its first fetch, which can
    * come after startService resolved: repeat a harmless verdict until the translator has read one.
@@ -363,6 +376,55 @@ describe('policy-translator on Kafka and PostgreSQL', () => {
     });
   });
 
+  it('ignores the late result of an allow a block overtook: the next compliant verdict allows again', async () => {
+    const tenant = aTenant();
+    await produce(producer, Topics.MdmCompliance, [
+      encodeStructured(verdict({ tenant, device: 'l1', state: 'compliant', sequence: 1 }), 'l1'),
+    ]);
+    await waitFor('the allow command', () => commandsOf(tenant).length === 1);
+    await produce(producer, Topics.MdmCompliance, [
+      encodeStructured(verdict({ tenant, device: 'l1', state: 'noncompliant', sequence: 2 }), 'l1'),
+    ]);
+    const [allow, block] = await waitFor(
+      'the block command',
+      () => commandsOf(tenant).length === 2 && commandsOf(tenant),
+    );
+    expect(block.command.action).toEqual({ kind: 'block-device', deviceId: 'EASl1' });
+    // The allow's result arrives only now, after the block was sent.
+    const late: ExchangeResultV1 = {
+      commandId: allow.command.commandId,
+      tenant,
+      mailbox: allow.command.mailbox,
+      action: allow.command.action,
+      outcome: 'applied',
+      cmdlets: ['Set-CASMailbox'],
+      attempts: 1,
+      completedAt: new Date().toISOString(),
+    };
+    await produce(producer, Topics.ExchangeResult, [
+      encodeStructured(
+        createCloudEvent({
+          source: '//easgate/exchange-executor',
+          type: ExchangeEventTypes.Result,
+          tenant,
+          data: late,
+        }),
+        allow.key,
+      ),
+    ]);
+    await waitFor('the late result recorded', async () => {
+      const body = (await (await api(`/v1/tenants/${tenant}/devices/l1/explain`)).json()) as {
+        commands: { commandId: string; outcome?: string }[];
+      };
+      return body.commands.find((c) => c.commandId === allow.command.commandId)?.outcome === 'applied';
+    });
+    await produce(producer, Topics.MdmCompliance, [
+      encodeStructured(verdict({ tenant, device: 'l1', state: 'compliant', sequence: 3 }), 'l1'),
+    ]);
+    await waitFor('the allow sent again', () => commandsOf(tenant).length === 3);
+    expect(commandsOf(tenant)[2].command.action).toEqual({ kind: 'allow-device', deviceId: 'EASl1' });
+  });
+
   it('re-sends a command the executor reported failed at the next verdict, and explains it', async () => {
     const tenant = aTenant();
     await produce(producer, Topics.MdmCompliance, [
@@ -409,6 +471,7 @@ describe('policy-translator on Kafka and PostgreSQL', () => {
 
   it('shows each wipe on the device API: requested, then sent account-only with the note, or failed', async () => {
     const tenant = aTenant();
+    await allowFullWipes(tenant);
     await produce(producer, Topics.MdmCompliance, [
       encodeStructured(verdict({ tenant, device: 'w1', state: 'full-wipe', sequence: 1 }), 'w1'),
       encodeStructured(verdict({ tenant, device: 'w2', state: 'full-wipe', sequence: 1 }), 'w2'),

@@ -1,8 +1,14 @@
 import fc from 'fast-check';
-import { MdmComplianceStates } from '@easgate/contracts';
+import { type ExchangeActionV1, MdmComplianceStates } from '@easgate/contracts';
 import { planAutoQuarantine, planDevice } from './command-plan';
 import type { DeviceDesiredState } from './device-state';
-import { applyInventory, emptyView, type ExchangeView } from './exchange-view';
+import {
+  applyAction,
+  applyCommandResult,
+  applyInventory,
+  emptyView,
+  type ExchangeView,
+} from './exchange-view';
 import { decide, defaultRules } from './rules';
 
 function aDevice(overrides: Partial<DeviceDesiredState> = {}): DeviceDesiredState {
@@ -109,6 +115,93 @@ describe(planDevice.name, () => {
             aView({ allowedDeviceIds: allowed, blockedDeviceIds: blocked }),
           );
           expect(planDevice(first.device, first.view).commands).toEqual([]);
+        },
+      ),
+    );
+  });
+});
+
+describe('late results of overtaken commands', () => {
+  /** Exchange applies a mailbox's commands in the order they were sent (one partition per mailbox). */
+  function exchangeAccess(sent: readonly ExchangeActionV1[], deviceId: string): string {
+    const end = sent.reduce(applyAction, aView());
+    if (end.blockedDeviceIds.includes(deviceId)) return 'block';
+    return end.allowedDeviceIds.includes(deviceId) ? 'allow' : 'quarantine';
+  }
+
+  it('ignores the result of an allow that a block overtook, so the next compliant verdict re-allows', () => {
+    // compliant (allow sent), noncompliant (block sent), then the allow's result arrives late.
+    const allowed = planDevice(aDevice(), aView());
+    const blocked = planDevice(aDevice({ state: 'noncompliant', access: 'block' }), allowed.view);
+    const sent = [...allowed.commands, ...blocked.commands].map((c) => c.action);
+    const view = applyCommandResult(blocked.view, sent[0], 'applied', sent.slice(1));
+    const compliantAgain = planDevice(aDevice(), view);
+    expect(compliantAgain.commands.map((c) => c.action)).toEqual([
+      { kind: 'allow-device', deviceId: 'EAS1' },
+    ]);
+    expect(exchangeAccess([...sent, ...compliantAgain.commands.map((c) => c.action)], 'EAS1')).toBe('allow');
+  });
+
+  it('still applies the result of the newest command, and a failure of it makes the next plan re-send', () => {
+    const blocked = planDevice(aDevice({ state: 'noncompliant', access: 'block' }), aView());
+    const action = blocked.commands[0].action;
+    expect(applyCommandResult(aView(), action, 'applied', []).blockedDeviceIds).toEqual(['EAS1']);
+    const failed = applyCommandResult(blocked.view, action, 'failed', []);
+    expect(planDevice(blocked.device, failed).commands).toHaveLength(1);
+  });
+
+  it('a late failure of an overtaken command changes nothing either', () => {
+    const allowed = planDevice(aDevice(), aView());
+    const blocked = planDevice(aDevice({ state: 'noncompliant', access: 'block' }), allowed.view);
+    const view = applyCommandResult(
+      blocked.view,
+      allowed.commands[0].action,
+      'failed',
+      blocked.commands.map((c) => c.action),
+    );
+    expect(view).toBe(blocked.view);
+  });
+
+  it("Exchange ends in the last verdict's access, whatever order results come back in", () => {
+    type Step =
+      | { kind: 'verdict'; state: (typeof MdmComplianceStates)[number] }
+      | { kind: 'result'; pick: number; failed: boolean };
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      fc.record({ kind: fc.constant('verdict' as const), state: fc.constantFrom(...MdmComplianceStates) }),
+      fc.record({ kind: fc.constant('result' as const), pick: fc.nat(), failed: fc.boolean() }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(step, { maxLength: 30 }),
+        fc.constantFrom(...MdmComplianceStates),
+        (steps, last) => {
+          let view = aView();
+          const sent: ExchangeActionV1[] = [];
+          const pending: number[] = [];
+          const verdict = (state: (typeof MdmComplianceStates)[number]) => {
+            const d = decide(state, undefined, defaultRules());
+            const plan = planDevice(aDevice({ state, access: d.access }), view);
+            view = plan.view;
+            for (const c of plan.commands) pending.push(sent.push(c.action) - 1);
+            return d.access;
+          };
+          for (const s of steps) {
+            if (s.kind === 'verdict') {
+              verdict(s.state);
+            } else if (pending.length > 0) {
+              const [index] = pending.splice(s.pick % pending.length, 1);
+              // A failed command did not change Exchange; here every command is applied and the
+              // failure only makes the translator unsure, which must never make it wrong.
+              view = applyCommandResult(
+                view,
+                sent[index],
+                s.failed ? 'failed' : 'applied',
+                sent.slice(index + 1),
+              );
+            }
+          }
+          const expected = verdict(last);
+          expect(exchangeAccess(sent, 'EAS1')).toBe(expected);
         },
       ),
     );

@@ -129,3 +129,45 @@ export function forgetAction(view: ExchangeView, action: ExchangeActionV1): Exch
       return view;
   }
 }
+
+/**
+ * What an action changes in the view: commands on the same key overwrite each other's effect
+ * (allow, block and quarantine of one device all set its list membership). undefined: nothing.
+ */
+export function actionKey(action: ExchangeActionV1): string | undefined {
+  switch (action.kind) {
+    case 'allow-device':
+    case 'block-device':
+    case 'quarantine-device':
+      return `access:${action.deviceId}`;
+    case 'remove-device':
+      return `partnership:${action.deviceId}`;
+    case 'wipe-device':
+    case 'cancel-wipe':
+      return `wipe:${action.deviceId}`;
+    case 'assign-mailbox-policy':
+      return 'mailbox-policy';
+    case 'set-organization-default':
+    case 'upsert-device-access-rule':
+    case 'remove-device-access-rule':
+    case 'upsert-mailbox-policy':
+      return undefined;
+  }
+}
+
+/**
+ * The executor's outcome of one command. Only the newest command sent for what it changes moves the
+ * view: a late result of an older one (an allow overtaken by a block sent since) is history, the view
+ * already holds the newer command's effect, and applying the old one would make the next plan believe
+ * Exchange is where it is not. `sentSince`: the actions sent to the mailbox after this one.
+ */
+export function applyCommandResult(
+  view: ExchangeView,
+  action: ExchangeActionV1,
+  outcome: 'applied' | 'skipped' | 'failed',
+  sentSince: readonly ExchangeActionV1[],
+): ExchangeView {
+  const key = actionKey(action);
+  if (key !== undefined && sentSince.some((later) => actionKey(later) === key)) return view;
+  return outcome === 'failed' ? forgetAction(view, action) : applyAction(view, action);
+}

@@ -1,5 +1,6 @@
 import type { ExchangeActionV1, ExchangeResultV1 } from '@easgate/contracts';
 import type { Tx } from '@easgate/persistence';
+import { MoreThanOrEqual } from 'typeorm';
 import {
   defaultRules,
   type DeviceDesiredState,
@@ -250,6 +251,18 @@ export class TranslatorRepository {
       .getRepository(CommandLogEntity)
       .find({ where: { tenant, mdmDeviceId }, order: { createdAt: 'DESC' }, take: limit });
     return rows.map(toCommand);
+  }
+
+  /**
+   * The commands sent to a command's mailbox after it (same or later creation time, itself excluded;
+   * one transaction's commands share a time and never two for the same key).
+   */
+  async commandsOfMailboxSince(tx: Tx, tenant: string, command: CommandRecord): Promise<CommandRecord[]> {
+    const rows = await tx.getRepository(CommandLogEntity).find({
+      where: { tenant, mailbox: command.mailbox, createdAt: MoreThanOrEqual(command.createdAt) },
+      order: { createdAt: 'ASC' },
+    });
+    return rows.filter((row) => row.commandId !== command.commandId).map(toCommand);
   }
 
   async commandsOfTenant(tx: Tx, tenant: string): Promise<CommandRecord[]> {
