@@ -299,6 +299,14 @@ describe('deploy/helm/easgate', () => {
     await expect(helmTemplate(CHART, { valuesFiles: [file] })).rejects.toThrow(/kafka\.sasl\.enabled=true/);
   }, 60_000);
 
+  it('refuses to render without any API credential (admin token or callers file)', async () => {
+    const file = join(scratch, 'no-api-credential.yaml');
+    writeFileSync(file, 'api:\n  tokenSecret: { name: "", key: token }\n');
+    await expect(helmTemplate(CHART, { valuesFiles: [file] })).rejects.toThrow(
+      /identity\.callersSecret\.name/,
+    );
+  }, 60_000);
+
   describe('values.schema.json', () => {
     const wrong: Record<string, string> = {
       'the latest tag': 'image:\n  tag: latest\n',
@@ -309,6 +317,9 @@ describe('deploy/helm/easgate', () => {
       'a writable root filesystem':
         'securityContext:\n  readOnlyRootFilesystem: false\n  allowPrivilegeEscalation: false\n',
       'KEDA on the vault (it consumes nothing)': 'services:\n  cert-vault:\n    keda: { enabled: true }\n',
+      'an unknown command kind': 'executor:\n  commandKinds: [wipe-everything]\n',
+      'an alert destination without a port': 'alerting:\n  allowedDestinationHosts: [alertmanager]\n',
+      'no service keys Secret': 'identity:\n  serviceKeysSecret: { name: "" }\n',
     };
     it.each(Object.keys(wrong))(
       'rejects %s',
