@@ -176,6 +176,8 @@ export class ExchangeExecutorModule {
                   config.EXECUTOR_COMMAND_KINDS,
                   config.EXECUTOR_TENANT_COMMAND_KINDS,
                 ),
+                onOutage: (tenant, reason) =>
+                  health.reporter?.circuitChanged(tenant, reason === undefined ? 'closed' : 'open', reason),
               },
             ),
           inject: [SERVICE_DATABASE, CommandLogRepository, MailboxSnapshotRepository, Outbox],

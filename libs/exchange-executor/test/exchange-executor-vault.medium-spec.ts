@@ -12,6 +12,7 @@ import {
   ExchangeEventTypes,
   type ExchangeResultV1,
   mailboxKey,
+  type ServiceHealthV1,
   Topics,
 } from '@easgate/contracts';
 import { type RunningSandbox, startSandbox } from '@easgate/exo-sandbox';
@@ -46,6 +47,8 @@ function fakeVault(
   appId: string,
   cert: SelfSignedCertificate,
   calls: VaultCall[],
+  /** While `down` is true, every connection is dropped unanswered (the vault unreachable). */
+  outage: { down: boolean } = { down: false },
 ): Server {
   const connection = {
     id: randomUUID(),
@@ -66,6 +69,10 @@ function fakeVault(
         authorization: req.headers.authorization,
       };
       calls.push(call);
+      if (outage.down) {
+        req.socket.destroy();
+        return;
+      }
       res.setHeader('content-type', 'application/json');
       if (req.method === 'GET' && req.url!.startsWith('/v1/tenant-connections')) {
         res.end(JSON.stringify([connection]));
@@ -97,6 +104,27 @@ function fakeVault(
       res.end(JSON.stringify({ code: 'NOT_FOUND', message: 'no route' }));
     });
   });
+}
+
+async function sendCommands(commands: ExchangeCommandV1[]): Promise<void> {
+  const producer = testKafka().producer();
+  await producer.connect();
+  await producer.send({
+    topic: Topics.ExchangeCommand,
+    messages: commands.map((data) => {
+      const record = encodeStructured(
+        createCloudEvent({
+          source: 'easgate/test',
+          type: ExchangeEventTypes.Command,
+          tenant: data.tenant,
+          data,
+        }),
+        mailboxKey(data.tenant, data.mailbox),
+      );
+      return { key: record.key, value: record.value, headers: record.headers };
+    }),
+  });
+  await producer.disconnect();
 }
 
 describe('exchange-executor with the cert-vault contract', () => {
@@ -209,5 +237,123 @@ describe('exchange-executor with the cert-vault contract', () => {
     expect(sandbox.sandbox.counters.tokenRequests).toBe(1);
     // Other tests on the shared broker publish commands for other tenants: count only this tenant's lookups.
     expect(calls.filter((c) => c.method === 'GET' && c.url.includes(sandbox.tenantId))).toHaveLength(1);
+  });
+});
+
+describe('exchange-executor while the cert-vault is unreachable', () => {
+  let dir: string;
+  let sandbox: RunningSandbox;
+  let vault: Server;
+  let db: TestDatabase;
+  let bus: KafkaBus;
+  let sut: RunningService;
+  let recorder: TopicRecorder;
+  const calls: VaultCall[] = [];
+  const outage = { down: true };
+  const MAX_ATTEMPTS = 2;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'exo-executor-vault-outage-'));
+    const cert = await createSelfSignedCertificate({
+      subject: 'CN=vault-held',
+      password: 'x',
+      now: new Date(),
+    });
+    const appId = randomUUID();
+    sandbox = await startSandbox({
+      tlsDir: join(dir, 'tls'),
+      port: 0,
+      tenantId: randomUUID(),
+      mailboxes: 2,
+      devices: 2,
+      apps: [{ appId, certificates: [cert.pem] }],
+    });
+    vault = fakeVault(sandbox, appId, cert, calls, outage);
+    await new Promise<void>((r) => vault.listen(0, '127.0.0.1', r));
+    db = await createTestDatabase();
+    bus = new KafkaBus({ brokers: testBrokers(), clientId: uniqueName('executor-vault-outage') });
+    await bus.ensureTopics([Topics.ExchangeCommand, Topics.ExchangeResult, Topics.ServiceHealth]);
+    recorder = await TopicRecorder.start([Topics.ExchangeResult, Topics.ServiceHealth]);
+    sut = await startService(exchangeExecutorService(), {
+      bus,
+      databaseUrl: db.url,
+      dataDir: join(dir, 'data'),
+      apiToken: API_TOKEN,
+      port: 0,
+      consumerGroup: uniqueName('exchange-executor'),
+      fromBeginning: false,
+      peers: { 'cert-vault': `http://127.0.0.1:${(vault.address() as AddressInfo).port}` },
+      env: {
+        EASGATE_API_TOKEN: API_TOKEN,
+        EXECUTOR_CA_FILE: sandbox.caPath,
+        EXECUTOR_TENANTS: sandbox.tenantId,
+        EXECUTOR_BATCH_WINDOW_MS: '100',
+        // A budget the outage outlasts many times over.
+        EXECUTOR_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+        EXECUTOR_RETRY_BASE_MS: '100',
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await recorder?.stop();
+    await sut?.close();
+    await bus?.close();
+    await db?.drop();
+    await new Promise((r) => vault?.close(r));
+    await sandbox?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the command pending past its attempt budget, reports the outage, and applies it once the vault is back', async () => {
+    const mailbox = sandbox.sandbox.store.mailboxBySeq(1)!.userPrincipalName;
+    const command: ExchangeCommandV1 = {
+      commandId: randomUUID(),
+      tenant: sandbox.tenantId,
+      mailbox,
+      action: { kind: 'block-device', deviceId: 'ApplOUTAGE000001' },
+      reason: 'MDM reports lost',
+      requestedBy: 'policy-translator',
+      requestedAt: new Date().toISOString(),
+    };
+    await sendCommands([command]);
+    const results = () =>
+      recorder
+        .on(Topics.ExchangeResult)
+        .map((r) => (JSON.parse(r.value!.toString()) as { data: ExchangeResultV1 }).data)
+        .filter((d) => d.commandId === command.commandId);
+    const health = () =>
+      recorder
+        .on(Topics.ServiceHealth)
+        .map((r) => (JSON.parse(r.value!.toString()) as { data: ServiceHealthV1 }).data)
+        .filter((d) => d.signal === 'circuit' && d.tenant === sandbox.tenantId);
+    const lookups = () => calls.filter((c) => c.method === 'GET' && c.url.includes(sandbox.tenantId)).length;
+    // Three times the attempt budget of tries against the unreachable vault, and no result.
+    await waitFor('the vault tried past the attempt budget', () => lookups() >= 3 * MAX_ATTEMPTS, {
+      timeoutMs: 60_000,
+    });
+    expect(results()).toEqual([]);
+    await waitFor('the outage reported', () =>
+      health().some((h) => h.signal === 'circuit' && h.state === 'open'),
+    );
+    const before = await fetch(`${sut.url}/v1/commands/${command.commandId}`, {
+      headers: { authorization: `Bearer ${API_TOKEN}` },
+    });
+    expect(before.status).toBe(200);
+    expect(await before.json()).toMatchObject({ status: 'pending', result: null });
+
+    outage.down = false;
+    const [result] = await waitFor(
+      'the result once the vault is back',
+      () => results().length > 0 && results(),
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    expect(result).toMatchObject({ outcome: 'applied', cmdlets: ['Set-CASMailbox'] });
+    expect(results()).toHaveLength(1);
+    await waitFor('the outage reported over', () =>
+      health().some((h) => h.signal === 'circuit' && h.state === 'closed'),
+    );
   });
 });

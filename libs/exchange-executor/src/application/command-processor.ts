@@ -62,6 +62,13 @@ export interface CommandProcessorOptions {
   wipeRecovery?: WipeRecovery;
   /** Command kinds each tenant has enabled (none: every kind but full wipe). */
   kinds?: CommandKindPolicy;
+  /** The longest wait between two tries while an outage (vault, token endpoint) lasts (default 10 s). */
+  outageRetryMaxMs?: number;
+  /**
+   * A tenant's commands stopped for an outage of what they need (`reason`), or went on again
+   * (undefined): the module reports it as a ServiceHealth `circuit` signal.
+   */
+  onOutage?: (tenant: string, reason: string | undefined) => void;
 }
 
 /** Outcome of one command inside a segment, before it is written. */
@@ -94,6 +101,10 @@ export class CommandProcessor {
   private ticking?: Promise<void>;
   readonly instanceId: string;
   private readonly leaseMs: number;
+  /** Consecutive outage deferrals per mailbox (the back-off grows with them). */
+  private readonly outages = new Map<string, number>();
+  /** Tenants whose commands wait for an outage to end (reported once, and once when it ends). */
+  private readonly tenantsInOutage = new Set<string>();
 
   constructor(
     private readonly db: Database,
@@ -245,7 +256,7 @@ export class CommandProcessor {
     try {
       client = await this.clients.clientFor(tenant);
     } catch (err) {
-      await this.failOrDefer(key, pending, err);
+      await this.failOrDefer(key, pending, err, tenant);
       return;
     }
     try {
@@ -269,7 +280,7 @@ export class CommandProcessor {
             pending.map((p) => ({ pending: p, outcome: failure(err) })),
           ),
         );
-      } else await this.failOrDefer(key, pending, err);
+      } else await this.failOrDefer(key, pending, err, tenant);
       return;
     }
     const bySeq = new Map(pending.map((p) => [p.command.commandId, p]));
@@ -307,6 +318,7 @@ export class CommandProcessor {
             key,
             rest.map((c) => bySeq.get(c.commandId)!),
             err,
+            tenant,
           );
           return;
         }
@@ -340,6 +352,7 @@ export class CommandProcessor {
           await this.snapshots.updateLists(tx, tenant, mailbox, newLists, after && [...after.values()]);
       });
       if (newLists) lists = newLists;
+      this.outageOver(key, tenant);
     }
     if (pending.length === limit) this.again.add(key);
     else await this.giveBack(key);
@@ -422,7 +435,16 @@ export class CommandProcessor {
   }
 
   /** Retriable failure: try the rest again later, or give up after maxAttempts. */
-  private async failOrDefer(key: string, rest: readonly PendingCommand[], err: unknown): Promise<void> {
+  private async failOrDefer(
+    key: string,
+    rest: readonly PendingCommand[],
+    err: unknown,
+    tenant: string,
+  ): Promise<void> {
+    if (isOutage(err)) {
+      await this.deferForOutage(key, rest, err, tenant);
+      return;
+    }
     const previous = Math.max(...rest.map((p) => p.attempts));
     // An open circuit refused the call before Exchange saw it: wait for it, without spending an attempt.
     const circuitOpen = err instanceof ExchangeError && err.code === ExchangeErrorCode.CircuitOpen;
@@ -449,6 +471,44 @@ export class CommandProcessor {
         rest.map((pending) => ({ pending, outcome: failure(err) })),
       ),
     );
+  }
+
+  /**
+   * What the commands need is out (the vault, the token endpoint): nothing is wrong with them, so they
+   * stay pending with their attempts untouched, and are tried again after a back-off that grows up to
+   * `outageRetryMaxMs`, for as long as the outage lasts.
+   */
+  private async deferForOutage(
+    key: string,
+    rest: readonly PendingCommand[],
+    err: unknown,
+    tenant: string,
+  ): Promise<void> {
+    const count = (this.outages.get(key) ?? 0) + 1;
+    this.outages.set(key, count);
+    const max = this.options.outageRetryMaxMs ?? 10_000;
+    const delay =
+      Math.min(max, this.options.retryBaseMs * 2 ** Math.min(count - 1, 20)) * (0.8 + Math.random() * 0.4);
+    this.logger.warn(
+      { mailboxKey: key, outageRetries: count, retryInMs: Math.round(delay), err: describe(err) },
+      'Exchange commands waiting for an outage to end (attempts not spent)',
+    );
+    if (!this.tenantsInOutage.has(tenant)) {
+      this.tenantsInOutage.add(tenant);
+      this.options.onOutage?.(tenant, `commands deferred, attempts kept: ${describe(err)}`.slice(0, 2000));
+    }
+    await this.log.deferRetry(
+      rest.map((p) => p.seq),
+      undefined,
+      new Date(Date.now() + delay),
+    );
+    this.again.add(key);
+  }
+
+  /** A segment went through: whatever outage held this mailbox (and its tenant) is over. */
+  private outageOver(key: string, tenant: string): void {
+    this.outages.delete(key);
+    if (this.tenantsInOutage.delete(tenant)) this.options.onOutage?.(tenant, undefined);
   }
 
   /** Writes results (and dead letters for failures) in arrival order, in the caller's transaction. */
@@ -565,6 +625,26 @@ function appliedToADevice(commands: readonly ExchangeCommandV1[], outcomes: Map<
 function outcomesApplied(outcomes: Map<string, Outcome>): boolean {
   return [...outcomes.values()].some((o) => o.outcome === 'applied');
 }
+
+/**
+ * An outage of what every command needs, that says nothing about the command itself: the certificate
+ * vault unreachable (connection lookup or signing), the token endpoint throttling, failing (5xx) or
+ * unreachable. Waited out without spending the commands' attempts.
+ */
+export function isOutage(err: unknown): boolean {
+  if (err instanceof ExchangeError) {
+    if (OUTAGE_CODES.has(err.code)) return true;
+    return TOKEN_STAGE_CODES.has(err.code) && err.details.stage === 'token';
+  }
+  return isCodedError(err) && VAULT_OUTAGE_CODES.has(err.code) && err.retriable;
+}
+
+const OUTAGE_CODES = new Set<ExchangeErrorCode>([
+  ExchangeErrorCode.AssertionUnavailable,
+  ExchangeErrorCode.TokenThrottled,
+]);
+const TOKEN_STAGE_CODES = new Set<ExchangeErrorCode>([ExchangeErrorCode.Network, ExchangeErrorCode.Timeout]);
+const VAULT_OUTAGE_CODES = new Set<string>([ExecutorErrorCode.VaultUnavailable]);
 
 function isRetriable(err: unknown): boolean {
   // Unknown failures (a bug, a dropped database connection) may pass later.

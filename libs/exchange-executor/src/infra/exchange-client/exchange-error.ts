@@ -78,6 +78,8 @@ export class ExchangeError extends EasgateError {
       cmdlet?: string;
       /** Seconds the server asked to wait (429/503). */
       retryAfterSeconds?: number;
+      /** `token`: the failure happened while getting the access token, before Exchange was called. */
+      stage?: 'token';
       cause?: unknown;
     } = {},
   ) {

@@ -106,10 +106,12 @@ export class MsalTokenSource implements TokenSource {
     const inner = this.innerError ?? err;
     if (inner instanceof TransportTimeoutError)
       return new ExchangeError(ExchangeErrorCode.Timeout, `Token request: ${inner.message}`, {
+        stage: 'token',
         cause: inner,
       });
     if (this.innerError !== undefined || (err instanceof AuthError && /network|fetch/i.test(err.errorCode)))
       return new ExchangeError(ExchangeErrorCode.Network, `Token request failed: ${describe(inner)}`, {
+        stage: 'token',
         cause: inner,
       });
     return new ExchangeError(ExchangeErrorCode.TokenRequestFailed, describe(err), { cause: err });

@@ -139,14 +139,19 @@ export class CommandLogRepository {
     return (updated.affected ?? 1) > 0;
   }
 
-  async deferRetry(seqs: readonly number[], attempts: number, nextAttemptAt: Date): Promise<void> {
+  /** Sets when the commands are tried next; `attempts` undefined keeps each command's count. */
+  async deferRetry(
+    seqs: readonly number[],
+    attempts: number | undefined,
+    nextAttemptAt: Date,
+  ): Promise<void> {
     if (seqs.length === 0) return;
     await this.db.transaction((tx) =>
       tx
         .getRepository(CommandLogEntity)
         .createQueryBuilder()
         .update()
-        .set({ attempts, nextAttemptAt: nextAttemptAt.toISOString() })
+        .set({ ...(attempts !== undefined && { attempts }), nextAttemptAt: nextAttemptAt.toISOString() })
         .whereInIds([...seqs])
         .execute(),
     );
