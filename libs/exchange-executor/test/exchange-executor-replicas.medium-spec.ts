@@ -29,6 +29,7 @@ import {
 } from '@easgate/testing';
 import type { Producer } from 'kafkajs';
 import { exchangeExecutorService } from '../src';
+import { CommandKinds } from '../src/domain/command-kinds';
 
 const ROOT = resolve(__dirname, '../../..');
 const LEASE_MS = 1500;
@@ -116,7 +117,7 @@ async function startLocal(world: Replicas): Promise<RunningService> {
     bus,
     databaseUrl: world.db.url,
     dataDir: join(fixture.dir, `data-${randomUUID()}`),
-    apiToken: 'local-token',
+    apiToken: 'local-api-token-for-tests',
     port: 0,
     consumerGroup: world.group,
     fromBeginning: false,
@@ -240,6 +241,8 @@ describe('exchange-executor replicas', () => {
       EXCHANGE_CERTIFICATE_PASSWORD: 'pfx-password',
       EXECUTOR_CA_FILE: fixture.sandbox.caPath,
       EXECUTOR_TENANTS: fixture.sandbox.tenantId,
+      // The tenant enabled full wipes (off by default): the wipes below are not account-only.
+      EXECUTOR_TENANT_COMMAND_KINDS: JSON.stringify({ [fixture.sandbox.tenantId]: CommandKinds }),
       EXECUTOR_BATCH_WINDOW_MS: '100',
       EXECUTOR_RETRY_BASE_MS: '50',
       EXECUTOR_PARALLEL_MAILBOXES: '4',

@@ -30,6 +30,7 @@ import {
 } from '@easgate/testing';
 import type { Producer } from 'kafkajs';
 import { exchangeExecutorService } from '../src';
+import { CommandKinds } from '../src/domain/command-kinds';
 
 const API_TOKEN = 'executor-test-token';
 
@@ -164,6 +165,8 @@ describe('exchange-executor service', () => {
         EXCHANGE_CERTIFICATE_PASSWORD: 'pfx-password',
         EXECUTOR_CA_FILE: world.sandbox.caPath,
         EXECUTOR_TENANTS: world.sandbox.tenantId,
+        // The tenant enabled full wipes (off by default), as the Outlook REST wipe test needs.
+        EXECUTOR_TENANT_COMMAND_KINDS: JSON.stringify({ [world.sandbox.tenantId]: CommandKinds }),
         EXECUTOR_BATCH_WINDOW_MS: '300',
         EXECUTOR_RETRY_BASE_MS: '50',
         EXECUTOR_CIRCUIT_OPEN_MS: '500',

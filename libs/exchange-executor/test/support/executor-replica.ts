@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     bus,
     databaseUrl: env['REPLICA_DATABASE_URL']!,
     dataDir: env['REPLICA_DATA_DIR']!,
-    apiToken: 'replica-token',
+    apiToken: 'replica-api-token-for-tests',
     port: 0,
     consumerGroup: env['REPLICA_GROUP']!,
     fromBeginning: false,
