@@ -1,5 +1,6 @@
 import type { ServiceDefinition } from '@easgate/service-runtime';
 import { httpStatusOfTranslatorError } from './domain';
+import { MdmEventsLimits } from './http/mdm-events.request';
 import { translatorEntities } from './infra/entities';
 import { TranslatorCommandResult1764200000001 } from './infra/translator-command-result.migration';
 import { TranslatorTables1764200000000 } from './infra/translator-tables.migration';
@@ -13,6 +14,8 @@ export const policyTranslatorService: ServiceDefinition = {
   migrations: [TranslatorTables1764200000000, TranslatorCommandResult1764200000001],
   module: (context) => PolicyTranslatorModule.forService(context),
   httpStatusOf: httpStatusOfTranslatorError,
+  /** The runtime's JSON parser enforces the limit the ingestion route documents for application/json. */
+  bodyLimit: `${MdmEventsLimits.maxJsonBytes}b`,
   openApi: {
     title: 'easgate policy-translator',
     description:

@@ -126,8 +126,14 @@ describe(MdmEventsController.name, () => {
   });
 
   it('answers 413 PAYLOAD_TOO_LARGE, not 500, for an application/json body over the runtime limit', async () => {
-    const events = Array.from({ length: 300 }, (_, i) => anEvent(tenant, `json-${i}`));
-    const res = await post(JSON.stringify(events), 'application/json');
+    const perEvent = JSON.stringify(anEvent(tenant, 'json-0')).length;
+    const events = Array.from({ length: Math.ceil(MdmEventsLimits.maxJsonBytes / perEvent) + 1 }, (_, i) =>
+      anEvent(tenant, `json-${i}`),
+    );
+    const body = JSON.stringify(events);
+    expect(body.length).toBeGreaterThan(MdmEventsLimits.maxJsonBytes);
+    expect(body.length).toBeLessThan(MdmEventsLimits.maxBytes);
+    const res = await post(body, 'application/json');
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({
       code: 'PAYLOAD_TOO_LARGE',

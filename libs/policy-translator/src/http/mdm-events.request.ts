@@ -20,15 +20,16 @@ export const MdmEventsMediaType = {
 } as const;
 
 /**
- * What one request may carry. `application/json` bodies are parsed by the runtime's JSON parser,
- * whose limit (100 kB, about 150 events) is the smaller one: batch mode is the way to send many.
+ * What one request may carry. `application/json` bodies are parsed by the runtime's JSON parser, whose
+ * limit (1 MiB, about 1,900 events; the translator's ServiceDefinition.bodyLimit) is the smaller one:
+ * batch mode is the way to send many.
  */
 export const MdmEventsLimits = {
   maxEvents: 5_000,
   /** Bodies in the CloudEvents media types. */
   maxBytes: 4 * 1024 * 1024,
-  /** Bodies in `application/json` (the runtime's JSON body limit). */
-  maxJsonBytes: 100 * 1024,
+  /** Bodies in `application/json`: the runtime's JSON body limit, set from here (ServiceDefinition.bodyLimit). */
+  maxJsonBytes: 1024 * 1024,
 } as const;
 
 /** At most this many invalid events are described in a 400 (the count is always given). */
