@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { Agent } from 'undici';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { waitFor } from '@easgate/testing';
 
 /**
@@ -121,14 +121,15 @@ describe('the easgate console in Chromium', () => {
   }
 
   async function sandbox<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${SANDBOX}/_sandbox${path}`, {
+    // undici's own fetch: the sandbox's self-signed CA rides on its Agent (global fetch's types differ).
+    const res = await undiciFetch(`${SANDBOX}/_sandbox${path}`, {
       method,
       ...(body !== undefined && {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
       }),
       dispatcher: sandboxAgent,
-    } as RequestInit);
+    });
     if (!res.ok) throw new Error(`sandbox ${method} ${path}: ${res.status} ${await res.text()}`);
     return (await res.json()) as T;
   }

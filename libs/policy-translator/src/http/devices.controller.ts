@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { PolicyTranslator } from '../policy-translator';
 
 @ApiTags('devices')
@@ -10,6 +10,7 @@ export class DevicesController {
 
   @Get('devices/:mdmDeviceId')
   @ApiOperation({ summary: "A device's desired Exchange state" })
+  @ApiResponse({ status: 404, description: 'DEVICE_NOT_FOUND' })
   device(@Param('tenant') tenant: string, @Param('mdmDeviceId') mdmDeviceId: string) {
     return this.translator.device(tenant, mdmDeviceId);
   }
@@ -19,6 +20,7 @@ export class DevicesController {
     summary:
       "Why: the events received, the rule matched, the desired and Exchange's state, commands and results",
   })
+  @ApiResponse({ status: 404, description: 'DEVICE_NOT_FOUND' })
   explain(@Param('tenant') tenant: string, @Param('mdmDeviceId') mdmDeviceId: string) {
     return this.translator.explain(tenant, mdmDeviceId);
   }

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { parseInput } from '@easgate/service-runtime';
 import { z } from 'zod';
 import { defaultRules, TranslatorError, TranslatorErrorCode } from '../domain';
@@ -52,6 +52,11 @@ export class RulesController {
   @ApiBody({
     schema: { example: { rules: rulesExample, expectedVersion: 0, changedBy: 'admin@contoso.com' } },
   })
+  @ApiResponse({ status: 400, description: 'INVALID_REQUEST or INVALID_RULES: the fields at fault' })
+  @ApiResponse({
+    status: 409,
+    description: 'RULES_VERSION_CONFLICT: expectedVersion is not the current version',
+  })
   put(@Param('tenant') tenant: string, @Body() body: unknown) {
     const input = parseBody(PutRulesBody, body);
     return this.translator.putRules(tenant, input.rules, input.expectedVersion, input.changedBy ?? 'api');
@@ -61,6 +66,7 @@ export class RulesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'What-if: which devices these rules would change, without applying them' })
   @ApiBody({ schema: { example: { rules: rulesExample } } })
+  @ApiResponse({ status: 400, description: 'INVALID_REQUEST or INVALID_RULES: the fields at fault' })
   preview(@Param('tenant') tenant: string, @Body() body: unknown) {
     return this.translator.previewRules(tenant, parseBody(PutRulesBody, body).rules);
   }

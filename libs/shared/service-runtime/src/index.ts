@@ -8,3 +8,4 @@ export * from './run-standalone';
 export * from './env-config';
 export * from './periodic-task';
 export * from './parse-input';
+export * from './openapi-errors';
