@@ -85,6 +85,15 @@ describe('the services’ OpenAPI documents', () => {
     expect(missing).toEqual([]);
   });
 
+  it('documents the success answer of every operation', () => {
+    const missing = [...documents].flatMap(([name, document]) =>
+      operationsOf(document)
+        .filter(({ operation }) => !Object.keys(operation.responses ?? {}).some((s) => /^2\d\d$/.test(s)))
+        .map(({ id }) => `${name} ${id}`),
+    );
+    expect(missing).toEqual([]);
+  });
+
   it('documents at least one 4xx on every operation, each with a description', () => {
     const bad = [...documents].flatMap(([name, document]) =>
       operationsOf(document)

@@ -173,7 +173,14 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description INVALID_REQUEST: a filter is not one of the listed values */
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description ALERTING_INVALID_REQUEST: a filter is not one of the listed values */
       400: {
         headers: {
           [name: string]: unknown;
@@ -206,6 +213,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description UNAUTHENTICATED: missing or wrong API token */
       401: {
         headers: {
@@ -243,7 +257,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description INVALID_REQUEST: the fields at fault */
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description ALERTING_INVALID_REQUEST: the fields at fault */
       400: {
         headers: {
           [name: string]: unknown;
@@ -289,7 +310,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description INVALID_REQUEST: the fields at fault */
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description ALERTING_INVALID_REQUEST: the fields at fault */
       400: {
         headers: {
           [name: string]: unknown;
@@ -363,7 +391,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description INVALID_SUBSCRIPTION or INVALID_REQUEST: the fields at fault */
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description SUBSCRIPTION_INVALID or ALERTING_INVALID_REQUEST: the fields at fault */
       400: {
         headers: {
           [name: string]: unknown;
@@ -396,6 +431,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description UNAUTHENTICATED: missing or wrong API token */
       401: {
         headers: {
@@ -433,7 +475,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description INVALID_SUBSCRIPTION or INVALID_REQUEST: the fields at fault */
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description SUBSCRIPTION_INVALID or ALERTING_INVALID_REQUEST: the fields at fault */
       400: {
         headers: {
           [name: string]: unknown;
@@ -475,6 +524,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description No Content */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description UNAUTHENTICATED: missing or wrong API token */
       401: {
         headers: {
@@ -510,6 +566,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description UNAUTHENTICATED: missing or wrong API token */
       401: {
         headers: {

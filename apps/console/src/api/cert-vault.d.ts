@@ -426,6 +426,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description INVALID_REQUEST: the query parameters at fault */
       400: {
         headers: {
@@ -493,6 +500,13 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description INVALID_REQUEST: neither a PFX with its password nor a PEM */
       400: {
         headers: {
@@ -676,6 +690,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description UNAUTHENTICATED: missing or wrong API token */
       401: {
         headers: {
@@ -707,6 +728,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description No Content */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description UNAUTHENTICATED: missing or wrong API token */
       401: {
         headers: {
@@ -764,6 +792,13 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description INVALID_REQUEST: the fields at fault */
       400: {
         headers: {
@@ -804,6 +839,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description UNAUTHENTICATED: missing or wrong API token */
       401: {
         headers: {
@@ -844,6 +886,13 @@ export interface operations {
       };
     };
     responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description INVALID_REQUEST: the fields at fault */
       400: {
         headers: {
@@ -885,6 +934,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description UNAUTHENTICATED: missing or wrong API token */
       401: {
         headers: {
@@ -924,6 +980,13 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description INVALID_REQUEST */
       400: {
         headers: {
@@ -974,6 +1037,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description UNAUTHENTICATED: missing or wrong API token */
       401: {
         headers: {
@@ -1006,6 +1076,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description UNAUTHENTICATED: missing or wrong API token */
       401: {
         headers: {
@@ -1044,6 +1121,13 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description INVALID_REQUEST */
       400: {
         headers: {
@@ -1100,6 +1184,13 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description INVALID_REQUEST */
       400: {
         headers: {
@@ -1154,6 +1245,13 @@ export interface operations {
       };
     };
     responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description INVALID_REQUEST: the fields at fault */
       400: {
         headers: {
@@ -1212,6 +1310,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description UNAUTHENTICATED: missing or wrong API token */
       401: {
         headers: {
@@ -1259,6 +1364,13 @@ export interface operations {
       };
     };
     responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description INVALID_REQUEST */
       400: {
         headers: {
@@ -1309,6 +1421,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description UNAUTHENTICATED: missing or wrong API token */
       401: {
         headers: {
@@ -1341,6 +1460,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description UNAUTHENTICATED: missing or wrong API token */
       401: {
         headers: {

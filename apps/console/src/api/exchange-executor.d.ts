@@ -118,6 +118,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description UNAUTHENTICATED: missing or wrong API token */
       401: {
         headers: {
@@ -149,6 +156,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description UNAUTHENTICATED: missing or wrong API token */
       401: {
         headers: {
@@ -180,6 +194,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description INVALID_TENANT: not a tenant id (GUID) or a domain */
       400: {
         headers: {
@@ -198,7 +219,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description NO_TENANT_CONNECTION: no connection in the vault for this tenant */
+      /** @description EXO_NO_TENANT_CONNECTION: no connection in the vault for this tenant */
       404: {
         headers: {
           [name: string]: unknown;
@@ -220,6 +241,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description INVALID_TENANT: not a tenant id (GUID) or a domain */
       400: {
         headers: {
@@ -238,7 +266,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description NO_TENANT_CONNECTION: no connection in the vault for this tenant */
+      /** @description EXO_NO_TENANT_CONNECTION: no connection in the vault for this tenant */
       404: {
         headers: {
           [name: string]: unknown;
@@ -260,6 +288,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description Accepted */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description INVALID_TENANT: not a tenant id (GUID) or a domain */
       400: {
         headers: {
@@ -278,7 +313,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description NO_TENANT_CONNECTION: no connection in the vault for this tenant */
+      /** @description EXO_NO_TENANT_CONNECTION: no connection in the vault for this tenant */
       404: {
         headers: {
           [name: string]: unknown;

@@ -40,6 +40,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/tenants/{tenant}/devices': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The tenant's devices, paged (keyset `after`) and filtered: mailbox/device id prefix, MDM state, desired access */
+    get: operations['DevicesController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/tenants/{tenant}/devices/{mdmDeviceId}': {
     parameters: {
       query?: never;
@@ -242,6 +259,97 @@ export interface operations {
       };
     };
   };
+  DevicesController_list: {
+    parameters: {
+      query?: {
+        access?: 'allow' | 'block' | 'quarantine';
+        /** @description `next` of the previous page */
+        after?: unknown;
+        /** @description 1–200, default 50 */
+        limit?: number;
+        /** @description prefix of the mailbox (UPN) or MDM device id */
+        search?: unknown;
+        state?:
+          'enrolled' | 'compliant' | 'noncompliant' | 'unenrolled' | 'selective-wipe' | 'full-wipe' | 'lost';
+      };
+      header?: never;
+      path: {
+        tenant: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description a page of devices */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            devices: {
+              /** @enum {string} */
+              desiredAccess: 'allow' | 'block' | 'quarantine';
+              easDeviceIds: string[];
+              exchangeAccess: {
+                /** @description Exchange's, from the last inventory */
+                accessState: string | null;
+                deviceId: string;
+                onAllowList: boolean;
+                onBlockList: boolean;
+              }[];
+              lastCommand: {
+                action: string;
+                commandId: string;
+                createdAt: string;
+                error: string | null;
+                /** @description null while the executor has not answered */
+                outcome: string | null;
+              } | null;
+              lastEventAt: string;
+              mailbox: string;
+              mdmDeviceId: string;
+              /** @enum {string} */
+              mdmState:
+                | 'enrolled'
+                | 'compliant'
+                | 'noncompliant'
+                | 'unenrolled'
+                | 'selective-wipe'
+                | 'full-wipe'
+                | 'lost';
+              model?: string;
+              platform?: string;
+              rule: string;
+            }[];
+            /** @description pass as `after` for the next page; absent on the last page */
+            next?: string;
+            tenant: string;
+            /** @description devices matching the filters */
+            total: number;
+          };
+        };
+      };
+      /** @description TRANSLATOR_INVALID_REQUEST: a filter is not one of the listed values */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNAUTHENTICATED: missing or wrong API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   DevicesController_device: {
     parameters: {
       query?: never;
@@ -254,6 +362,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description UNAUTHENTICATED: missing or wrong API token */
       401: {
         headers: {
@@ -263,7 +378,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description DEVICE_NOT_FOUND */
+      /** @description TRANSLATOR_DEVICE_NOT_FOUND */
       404: {
         headers: {
           [name: string]: unknown;
@@ -286,6 +401,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description UNAUTHENTICATED: missing or wrong API token */
       401: {
         headers: {
@@ -295,7 +417,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description DEVICE_NOT_FOUND */
+      /** @description TRANSLATOR_DEVICE_NOT_FOUND */
       404: {
         headers: {
           [name: string]: unknown;
@@ -349,7 +471,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description INVALID_REQUEST or INVALID_RULES: the fields at fault */
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description TRANSLATOR_INVALID_REQUEST or TRANSLATOR_INVALID_RULES: the fields at fault */
       400: {
         headers: {
           [name: string]: unknown;
@@ -367,7 +496,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description RULES_VERSION_CONFLICT: expectedVersion is not the current version */
+      /** @description TRANSLATOR_RULES_VERSION_CONFLICT: expectedVersion is not the current version */
       409: {
         headers: {
           [name: string]: unknown;
@@ -421,7 +550,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description INVALID_REQUEST or INVALID_RULES: the fields at fault */
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description TRANSLATOR_INVALID_REQUEST or TRANSLATOR_INVALID_RULES: the fields at fault */
       400: {
         headers: {
           [name: string]: unknown;

@@ -105,7 +105,7 @@ export function ConnectWizard() {
     try {
       const target = await ensureConnection();
       const base = `/api/cert-vault/v1/tenant-connections/${target.id}/certificates`;
-      const made =
+      const made = (
         source === 'create'
           ? await request('cert-vault', 'post', '/v1/tenant-connections/{connectionId}/certificates', {
               path: { connectionId: target.id },
@@ -114,9 +114,10 @@ export function ConnectWizard() {
           : await request('cert-vault', 'post', '/v1/tenant-connections/{connectionId}/certificates/import', {
               path: { connectionId: target.id },
               body: { pfxBase64: pfx ? await fileToBase64(pfx) : '', password: pfxPassword, activate: true },
-            });
+            })
+      ) as CertificateMetadata;
       setCertificate(made);
-      const publicPem = await fetch(`${base}/${(made as CertificateMetadata).id}/public.pem`, {
+      const publicPem = await fetch(`${base}/${made.id}/public.pem`, {
         credentials: 'same-origin',
       }).then((r) => r.text());
       setPem(publicPem);

@@ -30,7 +30,10 @@ export class AlertsController {
   @ApiQuery({ name: 'kind', required: false, enum: AlertKind.options })
   @ApiQuery({ name: 'severity', required: false, enum: AlertSeverity.options })
   @ApiQuery({ name: 'limit', required: false, type: Number })
-  @ApiResponse({ status: 400, description: 'INVALID_REQUEST: a filter is not one of the listed values' })
+  @ApiResponse({
+    status: 400,
+    description: 'ALERTING_INVALID_REQUEST: a filter is not one of the listed values',
+  })
   list(@Param('tenant') tenant: string, @Query() query: unknown) {
     return this.api.listAlerts(tenant, parseInput(AlertQuery, query));
   }
@@ -46,7 +49,7 @@ export class AlertsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Acknowledge an alert (cleared again if its severity rises)' })
   @ApiBody({ schema: { example: { by: 'oncall@contoso.com' } } })
-  @ApiResponse({ status: 400, description: 'INVALID_REQUEST: the fields at fault' })
+  @ApiResponse({ status: 400, description: 'ALERTING_INVALID_REQUEST: the fields at fault' })
   @ApiResponse({ status: 404, description: 'ALERT_NOT_FOUND' })
   acknowledge(
     @Param('tenant') tenant: string,
@@ -62,7 +65,7 @@ export class AlertsController {
     summary: 'Hold back notifications of an alert for some minutes (it stays on the alert topic)',
   })
   @ApiBody({ schema: { example: { minutes: 120 } } })
-  @ApiResponse({ status: 400, description: 'INVALID_REQUEST: the fields at fault' })
+  @ApiResponse({ status: 400, description: 'ALERTING_INVALID_REQUEST: the fields at fault' })
   @ApiResponse({ status: 404, description: 'ALERT_NOT_FOUND' })
   silence(@Param('tenant') tenant: string, @Param('fingerprint') fingerprint: string, @Body() body: unknown) {
     return this.api.silence(tenant, fingerprint, parseInput(SilenceInput, body).minutes);

@@ -39,7 +39,10 @@ export class SubscriptionsController {
     summary: 'Subscribe a destination (Alertmanager, webhook, e-mail) to alert kinds from a minimum severity',
   })
   @ApiBody({ schema: { example } })
-  @ApiResponse({ status: 400, description: 'INVALID_SUBSCRIPTION or INVALID_REQUEST: the fields at fault' })
+  @ApiResponse({
+    status: 400,
+    description: 'SUBSCRIPTION_INVALID or ALERTING_INVALID_REQUEST: the fields at fault',
+  })
   create(@Param('tenant') tenant: string, @Body() body: unknown) {
     return this.api.createSubscription(tenant, parseInput(SubscriptionInput, body));
   }
@@ -53,7 +56,10 @@ export class SubscriptionsController {
   @Put(':id')
   @ApiOperation({ summary: 'Replace a subscription' })
   @ApiBody({ schema: { example } })
-  @ApiResponse({ status: 400, description: 'INVALID_SUBSCRIPTION or INVALID_REQUEST: the fields at fault' })
+  @ApiResponse({
+    status: 400,
+    description: 'SUBSCRIPTION_INVALID or ALERTING_INVALID_REQUEST: the fields at fault',
+  })
   @ApiResponse({ status: 404, description: 'SUBSCRIPTION_NOT_FOUND' })
   replace(@Param('tenant') tenant: string, @Param('id') id: string, @Body() body: unknown) {
     return this.api.replaceSubscription(tenant, id, parseInput(SubscriptionInput, body));

@@ -36,7 +36,7 @@ export class ExecutorController {
   @ApiResponse({ status: 400, description: 'INVALID_TENANT: not a tenant id (GUID) or a domain' })
   @ApiResponse({
     status: 404,
-    description: 'NO_TENANT_CONNECTION: no connection in the vault for this tenant',
+    description: 'EXO_NO_TENANT_CONNECTION: no connection in the vault for this tenant',
   })
   syncConfiguration(@Param('tenant') tenant: string) {
     return this.configSync.sync(tenantParam(tenant));
@@ -51,7 +51,7 @@ export class ExecutorController {
   @ApiResponse({ status: 400, description: 'INVALID_TENANT: not a tenant id (GUID) or a domain' })
   @ApiResponse({
     status: 404,
-    description: 'NO_TENANT_CONNECTION: no connection in the vault for this tenant',
+    description: 'EXO_NO_TENANT_CONNECTION: no connection in the vault for this tenant',
   })
   async connectionTest(@Param('tenant') tenant: string) {
     const client = await this.clients.clientFor(tenantParam(tenant));
@@ -66,7 +66,7 @@ export class ExecutorController {
   @ApiResponse({ status: 400, description: 'INVALID_TENANT: not a tenant id (GUID) or a domain' })
   @ApiResponse({
     status: 404,
-    description: 'NO_TENANT_CONNECTION: no connection in the vault for this tenant',
+    description: 'EXO_NO_TENANT_CONNECTION: no connection in the vault for this tenant',
   })
   startDiscovery(@Param('tenant') tenant: string) {
     return this.discovery.start(tenantParam(tenant));

@@ -52,10 +52,13 @@ export class RulesController {
   @ApiBody({
     schema: { example: { rules: rulesExample, expectedVersion: 0, changedBy: 'admin@contoso.com' } },
   })
-  @ApiResponse({ status: 400, description: 'INVALID_REQUEST or INVALID_RULES: the fields at fault' })
+  @ApiResponse({
+    status: 400,
+    description: 'TRANSLATOR_INVALID_REQUEST or TRANSLATOR_INVALID_RULES: the fields at fault',
+  })
   @ApiResponse({
     status: 409,
-    description: 'RULES_VERSION_CONFLICT: expectedVersion is not the current version',
+    description: 'TRANSLATOR_RULES_VERSION_CONFLICT: expectedVersion is not the current version',
   })
   put(@Param('tenant') tenant: string, @Body() body: unknown) {
     const input = parseBody(PutRulesBody, body);
@@ -66,7 +69,10 @@ export class RulesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'What-if: which devices these rules would change, without applying them' })
   @ApiBody({ schema: { example: { rules: rulesExample } } })
-  @ApiResponse({ status: 400, description: 'INVALID_REQUEST or INVALID_RULES: the fields at fault' })
+  @ApiResponse({
+    status: 400,
+    description: 'TRANSLATOR_INVALID_REQUEST or TRANSLATOR_INVALID_RULES: the fields at fault',
+  })
   preview(@Param('tenant') tenant: string, @Body() body: unknown) {
     return this.translator.previewRules(tenant, parseBody(PutRulesBody, body).rules);
   }

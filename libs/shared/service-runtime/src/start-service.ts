@@ -21,7 +21,7 @@ import { Database, type DatabaseOptions } from '@easgate/persistence';
 import { ApiTokenGuard } from './api-auth.guard';
 import { EasgateExceptionFilter } from './exception.filter';
 import { HealthController, SERVICE_NAME } from './health.controller';
-import { documentRuntimeErrors } from './openapi-errors';
+import { documentRuntimeErrors, successStatuses } from './openapi-errors';
 import { deliveryMetrics } from './metrics';
 import { PeriodicTask } from './periodic-task';
 import type { ServiceContext, ServiceDefinition } from './service-definition';
@@ -200,6 +200,7 @@ export async function startService(
           .addBearerAuth()
           .build(),
       ),
+      successStatuses(app),
     );
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
     transport = new EasgateTransport({
