@@ -46,6 +46,8 @@ export default tseslint.config(
       'coverage/**',
       '**/*.js',
       '**/*.mjs',
+      // build configuration (Vite's, ESM), outside every tsconfig like the *.mjs files above
+      'apps/console/vite.config.mts',
     ],
   },
   js.configs.recommended,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { Agent } from 'undici';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { waitFor } from '@easgate/testing';
 
 /**
@@ -121,14 +121,15 @@ describe('the easgate console in Chromium', () => {
   }
 
   async function sandbox<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${SANDBOX}/_sandbox${path}`, {
+    // undici's own fetch: the sandbox's self-signed CA rides on its Agent (global fetch's types differ).
+    const res = await undiciFetch(`${SANDBOX}/_sandbox${path}`, {
       method,
       ...(body !== undefined && {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
       }),
       dispatcher: sandboxAgent,
-    } as RequestInit);
+    });
     if (!res.ok) throw new Error(`sandbox ${method} ${path}: ${res.status} ${await res.text()}`);
     return (await res.json()) as T;
   }
@@ -232,16 +233,20 @@ describe('the easgate console in Chromium', () => {
       { cwd: ROOT, env: { ...process.env, EASGATE_API_TOKEN: token }, stdio: 'pipe' },
     );
     await page.getByRole('link', { name: 'Devices' }).click();
-    await page.getByLabel(/^MDM device id/).fill('mdm-console-1');
-    const access = await waitFor(
-      'the device to show blocked',
+    await page.getByLabel(/^Mailbox or device id/).fill('mdm-console');
+    const row = page.getByTestId('device-row-mdm-console-1');
+    await waitFor(
+      'the device in the list, blocked',
       async () => {
-        await page.getByRole('button', { name: 'Find' }).click();
-        const text = await page.getByTestId('exchange-access').textContent({ timeout: 2_000 });
-        return text === 'Blocked' ? text : undefined;
+        await page.getByRole('button', { name: 'Search' }).click();
+        const text = await row.textContent({ timeout: 2_000 }).catch(() => null);
+        return text?.includes('Blocked') && text.includes('block-device');
       },
       { timeoutMs: 30_000, intervalMs: 500 },
     );
+    await expect(page.getByText(/^Devices 1–1 of 1$/).count()).resolves.toBe(1);
+    await row.getByRole('button', { name: 'Why? mdm-console-1' }).click();
+    const access = await page.getByTestId('exchange-access').textContent();
     expect(access).toBe('Blocked');
     await expect(page.getByTestId('device-why').textContent()).resolves.toContain('jailbroken');
     await screen('06-device-blocked');

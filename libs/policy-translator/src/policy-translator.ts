@@ -31,7 +31,7 @@ import {
   TranslatorRules,
   wipeStatuses,
 } from './domain';
-import type { TranslatorRepository, VersionedRules } from './infra/translator.repository';
+import type { DeviceListQuery, TranslatorRepository, VersionedRules } from './infra/translator.repository';
 
 export interface Cause {
   source: string;
@@ -268,6 +268,71 @@ export class PolicyTranslator {
         : undefined;
       return { ...found, wipes: wipeStatuses(commands, view) };
     });
+  }
+
+  /**
+   * A page of the tenant's devices for the console: mailbox, MDM state, desired access and Exchange's
+   * (from the last inventory and the commands since), the newest command and its result.
+   */
+  async listDevices(tenantInput: string, query: DeviceListQuery) {
+    const tenant = normalizeTenant(tenantInput);
+    return this.db.read(async (m) => {
+      const page = await this.repo.listDevices(m, tenant, query);
+      const ids = page.devices.map((d) => d.mdmDeviceId);
+      const [commands, views] = await Promise.all([
+        this.repo.lastCommandsOf(m, tenant, ids),
+        this.repo.viewsOf(
+          m,
+          tenant,
+          page.devices.map((d) => d.mailbox),
+        ),
+      ]);
+      return {
+        tenant,
+        total: page.total,
+        ...(page.next !== undefined && { next: page.next }),
+        devices: page.devices.map((device) => {
+          const view = views.get(device.mailbox);
+          const command = commands.get(device.mdmDeviceId);
+          return {
+            mdmDeviceId: device.mdmDeviceId,
+            mailbox: device.mailbox,
+            easDeviceIds: device.easDeviceIds,
+            platform: device.platform,
+            model: device.model,
+            mdmState: device.state,
+            desiredAccess: device.access,
+            rule: device.rule,
+            exchangeAccess: device.easDeviceIds.map((id) => ({
+              deviceId: id,
+              accessState: view?.devices[id]?.accessState ?? null,
+              onAllowList: view?.allowedDeviceIds.includes(id) ?? false,
+              onBlockList: view?.blockedDeviceIds.includes(id) ?? false,
+            })),
+            lastCommand: command
+              ? {
+                  commandId: command.commandId,
+                  action: command.action.kind,
+                  createdAt: command.createdAt,
+                  outcome: command.outcome ?? null,
+                  error: command.error?.code ?? null,
+                }
+              : null,
+            lastEventAt: device.position.observedAt,
+          };
+        }),
+      };
+    });
+  }
+
+  async device(tenant: string, mdmDeviceId: string) {
+    const found = await this.db.read((m) => this.repo.findDevice(m, normalizeTenant(tenant), mdmDeviceId));
+    if (!found)
+      throw new TranslatorError(
+        TranslatorErrorCode.DeviceNotFound,
+        `no MDM has reported device ${mdmDeviceId}`,
+      );
+    return found;
   }
 
   private async send(

@@ -1,4 +1,4 @@
-import { type DeviceExplanation, summarizeDevice } from './device-explanation';
+import { type DeviceExplanation, exchangeAccessOf, summarizeDevice } from './device-explanation';
 
 function anExplanation(overrides: Partial<DeviceExplanation> = {}): DeviceExplanation {
   return {
@@ -50,5 +50,39 @@ describe(summarizeDevice.name, () => {
       }),
     );
     expect(sut).toEqual({ exchangeAccess: 'Quarantined', why: expect.any(String) });
+  });
+});
+
+describe(exchangeAccessOf.name, () => {
+  const entry = (
+    over: Partial<{ onAllowList: boolean; onBlockList: boolean; accessState: string | null }>,
+  ) => ({
+    onAllowList: false,
+    onBlockList: false,
+    accessState: null,
+    ...over,
+  });
+
+  it('puts the block list before the allow list and the inventory', () => {
+    const sut = exchangeAccessOf([
+      entry({ onAllowList: true }),
+      entry({ onBlockList: true, accessState: 'Allowed' }),
+    ]);
+    expect(sut).toBe('Blocked');
+  });
+
+  it("falls back on Exchange's inventory, then on Unknown", () => {
+    expect(exchangeAccessOf([entry({ accessState: 'Quarantined' })])).toBe('Quarantined');
+    expect(exchangeAccessOf([entry({})])).toBe('Unknown');
+    expect(exchangeAccessOf([])).toBe('Unknown');
+  });
+
+  it('names the command by its kind', () => {
+    const sut = summarizeDevice(
+      anExplanation({
+        commands: [{ action: { kind: 'block-device' }, reason: 'x', createdAt: '2026-12-01T00:00:00.000Z' }],
+      }),
+    );
+    expect(sut.lastCommand).toBe('block-device at 2026-12-01 00:00:00: pending');
   });
 });

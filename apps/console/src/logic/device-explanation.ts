@@ -19,7 +19,7 @@ export interface DeviceExplanation {
     }[];
   };
   readonly commands: readonly {
-    readonly action: { readonly type?: string } | string;
+    readonly action: { readonly kind?: string; readonly type?: string } | string;
     readonly reason: string;
     readonly createdAt: string;
     readonly outcome?: string;
@@ -34,10 +34,16 @@ export interface DeviceSummary {
   readonly lastCommand?: string;
 }
 
-export function summarizeDevice(explanation: DeviceExplanation): DeviceSummary {
-  const devices = explanation.exchange.devices;
-  const inventory = devices.map((d) => d.inventory?.accessState).find((s) => s !== undefined);
-  const exchangeAccess = devices.some((d) => d.onBlockList)
+/** Exchange's access of a device's EAS ids: the personal block/allow lists first, then the inventory. */
+export function exchangeAccessOf(
+  devices: readonly {
+    readonly onAllowList: boolean;
+    readonly onBlockList: boolean;
+    readonly accessState?: string | null | undefined;
+  }[],
+): DeviceSummary['exchangeAccess'] {
+  const inventory = devices.map((d) => d.accessState).find((s) => s !== undefined && s !== null);
+  return devices.some((d) => d.onBlockList)
     ? 'Blocked'
     : devices.some((d) => d.onAllowList)
       ? 'Allowed'
@@ -46,6 +52,12 @@ export function summarizeDevice(explanation: DeviceExplanation): DeviceSummary {
         : inventory === 'Allowed' || inventory === 'Blocked'
           ? inventory
           : 'Unknown';
+}
+
+export function summarizeDevice(explanation: DeviceExplanation): DeviceSummary {
+  const exchangeAccess = exchangeAccessOf(
+    explanation.exchange.devices.map((d) => ({ ...d, accessState: d.inventory?.accessState })),
+  );
   const { desired, rule } = explanation;
   const reasons = desired.reasons.length > 0 ? ` (${desired.reasons.join('; ')})` : '';
   const why = `MDM reports ${desired.state}${reasons}; rule “${rule.matched}” (rules v${rule.rulesVersion}) wants ${desired.access}.`;
@@ -53,7 +65,7 @@ export function summarizeDevice(explanation: DeviceExplanation): DeviceSummary {
   const type = last
     ? typeof last.action === 'string'
       ? last.action
-      : (last.action.type ?? 'command')
+      : (last.action.kind ?? last.action.type ?? 'command')
     : undefined;
   return {
     exchangeAccess,

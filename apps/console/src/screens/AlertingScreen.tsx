@@ -13,7 +13,7 @@ import {
 } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, type TenantConnection } from '../api';
+import { request, type TenantConnection } from '../api';
 
 interface Subscription {
   id: string;
@@ -36,7 +36,7 @@ const EXCHANGE_ALERTING = 'Exchange alerting (credential expiry)';
 export function AlertingScreen() {
   const connections = useQuery({
     queryKey: ['connections'],
-    queryFn: () => api<TenantConnection[]>('/api/cert-vault/v1/tenant-connections'),
+    queryFn: async () => (await request('cert-vault', 'get', '/v1/tenant-connections')) as TenantConnection[],
   });
   const [chosen, setChosen] = useState<string | null>(null);
   const tenant = chosen ?? connections.data?.[0]?.tenantId ?? null;
@@ -64,14 +64,17 @@ export function AlertingScreen() {
 
 function ExchangeAlerting({ tenant }: { tenant: string }) {
   const queryClient = useQueryClient();
-  const base = `/api/alerting/v1/tenants/${encodeURIComponent(tenant)}`;
+  const path = { tenant };
   const subscriptions = useQuery({
     queryKey: ['subscriptions', tenant],
-    queryFn: () => api<Subscription[]>(`${base}/subscriptions`),
+    queryFn: async () =>
+      (await request('alerting', 'get', '/v1/tenants/{tenant}/subscriptions', { path })) as Subscription[],
   });
   const alerts = useQuery({
     queryKey: ['alerts', tenant],
-    queryFn: () => api<AlertView[] | { items: AlertView[] }>(`${base}/alerts`),
+    queryFn: async () =>
+      (await request('alerting', 'get', '/v1/tenants/{tenant}/alerts', { path })) as
+        AlertView[] | { items: AlertView[] },
   });
   const [severity, setSeverity] = useState<string>('warning');
   const [destination, setDestination] = useState('http://127.0.0.1:9093');
@@ -82,8 +85,8 @@ function ExchangeAlerting({ tenant }: { tenant: string }) {
     setError(undefined);
     try {
       if (on)
-        await api(`${base}/subscriptions`, {
-          method: 'POST',
+        await request('alerting', 'post', '/v1/tenants/{tenant}/subscriptions', {
+          path,
           body: {
             name: EXCHANGE_ALERTING,
             kinds: ['certificate-expiring', 'certificate-expired'],
@@ -91,7 +94,10 @@ function ExchangeAlerting({ tenant }: { tenant: string }) {
             destination: { type: 'alertmanager', url: destination },
           },
         });
-      else if (current) await api(`${base}/subscriptions/${current.id}`, { method: 'DELETE' });
+      else if (current)
+        await request('alerting', 'delete', '/v1/tenants/{tenant}/subscriptions/{id}', {
+          path: { tenant, id: current.id },
+        });
       await queryClient.invalidateQueries({ queryKey: ['subscriptions', tenant] });
     } catch (err) {
       setError((err as Error).message);

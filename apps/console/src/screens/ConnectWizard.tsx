@@ -17,7 +17,7 @@ import {
 } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, type CertificateMetadata, type Health, type TenantConnection } from '../api';
+import { api, request, type CertificateMetadata, type Health, type TenantConnection } from '../api';
 import {
   BASIC_AUTH_REASON,
   Clouds,
@@ -85,8 +85,7 @@ export function ConnectWizard() {
 
   const ensureConnection = async (): Promise<TenantConnection> => {
     if (connection) return connection;
-    const created = await api<TenantConnection>('/api/cert-vault/v1/tenant-connections', {
-      method: 'POST',
+    const created = (await request('cert-vault', 'post', '/v1/tenant-connections', {
       body: {
         tenantId: form.tenantId.trim().toLowerCase(),
         appId: form.appId.trim().toLowerCase(),
@@ -94,7 +93,7 @@ export function ConnectWizard() {
         cloud: form.cloud,
         ...(endpoints && { authorityHost: endpoints, exchangeEndpoint: endpoints, graphUrl: endpoints }),
       },
-    });
+    })) as TenantConnection;
     setConnection(created);
     return created;
   };
@@ -106,20 +105,21 @@ export function ConnectWizard() {
     try {
       const target = await ensureConnection();
       const base = `/api/cert-vault/v1/tenant-connections/${target.id}/certificates`;
-      const made =
+      const made = (
         source === 'create'
-          ? await api<CertificateMetadata>(base, {
-              method: 'POST',
+          ? await request('cert-vault', 'post', '/v1/tenant-connections/{connectionId}/certificates', {
+              path: { connectionId: target.id },
               body: { subject: subject.trim() || `CN=easgate ${form.organization.trim()}`, activate: true },
             })
-          : await api<CertificateMetadata>(`${base}/import`, {
-              method: 'POST',
+          : await request('cert-vault', 'post', '/v1/tenant-connections/{connectionId}/certificates/import', {
+              path: { connectionId: target.id },
               body: { pfxBase64: pfx ? await fileToBase64(pfx) : '', password: pfxPassword, activate: true },
-            });
+            })
+      ) as CertificateMetadata;
       setCertificate(made);
-      const publicPem = await fetch(`${base}/${made.id}/public.pem`, { credentials: 'same-origin' }).then(
-        (r) => r.text(),
-      );
+      const publicPem = await fetch(`${base}/${made.id}/public.pem`, {
+        credentials: 'same-origin',
+      }).then((r) => r.text());
       setPem(publicPem);
       setSteps([]);
     } catch (err) {
@@ -134,20 +134,21 @@ export function ConnectWizard() {
     setSteps([{ id: 'vault', label: 'Checking the certificate and requesting a token', state: 'running' }]);
     try {
       const started = performance.now();
-      const vault = await api<VaultValidation>(
-        `/api/cert-vault/v1/tenant-connections/${connection.id}/certificates/${certificate.id}/validate`,
-        { method: 'POST', body: { live: true } },
-      );
+      const vault = (await request(
+        'cert-vault',
+        'post',
+        '/v1/tenant-connections/{connectionId}/certificates/{certificateId}/validate',
+        { path: { connectionId: connection.id, certificateId: certificate.id }, body: { live: true } },
+      )) as VaultValidation;
       const first = vaultSteps(vault, Math.round(performance.now() - started), new Date());
       if (!allPassed(first)) {
         setSteps(first);
         return;
       }
       setSteps([...first, { id: 'exchange', label: 'Checking the Exchange PowerShell', state: 'running' }]);
-      const test = await api<{ ok: boolean; steps: ConnectionTestStep[] }>(
-        `/api/exchange-executor/v1/tenants/${encodeURIComponent(connection.tenantId)}/connection-test`,
-        { method: 'POST' },
-      );
+      const test = (await request('exchange-executor', 'post', '/v1/tenants/{tenant}/connection-test', {
+        path: { tenant: connection.tenantId },
+      })) as { ok: boolean; steps: ConnectionTestStep[] };
       setSteps([...first, ...exchangeSteps(test.steps.filter((s) => s.step !== 'token'))]);
     } catch (err) {
       setError((err as Error).message);
@@ -160,8 +161,8 @@ export function ConnectWizard() {
   const save = async () => {
     if (!connection) return;
     try {
-      await api(`/api/cert-vault/v1/tenant-connections/${connection.id}`, {
-        method: 'PATCH',
+      await request('cert-vault', 'patch', '/v1/tenant-connections/{connectionId}', {
+        path: { connectionId: connection.id },
         body: { cloud: form.cloud, organization: form.organization.trim().toLowerCase() },
       });
       setSaved(true);

@@ -1,13 +1,13 @@
 import { Alert, Badge, Card, Group, Loader, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { api, type CertificateMetadata, type TenantConnection } from '../api';
+import { request, type CertificateMetadata, type TenantConnection } from '../api';
 import { daysLeft, daysLeftText, EXPIRY_COLOURS, expiryLevel } from '../logic/expiry';
 
 /** Per tenant: Type of Credential, the certificate and its expiry date with the days left. */
 export function ExchangeStatusScreen() {
   const connections = useQuery({
     queryKey: ['connections'],
-    queryFn: () => api<TenantConnection[]>('/api/cert-vault/v1/tenant-connections'),
+    queryFn: async () => (await request('cert-vault', 'get', '/v1/tenant-connections')) as TenantConnection[],
   });
   return (
     <Stack maw={880}>
@@ -29,8 +29,10 @@ export function ExchangeStatusScreen() {
 function ConnectionStatus({ connection }: { connection: TenantConnection }) {
   const certificates = useQuery({
     queryKey: ['certificates', connection.id],
-    queryFn: () =>
-      api<CertificateMetadata[]>(`/api/cert-vault/v1/tenant-connections/${connection.id}/certificates`),
+    queryFn: async () =>
+      (await request('cert-vault', 'get', '/v1/tenant-connections/{connectionId}/certificates', {
+        path: { connectionId: connection.id },
+      })) as CertificateMetadata[],
   });
   const active = connection.activeCertificate;
   const certificate = certificates.data?.find((c) => c.id === active?.id);

@@ -1,5 +1,13 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { AlertKind, AlertSeverity } from '@easgate/contracts';
 import {
   AcknowledgeInput,
@@ -25,6 +33,10 @@ export class AlertsController {
   @ApiQuery({ name: 'kind', required: false, enum: AlertKind.options })
   @ApiQuery({ name: 'severity', required: false, enum: AlertSeverity.options })
   @ApiQuery({ name: 'limit', required: false, type: Number })
+  @ApiResponse({
+    status: 400,
+    description: 'ALERTING_INVALID_REQUEST: a filter is not one of the listed values',
+  })
   list(@Param('tenant') tenant: string, @Query() query: unknown) {
     return this.api.listAlerts(tenant, parseInput(AlertQuery, query));
   }
@@ -32,6 +44,7 @@ export class AlertsController {
   @Get(':fingerprint')
   @Access('auditor', byParam('tenant'))
   @ApiOperation({ summary: 'One alert by fingerprint' })
+  @ApiResponse({ status: 404, description: 'ALERT_NOT_FOUND' })
   get(@Param('tenant') tenant: string, @Param('fingerprint') fingerprint: string) {
     return this.api.getAlert(tenant, fingerprint);
   }
@@ -41,6 +54,8 @@ export class AlertsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Acknowledge an alert (cleared again if its severity rises)' })
   @ApiBody({ schema: { example: { by: 'oncall@contoso.com' } } })
+  @ApiResponse({ status: 400, description: 'ALERTING_INVALID_REQUEST: the fields at fault' })
+  @ApiResponse({ status: 404, description: 'ALERT_NOT_FOUND' })
   acknowledge(
     @Param('tenant') tenant: string,
     @Param('fingerprint') fingerprint: string,
@@ -56,6 +71,8 @@ export class AlertsController {
     summary: 'Hold back notifications of an alert for some minutes (it stays on the alert topic)',
   })
   @ApiBody({ schema: { example: { minutes: 120 } } })
+  @ApiResponse({ status: 400, description: 'ALERTING_INVALID_REQUEST: the fields at fault' })
+  @ApiResponse({ status: 404, description: 'ALERT_NOT_FOUND' })
   silence(@Param('tenant') tenant: string, @Param('fingerprint') fingerprint: string, @Body() body: unknown) {
     return this.api.silence(tenant, fingerprint, parseInput(SilenceInput, body).minutes);
   }

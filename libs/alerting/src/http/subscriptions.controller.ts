@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { AlertingApi, parseInput, SubscriptionInput } from '../application/alerting-api';
 import { byParam } from '@easgate/identity';
 import { Access } from '@easgate/service-runtime';
@@ -35,12 +43,17 @@ export class SubscriptionsController {
     summary: 'Subscribe a destination (Alertmanager, webhook, e-mail) to alert kinds from a minimum severity',
   })
   @ApiBody({ schema: { example } })
+  @ApiResponse({
+    status: 400,
+    description: 'SUBSCRIPTION_INVALID or ALERTING_INVALID_REQUEST: the fields at fault',
+  })
   create(@Param('tenant') tenant: string, @Body() body: unknown) {
     return this.api.createSubscription(tenant, parseInput(SubscriptionInput, body));
   }
 
   @Get(':id')
   @Access('auditor', byParam('tenant'))
+  @ApiResponse({ status: 404, description: 'SUBSCRIPTION_NOT_FOUND' })
   get(@Param('tenant') tenant: string, @Param('id') id: string) {
     return this.api.getSubscription(tenant, id);
   }
@@ -49,6 +62,11 @@ export class SubscriptionsController {
   @Access('operator', byParam('tenant'))
   @ApiOperation({ summary: 'Replace a subscription' })
   @ApiBody({ schema: { example } })
+  @ApiResponse({
+    status: 400,
+    description: 'SUBSCRIPTION_INVALID or ALERTING_INVALID_REQUEST: the fields at fault',
+  })
+  @ApiResponse({ status: 404, description: 'SUBSCRIPTION_NOT_FOUND' })
   replace(@Param('tenant') tenant: string, @Param('id') id: string, @Body() body: unknown) {
     return this.api.replaceSubscription(tenant, id, parseInput(SubscriptionInput, body));
   }
@@ -56,6 +74,7 @@ export class SubscriptionsController {
   @Delete(':id')
   @Access('operator', byParam('tenant'))
   @HttpCode(204)
+  @ApiResponse({ status: 404, description: 'SUBSCRIPTION_NOT_FOUND' })
   async remove(@Param('tenant') tenant: string, @Param('id') id: string) {
     await this.api.deleteSubscription(tenant, id);
   }
@@ -66,6 +85,7 @@ export class SubscriptionsController {
     summary: 'Recorded deliveries of a subscription, newest first, with attempts and last error',
   })
   @ApiQuery({ name: 'limit', required: false, type: Number })
+  @ApiResponse({ status: 404, description: 'SUBSCRIPTION_NOT_FOUND' })
   deliveries(@Param('tenant') tenant: string, @Param('id') id: string, @Query('limit') limit?: string) {
     return this.api.listDeliveries(tenant, id, Math.min(Math.max(Number(limit ?? 100) || 100, 1), 1000));
   }

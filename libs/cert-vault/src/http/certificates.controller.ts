@@ -30,6 +30,11 @@ export class CertificatesController {
     summary: 'Validate a PFX (base64 + password) or PEM without keeping it (easgate cert validate --json)',
   })
   @ApiBody({ schema: openApiSchema(CertificateFileBody) })
+  @ApiResponse({ status: 400, description: 'INVALID_REQUEST: neither a PFX with its password nor a PEM' })
+  @ApiResponse({
+    status: 422,
+    description: 'CERTIFICATE_REJECTED (the auth library error code in the message)',
+  })
   validateFile(@Body(new ZodPipe(CertificateFileBody)) body: z.infer<typeof CertificateFileBody>) {
     return this.certificates.validateFile(body);
   }
@@ -37,6 +42,7 @@ export class CertificatesController {
   @Get('tenant-connections/:connectionId/certificates')
   @Access('auditor', resolvedBy('connection', 'connectionId'))
   @ApiOperation({ summary: 'Certificates of a connection (metadata: thumbprints, subject, dates, status)' })
+  @ApiResponse({ status: 404, description: 'TENANT_CONNECTION_NOT_FOUND' })
   list(@Param('connectionId') connectionId: string) {
     return this.certificates.list(connectionId);
   }
@@ -45,6 +51,8 @@ export class CertificatesController {
   @Access('operator', resolvedBy('connection', 'connectionId'))
   @ApiOperation({ summary: 'Create a self-signed certificate inside the vault (pending unless activate)' })
   @ApiBody({ schema: openApiSchema(CreateCertificateBody) })
+  @ApiResponse({ status: 400, description: 'INVALID_REQUEST: the fields at fault' })
+  @ApiResponse({ status: 404, description: 'TENANT_CONNECTION_NOT_FOUND' })
   create(
     @Param('connectionId') connectionId: string,
     @Body(new ZodPipe(CreateCertificateBody)) body: z.infer<typeof CreateCertificateBody>,
@@ -62,6 +70,8 @@ export class CertificatesController {
     description: 'CERTIFICATE_REJECTED (the auth library error code in the message)',
   })
   @ApiResponse({ status: 409, description: 'CERTIFICATE_EXISTS' })
+  @ApiResponse({ status: 400, description: 'INVALID_REQUEST: the fields at fault' })
+  @ApiResponse({ status: 404, description: 'TENANT_CONNECTION_NOT_FOUND' })
   import(
     @Param('connectionId') connectionId: string,
     @Body(new ZodPipe(ImportCertificateBody)) body: z.infer<typeof ImportCertificateBody>,
@@ -74,6 +84,7 @@ export class CertificatesController {
   @Get('tenant-connections/:connectionId/certificates/:certificateId')
   @Access('auditor', resolvedBy('connection', 'connectionId'))
   @ApiOperation({ summary: 'One certificate (metadata only)' })
+  @ApiResponse({ status: 404, description: 'TENANT_CONNECTION_NOT_FOUND or CERTIFICATE_NOT_FOUND' })
   get(@Param('connectionId') connectionId: string, @Param('certificateId') certificateId: string) {
     return this.certificates.get(connectionId, certificateId);
   }
@@ -83,6 +94,8 @@ export class CertificatesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Re-validate a stored certificate; live: also request an Exchange token with it' })
   @ApiBody({ schema: openApiSchema(ValidateStoredBody) })
+  @ApiResponse({ status: 400, description: 'INVALID_REQUEST' })
+  @ApiResponse({ status: 404, description: 'TENANT_CONNECTION_NOT_FOUND or CERTIFICATE_NOT_FOUND' })
   validate(
     @Param('connectionId') connectionId: string,
     @Param('certificateId') certificateId: string,
@@ -97,6 +110,9 @@ export class CertificatesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Make it the active certificate; the previous one retires after overlapHours' })
   @ApiBody({ schema: openApiSchema(ActivateBody) })
+  @ApiResponse({ status: 400, description: 'INVALID_REQUEST' })
+  @ApiResponse({ status: 404, description: 'TENANT_CONNECTION_NOT_FOUND or CERTIFICATE_NOT_FOUND' })
+  @ApiResponse({ status: 409, description: 'INVALID_CERTIFICATE_STATE: retired, expired or not yet valid' })
   activate(
     @Param('connectionId') connectionId: string,
     @Param('certificateId') certificateId: string,
@@ -111,6 +127,9 @@ export class CertificatesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Retire a certificate (the vault stops signing with it)' })
   @ApiBody({ schema: openApiSchema(RetireBody) })
+  @ApiResponse({ status: 400, description: 'INVALID_REQUEST' })
+  @ApiResponse({ status: 404, description: 'TENANT_CONNECTION_NOT_FOUND or CERTIFICATE_NOT_FOUND' })
+  @ApiResponse({ status: 409, description: 'INVALID_CERTIFICATE_STATE' })
   async retire(
     @Param('connectionId') connectionId: string,
     @Param('certificateId') certificateId: string,
@@ -125,6 +144,7 @@ export class CertificatesController {
   @Access('auditor', resolvedBy('connection', 'connectionId'))
   @ApiOperation({ summary: 'The public certificate, DER (.cer) — what the Entra portal accepts' })
   @ApiProduces('application/pkix-cert')
+  @ApiResponse({ status: 404, description: 'TENANT_CONNECTION_NOT_FOUND or CERTIFICATE_NOT_FOUND' })
   async downloadCer(
     @Param('connectionId') connectionId: string,
     @Param('certificateId') certificateId: string,
@@ -144,6 +164,7 @@ export class CertificatesController {
   @Access('auditor', resolvedBy('connection', 'connectionId'))
   @ApiOperation({ summary: 'The public certificate, PEM' })
   @ApiProduces('application/x-pem-file')
+  @ApiResponse({ status: 404, description: 'TENANT_CONNECTION_NOT_FOUND or CERTIFICATE_NOT_FOUND' })
   async downloadPem(
     @Param('connectionId') connectionId: string,
     @Param('certificateId') certificateId: string,

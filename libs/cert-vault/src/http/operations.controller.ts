@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { AuditTrail } from '../application/audit-trail';
 import { ExpiryScanner } from '../application/expiry-scanner';
@@ -23,6 +23,7 @@ export class OperationsController {
   @Get('audit')
   @Access('auditor', allTenants)
   @ApiOperation({ summary: 'Audit log rows (hash-chained), oldest first; page with afterSeq' })
+  @ApiResponse({ status: 400, description: 'INVALID_REQUEST: the query parameters at fault' })
   query(@Query(new ZodPipe(AuditQueryParams)) query: z.infer<typeof AuditQueryParams>) {
     return this.audit.query(query);
   }

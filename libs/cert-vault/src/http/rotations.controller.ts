@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { Rotations } from '../application/rotations';
 import { Actor } from './actor.decorator';
@@ -21,6 +21,9 @@ export class RotationsController {
       'Staged rotation: pending → Graph addKey (optional) → token check with the new key → active; rolled back on failure',
   })
   @ApiBody({ schema: openApiSchema(StartRotationBody) })
+  @ApiResponse({ status: 400, description: 'INVALID_REQUEST' })
+  @ApiResponse({ status: 404, description: 'TENANT_CONNECTION_NOT_FOUND' })
+  @ApiResponse({ status: 409, description: 'ROTATION_IN_PROGRESS or NO_ACTIVE_CERTIFICATE' })
   start(
     @Param('connectionId') connectionId: string,
     @Body(new ZodPipe(StartRotationBody)) body: z.infer<typeof StartRotationBody>,
@@ -32,12 +35,14 @@ export class RotationsController {
   @Get()
   @Access('auditor', resolvedBy('connection', 'connectionId'))
   @ApiOperation({ summary: 'Rotations of a connection' })
+  @ApiResponse({ status: 404, description: 'TENANT_CONNECTION_NOT_FOUND' })
   list(@Param('connectionId') connectionId: string) {
     return this.rotations.list(connectionId);
   }
 
   @Get(':rotationId')
   @Access('auditor', resolvedBy('connection', 'connectionId'))
+  @ApiResponse({ status: 404, description: 'TENANT_CONNECTION_NOT_FOUND or ROTATION_NOT_FOUND' })
   get(@Param('connectionId') connectionId: string, @Param('rotationId') rotationId: string) {
     return this.rotations.get(connectionId, rotationId);
   }
@@ -48,6 +53,8 @@ export class RotationsController {
   @ApiOperation({
     summary: 'Verify the new certificate with a real token request, then activate it (or roll back)',
   })
+  @ApiResponse({ status: 404, description: 'TENANT_CONNECTION_NOT_FOUND or ROTATION_NOT_FOUND' })
+  @ApiResponse({ status: 409, description: 'INVALID_ROTATION_STATE' })
   complete(
     @Param('connectionId') connectionId: string,
     @Param('rotationId') rotationId: string,

@@ -19,6 +19,7 @@ export class TenantConnectionsController {
   @ApiBody({ schema: openApiSchema(TenantConnectionBody) })
   @ApiResponse({ status: 201, description: 'the connection' })
   @ApiResponse({ status: 409, description: 'TENANT_CONNECTION_EXISTS' })
+  @ApiResponse({ status: 400, description: 'INVALID_REQUEST: the fields at fault' })
   create(
     @Body(new ZodPipe(TenantConnectionBody)) body: TenantConnectionBody,
     @Actor() actor: string,
@@ -48,6 +49,8 @@ export class TenantConnectionsController {
   @Access('admin', resolvedBy('connection', 'connectionId'))
   @ApiOperation({ summary: 'Change a tenant connection (not its tenant)' })
   @ApiBody({ schema: openApiSchema(TenantConnectionPatch) })
+  @ApiResponse({ status: 400, description: 'INVALID_REQUEST: the fields at fault' })
+  @ApiResponse({ status: 404, description: 'TENANT_CONNECTION_NOT_FOUND' })
   update(
     @Param('connectionId') connectionId: string,
     @Body(new ZodPipe(TenantConnectionPatch)) body: TenantConnectionPatch,
@@ -61,6 +64,7 @@ export class TenantConnectionsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a tenant connection that holds no certificate' })
   @ApiResponse({ status: 409, description: 'TENANT_CONNECTION_IN_USE' })
+  @ApiResponse({ status: 404, description: 'TENANT_CONNECTION_NOT_FOUND' })
   async delete(@Param('connectionId') connectionId: string, @Actor() actor: string): Promise<void> {
     await this.connections.delete(connectionId, actor);
   }

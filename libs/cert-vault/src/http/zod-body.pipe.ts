@@ -16,10 +16,12 @@ export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.ou
   }
 }
 
-/** The JSON schema of a zod schema, for @ApiBody / @ApiResponse. */
+/** The OpenAPI 3.0 schema of a zod schema, for @ApiBody / @ApiResponse. */
 export function openApiSchema(schema: z.ZodType): Record<string, unknown> {
   const { $schema: _ignored, ...json } = z.toJSONSchema(schema, {
     io: 'input',
+    // OpenAPI 3.0's schema dialect: literals become enums (3.0 has no `const`), nullable instead of type lists.
+    target: 'openapi-3.0',
     unrepresentable: 'any',
   }) as Record<string, unknown>;
   return json;

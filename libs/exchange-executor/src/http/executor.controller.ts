@@ -36,6 +36,11 @@ export class ExecutorController {
     summary:
       'Read ActiveSync organization settings, device access rules and mailbox policies; publish drift since the last sync',
   })
+  @ApiResponse({ status: 400, description: 'INVALID_TENANT: not a tenant id (GUID) or a domain' })
+  @ApiResponse({
+    status: 404,
+    description: 'EXO_NO_TENANT_CONNECTION: no connection in the vault for this tenant',
+  })
   syncConfiguration(@Param('tenant') tenant: string) {
     return this.configSync.sync(tenantParam(tenant));
   }
@@ -47,6 +52,11 @@ export class ExecutorController {
     summary:
       'Token, a read-only cmdlet, then a probe of each cmdlet easgate needs; each step with its outcome and fix',
   })
+  @ApiResponse({ status: 400, description: 'INVALID_TENANT: not a tenant id (GUID) or a domain' })
+  @ApiResponse({
+    status: 404,
+    description: 'EXO_NO_TENANT_CONNECTION: no connection in the vault for this tenant',
+  })
   async connectionTest(@Param('tenant') tenant: string) {
     const client = await this.clients.clientFor(tenantParam(tenant));
     return runConnectionTest(client);
@@ -57,6 +67,11 @@ export class ExecutorController {
   @HttpCode(202)
   @ApiOperation({
     summary: 'Start a full inventory (mailboxes and mobile devices, paged); returns the scan to poll',
+  })
+  @ApiResponse({ status: 400, description: 'INVALID_TENANT: not a tenant id (GUID) or a domain' })
+  @ApiResponse({
+    status: 404,
+    description: 'EXO_NO_TENANT_CONNECTION: no connection in the vault for this tenant',
   })
   startDiscovery(@Param('tenant') tenant: string) {
     return this.discovery.start(tenantParam(tenant));

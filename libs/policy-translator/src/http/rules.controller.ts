@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { parseInput } from '@easgate/service-runtime';
 import { z } from 'zod';
 import { defaultRules, TranslatorError, TranslatorErrorCode } from '../domain';
@@ -58,6 +58,14 @@ export class RulesController {
   @ApiBody({
     schema: { example: { rules: rulesExample, expectedVersion: 0, changedBy: 'admin@contoso.com' } },
   })
+  @ApiResponse({
+    status: 400,
+    description: 'TRANSLATOR_INVALID_REQUEST or TRANSLATOR_INVALID_RULES: the fields at fault',
+  })
+  @ApiResponse({
+    status: 409,
+    description: 'TRANSLATOR_RULES_VERSION_CONFLICT: expectedVersion is not the current version',
+  })
   put(@Param('tenant') tenant: string, @Body() body: unknown, @Caller() caller: Identity) {
     const input = parseBody(PutRulesBody, body);
     // The author is the authenticated caller; a `changedBy` in the body is ignored (kept for old clients).
@@ -69,6 +77,10 @@ export class RulesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'What-if: which devices these rules would change, without applying them' })
   @ApiBody({ schema: { example: { rules: rulesExample } } })
+  @ApiResponse({
+    status: 400,
+    description: 'TRANSLATOR_INVALID_REQUEST or TRANSLATOR_INVALID_RULES: the fields at fault',
+  })
   preview(@Param('tenant') tenant: string, @Body() body: unknown) {
     return this.translator.previewRules(tenant, parseBody(PutRulesBody, body).rules);
   }

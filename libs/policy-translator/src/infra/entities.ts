@@ -11,10 +11,15 @@ export class TranslatorRulesEntity {
 
 @Entity({ name: 'device_desired_state' })
 @Index('device_desired_state_mailbox', ['tenant', 'mailbox'])
+@Index('device_desired_state_state', ['tenant', 'state', 'mdmDeviceId'])
+@Index('device_desired_state_access', ['tenant', 'access', 'mdmDeviceId'])
 export class DeviceDesiredStateEntity {
   @PrimaryColumn({ type: 'varchar', length: 200 }) tenant!: string;
   @PrimaryColumn({ name: 'mdm_device_id', type: 'varchar', length: 200 }) mdmDeviceId!: string;
   @Column({ type: 'varchar', length: 320 }) mailbox!: string;
+  /** MDM compliance state and desired access, copied out of state_json for the device list's filters. */
+  @Column({ type: 'varchar', length: 40, default: '' }) state!: string;
+  @Column({ type: 'varchar', length: 20, default: '' }) access!: string;
   @Column({ name: 'state_json', type: 'text' }) stateJson!: string;
   @Column({ name: 'updated_at', type: 'varchar', length: 40 }) updatedAt!: string;
 }

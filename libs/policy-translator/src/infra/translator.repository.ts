@@ -34,6 +34,24 @@ export interface ComplianceEventRecord {
   receivedAt: string;
 }
 
+export interface DeviceListQuery {
+  /** Prefix of the mailbox (UPN) or of the MDM device id, case-insensitive. */
+  search?: string;
+  state?: string;
+  access?: string;
+  /** Keyset: the last MDM device id of the previous page. */
+  after?: string;
+  limit: number;
+}
+
+export interface DeviceListPage {
+  devices: DeviceDesiredState[];
+  /** Devices matching the filters (every page). */
+  total: number;
+  /** The `after` of the next page, when there is one. */
+  next?: string;
+}
+
 export interface CommandRecord {
   commandId: string;
   mailbox: string;
@@ -125,12 +143,73 @@ export class TranslatorRepository {
     return rows.map((row) => JSON.parse(row.stateJson) as DeviceDesiredState);
   }
 
+  /**
+   * A page of a tenant's devices in MDM device id order, filtered: the tenant, state and access filters
+   * and the keyset are index ranges (primary key, device_desired_state_state/_access); the prefix search
+   * is matched within the tenant's rows.
+   */
+  async listDevices(tx: Tx, tenant: string, query: DeviceListQuery): Promise<DeviceListPage> {
+    const filtered = () => {
+      const qb = tx
+        .getRepository(DeviceDesiredStateEntity)
+        .createQueryBuilder('d')
+        .where('d.tenant = :tenant', { tenant });
+      if (query.state) qb.andWhere('d.state = :state', { state: query.state });
+      if (query.access) qb.andWhere('d.access = :access', { access: query.access });
+      if (query.search) {
+        const prefix = `${query.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        qb.andWhere("(d.mailbox LIKE :prefix ESCAPE '\\' OR LOWER(d.mdmDeviceId) LIKE :prefix ESCAPE '\\')", {
+          prefix,
+        });
+      }
+      return qb;
+    };
+    const page = filtered()
+      .orderBy('d.mdmDeviceId', 'ASC')
+      .limit(query.limit + 1);
+    if (query.after) page.andWhere('d.mdmDeviceId > :after', { after: query.after });
+    const [rows, total] = await Promise.all([page.getMany(), filtered().getCount()]);
+    const devices = rows.slice(0, query.limit).map((row) => JSON.parse(row.stateJson) as DeviceDesiredState);
+    const last = devices.at(-1);
+    return { devices, total, ...(rows.length > query.limit && last && { next: last.mdmDeviceId }) };
+  }
+
+  /** The newest command of each of these devices (one indexed lookup per page, not per tenant). */
+  async lastCommandsOf(tx: Tx, tenant: string, mdmDeviceIds: string[]): Promise<Map<string, CommandRecord>> {
+    if (mdmDeviceIds.length === 0) return new Map();
+    const rows = await tx
+      .getRepository(CommandLogEntity)
+      .createQueryBuilder('c')
+      .where('c.tenant = :tenant', { tenant })
+      .andWhere('c.mdmDeviceId IN (:...ids)', { ids: mdmDeviceIds })
+      .orderBy('c.createdAt', 'DESC')
+      .getMany();
+    const newest = new Map<string, CommandRecord>();
+    for (const row of rows)
+      if (row.mdmDeviceId && !newest.has(row.mdmDeviceId)) newest.set(row.mdmDeviceId, toCommand(row));
+    return newest;
+  }
+
+  /** The views of these mailboxes (the page's), by mailbox. */
+  async viewsOf(tx: Tx, tenant: string, mailboxes: string[]): Promise<Map<string, ExchangeView>> {
+    if (mailboxes.length === 0) return new Map();
+    const rows = await tx
+      .getRepository(ExchangeViewEntity)
+      .createQueryBuilder('v')
+      .where('v.tenant = :tenant', { tenant })
+      .andWhere('v.mailbox IN (:...mailboxes)', { mailboxes: [...new Set(mailboxes)] })
+      .getMany();
+    return new Map(rows.map((row) => [row.mailbox, JSON.parse(row.viewJson) as ExchangeView]));
+  }
+
   async saveDevice(tx: Tx, tenant: string, device: DeviceDesiredState): Promise<void> {
     await tx.getRepository(DeviceDesiredStateEntity).upsert(
       {
         tenant,
         mdmDeviceId: device.mdmDeviceId,
         mailbox: device.mailbox,
+        state: device.state,
+        access: device.access,
         stateJson: JSON.stringify(device),
         updatedAt: new Date().toISOString(),
       },

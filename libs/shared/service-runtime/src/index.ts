@@ -13,3 +13,4 @@ export * from './env-config';
 export * from './periodic-task';
 export * from './parse-input';
 export * from './identity/provision';
+export * from './openapi-errors';

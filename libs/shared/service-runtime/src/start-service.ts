@@ -23,6 +23,7 @@ import { AuthorizationGuard } from './identity/authorization.guard';
 import { type IdentityOptions, serviceIdentity } from './identity/service-identity';
 import { EasgateExceptionFilter } from './exception.filter';
 import { HealthController, SERVICE_NAME } from './health.controller';
+import { documentRuntimeErrors, successStatuses } from './openapi-errors';
 import { deliveryMetrics } from './metrics';
 import { PeriodicTask } from './periodic-task';
 import type { ServiceContext, ServiceDefinition } from './service-definition';
@@ -233,13 +234,16 @@ export async function startService(
     // No enableShutdownHooks(): whoever started the service (easgate start, runServiceStandalone) owns the
     // signals and calls close(), which runs the shutdown hooks. Nest's own handler re-raises SIGINT after
     // closing, which killed `easgate start` before it could close the other services and exit 0.
-    const document = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle(definition.openApi?.title ?? `easgate ${definition.name}`)
-        .setDescription(definition.openApi?.description ?? '')
-        .addBearerAuth()
-        .build(),
+    const document = documentRuntimeErrors(
+      SwaggerModule.createDocument(
+        app,
+        new DocumentBuilder()
+          .setTitle(definition.openApi?.title ?? `easgate ${definition.name}`)
+          .setDescription(definition.openApi?.description ?? '')
+          .addBearerAuth()
+          .build(),
+      ),
+      successStatuses(app),
     );
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
     transport = new EasgateTransport({
