@@ -10,6 +10,7 @@ import {
   mayActFor,
   newCaller,
 } from '@easgate/identity';
+import { MdmEventTypes } from '@easgate/contracts';
 import { InProcessBus } from '@easgate/messaging';
 import { provisionServiceIdentities, type RunningService, startService } from '@easgate/service-runtime';
 import { embeddedServices } from '../src/embedded/services';
@@ -132,13 +133,26 @@ describe('authorization matrix', () => {
 
   /** A body that names the tenant, for the routes whose handler checks the tenants of the body. */
   const handlerBodies: Partial<Record<string, (tenant: string) => unknown>> = {
+    // A valid compliance event: the tenant is checked on what the event would act on, its data.
     'POST /v1/mdm/events': (tenant) => ({
       specversion: '1.0',
       id: randomUUID(),
       source: '//matrix',
-      type: 'io.easgate.mdm.compliance.v1',
-      tenant,
-      data: {},
+      type: MdmEventTypes.DeviceCompliance,
+      subject: 'matrix-device',
+      time: new Date().toISOString(),
+      data: {
+        tenant,
+        userPrincipalName: 'ada@contoso.com',
+        easDeviceIds: ['EASMATRIX'],
+        mdmDeviceId: 'matrix-device',
+        platform: 'iOS',
+        model: 'iPhone15,2',
+        osVersion: '18.1',
+        state: 'compliant',
+        reasons: [],
+        observedAt: new Date().toISOString(),
+      },
     }),
     'POST /v1/tenant-connections': (tenant) => ({
       tenantId: tenant,

@@ -325,16 +325,6 @@ export class PolicyTranslator {
     });
   }
 
-  async device(tenant: string, mdmDeviceId: string) {
-    const found = await this.db.read((m) => this.repo.findDevice(m, normalizeTenant(tenant), mdmDeviceId));
-    if (!found)
-      throw new TranslatorError(
-        TranslatorErrorCode.DeviceNotFound,
-        `no MDM has reported device ${mdmDeviceId}`,
-      );
-    return found;
-  }
-
   private async send(
     tx: Tx,
     tenant: string,

@@ -118,10 +118,10 @@ describe('the policy-translator device list (GET /v1/tenants/:tenant/devices)', 
       const newer = command(2, 'block-device');
       await repo.recordCommand(tx, tenant, older);
       await repo.recordCommand(tx, tenant, newer);
-      await repo.completeCommand(tx, tenant, newer.commandId, 'failed', new Date().toISOString(), {
-        code: 'THROTTLED',
-        message: 'slow down',
-        retriable: true,
+      await repo.completeCommand(tx, tenant, newer.commandId, {
+        outcome: 'failed',
+        completedAt: new Date().toISOString(),
+        error: { code: 'THROTTLED', message: 'slow down', retriable: true },
       });
     });
   });
