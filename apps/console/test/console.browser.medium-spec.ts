@@ -23,6 +23,7 @@ const PORTS = {
   executor: 22182,
   translator: 22183,
   alerting: 22184,
+  alertmanager: 22199,
 };
 const SANDBOX = `https://127.0.0.1:${PORTS.sandbox}`;
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -198,6 +199,8 @@ describe('the easgate console in Chromium', () => {
   it('switches Exchange alerting on for the tenant', async () => {
     await page.getByRole('link', { name: 'Health check configuration' }).click();
     await page.getByRole('heading', { name: 'Exchange alerting' }).waitFor();
+    // Nothing listens there (our port range): deliveries fail and are recorded, nobody else is reached.
+    await page.getByLabel(/^Alertmanager URL/).fill(`http://127.0.0.1:${PORTS.alertmanager}`);
     // A controlled switch: it turns on once the subscription exists.
     await page.getByRole('switch', { name: 'Exchange alerting' }).click();
     await page.getByRole('status').filter({ hasText: 'Subscribed' }).waitFor();
