@@ -64,6 +64,8 @@ const config: Config = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/apps/e2e/**/*.e2e-spec.ts'],
+      // The services run compiled (dist/apps/<app>/main.js): built here when missing or stale.
+      globalSetup: '<rootDir>/libs/shared/testing/src/environment/e2e-global-setup.ts',
     },
   ],
 };

@@ -18,7 +18,7 @@ import { settle } from './support/settle';
 // sent; the sandbox (its own process, 40 ms latency) says whether anything accepted was lost or doubled
 // and whether every requested wipe happened exactly once (account-only where that is all a device takes).
 const MINUTE = 60_000;
-const Ports = { sandbox: 18343, kafka: 18094, kafkaController: 18095, embedded: 18310, kafkaShape: 18320 };
+const Ports = { sandbox: 24343, kafka: 24094, kafkaController: 24095, embedded: 24310, kafkaShape: 24320 };
 const DEVICES = 300;
 const KILL_AFTER = 210;
 
@@ -124,6 +124,7 @@ describe('easgate start killed with SIGKILL mid-stream (issue 16)', () => {
         runDir: world.runDir,
         label: 'embedded',
         sandbox: world.sandbox!,
+        fullWipes: true,
         basePort: Ports.embedded,
       }).catch((err: unknown) => {
         throw new Error(`${(err as Error).message}\n(process logs: ${world.runDir})`);
@@ -151,6 +152,7 @@ describe('easgate start killed with SIGKILL mid-stream (issue 16)', () => {
           runDir: world.runDir,
           label: 'kafka',
           sandbox: world.sandbox!,
+          fullWipes: true,
           basePort: Ports.kafkaShape,
           kafka: { brokers: world.broker.brokers, databaseUrl: databaseUrl(database) },
         }).catch((err: unknown) => {

@@ -6,13 +6,13 @@ import {
   TcpProxy,
 } from '@easgate/testing';
 
-/** Ports of the distributed suite (the engineer's range 18000-18999; 18300+ belongs to the kill test). */
+/** Ports of the distributed suite (the range 24000-24999; 24300+ belongs to the kill test). */
 export const DistributedPorts = {
-  kafka: 18092,
-  kafkaController: 18093,
-  postgresProxy: 18543,
-  sandbox: 18443,
-  services: 18101,
+  kafka: 24092,
+  kafkaController: 24093,
+  postgresProxy: 24543,
+  sandbox: 24443,
+  services: 24101,
 } as const;
 
 /**
@@ -67,6 +67,7 @@ export async function startDistributedWorld(world: Partial<DistributedWorld>): P
     postgres: { host: '127.0.0.1', port: proxy.port },
     basePort: DistributedPorts.services,
     env: FAST_TIMINGS,
+    fullWipes: true,
     onStarted: (started) => (world.easgate = started),
   });
   return { runDir, broker, proxy, sandbox, easgate };

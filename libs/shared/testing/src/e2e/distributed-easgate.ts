@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import {
+  ensurePrivateDir,
+  generateServiceKey,
+  trustedServicesJson,
+  writeSecretFile,
+} from '@easgate/identity';
 import { join } from 'node:path';
 import { createE2eDatabase, databaseUrl, dropE2eDatabase } from './databases';
+import { allowFullWipes, fullWipeExecutorEnv } from './full-wipes';
 import { ManagedProcess, waitForHttpOk } from './managed-process';
 import { type ServiceName, serviceCommand } from './process-command';
 import type { SandboxProcess } from './sandbox';
@@ -38,6 +45,8 @@ export interface DistributedEasgateOptions {
   env?: NodeJS.ProcessEnv;
   /** Called as soon as processes exist, before they are ready: whoever stops the run can stop them. */
   onStarted?: (easgate: DistributedEasgate) => void;
+  /** The sandbox tenant enables full wipes (executor kinds + translator rules); off by default, as in the product. */
+  fullWipes?: boolean;
 }
 
 /**
@@ -51,10 +60,13 @@ export class DistributedEasgate {
   private readonly databases = new Map<EasgateService, string>();
   private readonly instances: ServiceInstance[] = [];
   private nextPort: number;
+  /** Each service's Ed25519 key and the trust file, as `easgate identity init-services` makes them. */
+  private readonly identities: { dir: string; trustFile: string };
   link: TenantLink | undefined;
 
   private constructor(readonly options: DistributedEasgateOptions) {
     this.nextPort = options.basePort;
+    this.identities = initServiceIdentities(join(options.runDir, 'identities'));
   }
 
   /** Creates the databases, starts each service, waits for /health/ready, links the vault to the sandbox. */
@@ -75,6 +87,12 @@ export class DistributedEasgate {
       tenantId: options.sandbox.info.tenantId,
       organization: options.sandbox.info.organization,
     });
+    if (options.fullWipes)
+      await allowFullWipes({
+        translatorUrl: easgate.url('policy-translator'),
+        apiToken: easgate.apiToken,
+        tenantId: options.sandbox.info.tenantId,
+      });
     return easgate;
   }
 
@@ -149,7 +167,12 @@ export class DistributedEasgate {
       VAULT_MASTER_KEY: this.masterKey,
       VAULT_EXTRA_CA_FILE: caPath,
       EXECUTOR_CA_FILE: caPath,
+      // The sandbox is an endpoint override an operator admits (else 400 ENDPOINT_NOT_ALLOWED).
+      EASGATE_ALLOWED_ENDPOINT_HOSTS: new URL(this.options.sandbox.info.baseUrl).host,
       ...(vault && { CERT_VAULT_URL: vault.url }),
+      EASGATE_SERVICE_KEY_FILE: join(this.identities.dir, `${name}.key`),
+      EASGATE_TRUSTED_SERVICES_FILE: this.identities.trustFile,
+      ...(this.options.fullWipes && fullWipeExecutorEnv(this.options.sandbox.info.tenantId)),
       ...this.options.env,
     };
     const instance: ServiceInstance = {
@@ -167,4 +190,25 @@ export class DistributedEasgate {
     this.instances.push(instance);
     return instance;
   }
+}
+
+/**
+ * What `easgate identity init-services --dir <dir>` makes (provisionServiceIdentities in
+ * @easgate/service-runtime, which this library cannot import): each service's Ed25519 key (0600) and
+ * the trusted-services file naming their public keys for every tenant. The executor signs its calls to
+ * the vault with its key; the vault admits it by the trust file.
+ */
+function initServiceIdentities(dir: string): { dir: string; trustFile: string } {
+  ensurePrivateDir(dir);
+  const keys = EASGATE_SERVICES.map((name) => {
+    const key = generateServiceKey(name);
+    writeSecretFile(
+      join(dir, `${name}.key`),
+      key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    );
+    return key;
+  });
+  const trustFile = join(dir, 'trusted-services.json');
+  writeSecretFile(trustFile, trustedServicesJson(keys.map((key) => ({ key, tenants: '*' as const }))));
+  return { dir, trustFile };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManagedProcess, waitForHttpOk } from './managed-process';
+import { allowFullWipes, fullWipeExecutorEnv } from './full-wipes';
 import { easgateCommand } from './process-command';
 import type { SandboxProcess } from './sandbox';
 import { linkVaultToSandbox, type TenantLink } from './tenant-link';
@@ -16,6 +17,8 @@ export interface EmbeddedEasgateOptions {
   /** Kafka + PostgreSQL shape; without it the embedded default (in-process bus, SQLite). */
   kafka?: { brokers: string; databaseUrl: string };
   env?: NodeJS.ProcessEnv;
+  /** The sandbox tenant enables full wipes (executor kinds + translator rules); off by default, as in the product. */
+  fullWipes?: boolean;
 }
 
 /**
@@ -50,10 +53,13 @@ export class EmbeddedEasgate {
         ALERTING_PORT: port(4),
         VAULT_EXTRA_CA_FILE: caPath,
         EXECUTOR_CA_FILE: caPath,
+        // The sandbox is an endpoint override an operator admits (else 400 ENDPOINT_NOT_ALLOWED).
+        EASGATE_ALLOWED_ENDPOINT_HOSTS: new URL(options.sandbox.info.baseUrl).host,
         ...(options.kafka && {
           KAFKA_BROKERS: options.kafka.brokers,
           DATABASE_URL: options.kafka.databaseUrl,
         }),
+        ...(options.fullWipes && fullWipeExecutorEnv(options.sandbox.info.tenantId)),
         ...options.env,
       },
       logFile: join(options.runDir, `easgate-start-${options.label}.log`),
@@ -72,6 +78,12 @@ export class EmbeddedEasgate {
         tenantId: options.sandbox.info.tenantId,
         organization: options.sandbox.info.organization,
       });
+      if (options.fullWipes)
+        await allowFullWipes({
+          translatorUrl: easgate.url('policy-translator'),
+          apiToken: easgate.apiToken,
+          tenantId: options.sandbox.info.tenantId,
+        });
     } catch (err) {
       await easgate.process.kill();
       throw err;

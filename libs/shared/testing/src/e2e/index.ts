@@ -6,6 +6,7 @@ export * from './tcp-proxy';
 export * from './databases';
 export * from './sandbox';
 export * from './tenant-link';
+export * from './full-wipes';
 export * from './distributed-easgate';
 export * from './embedded-easgate';
 export * from './figures';
