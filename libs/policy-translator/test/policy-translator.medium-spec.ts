@@ -119,7 +119,10 @@ describe('policy-translator on Kafka and PostgreSQL', () => {
     };
     const put = await api(`/v1/tenants/${tenant}/rules`, {
       method: 'PUT',
-      body: JSON.stringify({ rules: { ...current.rules, allowFullWipe: true }, expectedVersion: current.version }),
+      body: JSON.stringify({
+        rules: { ...current.rules, allowFullWipe: true },
+        expectedVersion: current.version,
+      }),
     });
     expect(put.status).toBe(200);
   };
