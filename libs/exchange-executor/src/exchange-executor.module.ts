@@ -25,7 +25,7 @@ import { ExchangeClientFactory, type HttpTransport, UndiciTransport } from './in
 import { exchangeRequestMetrics } from './infra/exchange-metrics';
 import { CommandLogRepository } from './infra/persistence/command-log.repository';
 import { ConfigSnapshotRepository } from './infra/persistence/config-snapshot.repository';
-import { MailboxLeaseRepository } from './infra/persistence/mailbox-lease.repository';
+import { MailboxLeaseRepository, ProcessLocalLeases } from './infra/persistence/mailbox-lease.repository';
 import { MailboxSnapshotRepository } from './infra/persistence/mailbox-snapshot.repository';
 import {
   ConfiguredTenantClients,
@@ -144,7 +144,7 @@ export class ExchangeExecutorModule {
             new CommandProcessor(
               db,
               log,
-              new MailboxLeaseRepository(db),
+              db.kind === 'postgres' ? new MailboxLeaseRepository(db) : new ProcessLocalLeases(db),
               snapshots,
               clients,
               outbox,

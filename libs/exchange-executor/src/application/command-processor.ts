@@ -34,7 +34,7 @@ import {
 } from '../domain/mailbox-plan';
 import { type ExchangeClient, ExchangeError, ExchangeErrorCode } from '../infra/exchange-client';
 import type { CommandLogRepository, PendingCommand } from '../infra/persistence/command-log.repository';
-import type { MailboxLeaseRepository } from '../infra/persistence/mailbox-lease.repository';
+import type { MailboxLeases } from '../infra/persistence/mailbox-lease.repository';
 import type { MailboxSnapshotRepository } from '../infra/persistence/mailbox-snapshot.repository';
 import type { TenantClients } from '../infra/tenant-clients';
 import type { ScopeGuard } from './scope-guard';
@@ -95,7 +95,7 @@ export class CommandProcessor {
   constructor(
     private readonly db: Database,
     private readonly log: CommandLogRepository,
-    private readonly leases: MailboxLeaseRepository,
+    private readonly leases: MailboxLeases,
     private readonly snapshots: MailboxSnapshotRepository,
     private readonly clients: TenantClients,
     private readonly outbox: Outbox,
@@ -112,7 +112,9 @@ export class CommandProcessor {
    */
   async start(): Promise<void> {
     this.stopped = false;
-    await this.takeOver();
+    await this.takeOver(0);
+    // Alone on its database (SQLite): nothing to renew or take over.
+    if (!this.leases.shared) return;
     this.ticker = setInterval(
       () => {
         this.ticking ??= this.tick().finally(() => (this.ticking = undefined));
@@ -150,17 +152,18 @@ export class CommandProcessor {
           'mailbox lease lost to another instance',
         );
       }
-      await this.takeOver();
+      // Within the batching window, like a command just received: a takeover never defeats coalescing.
+      await this.takeOver(this.options.batchWindowMs);
     } catch (err) {
       this.logger.warn({ err: describe(err) }, 'mailbox lease renewal failed: will retry');
     }
   }
 
   /** Wakes every mailbox with pending commands that no live instance holds. */
-  private async takeOver(): Promise<void> {
+  private async takeOver(delayMs: number): Promise<void> {
     if (this.stopped) return;
     for (const key of await this.leases.claimablePendingKeys(this.instanceId)) {
-      if (!this.running.has(key) && !this.timers.has(key)) this.wake(key, 0);
+      if (!this.running.has(key) && !this.timers.has(key)) this.wake(key, delayMs);
     }
   }
 

@@ -2,8 +2,60 @@ import type { Database } from '@easgate/persistence';
 import { CommandLogEntity } from './command-log.entity';
 import { MailboxLeaseEntity } from './mailbox-lease.entity';
 
-/** Mailbox leases: who may work a mailbox's pending commands (one instance at a time). */
-export class MailboxLeaseRepository {
+/** Who may work a mailbox's pending commands: one instance at a time. */
+export interface MailboxLeases {
+  /** Whether other instances share these mailboxes (then leases are renewed and expired ones taken over). */
+  readonly shared: boolean;
+  claim(mailboxKey: string, owner: string, ttlMs: number): Promise<boolean>;
+  releaseIfIdle(mailboxKey: string, owner: string): Promise<boolean>;
+  renew(owner: string, mailboxKeys: readonly string[], ttlMs: number): Promise<string[]>;
+  release(owner: string, mailboxKeys: readonly string[]): Promise<void>;
+  claimablePendingKeys(owner: string): Promise<string[]>;
+}
+
+/**
+ * SQLite (the embedded default) is one process's file: there is no other instance to share with,
+ * so every mailbox is this process's and no lease row is written (the queued SQLite transactions
+ * would only slow the flushes down). Pending work is recovered at start, as with leases.
+ */
+export class ProcessLocalLeases implements MailboxLeases {
+  readonly shared = false;
+
+  constructor(private readonly db: Database) {}
+
+  claim(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
+  releaseIfIdle(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
+  renew(): Promise<string[]> {
+    return Promise.resolve([]);
+  }
+
+  release(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  async claimablePendingKeys(): Promise<string[]> {
+    const rows = await this.db.read((m) =>
+      m
+        .getRepository(CommandLogEntity)
+        .createQueryBuilder('c')
+        .select('DISTINCT c.mailbox_key', 'key')
+        .where('c.status = :status', { status: 'pending' })
+        .getRawMany<{ key: string }>(),
+    );
+    return rows.map((r) => r.key);
+  }
+}
+
+/** Mailbox leases in the shared PostgreSQL database: replicas work only the mailboxes they hold. */
+export class MailboxLeaseRepository implements MailboxLeases {
+  readonly shared = true;
+
   constructor(private readonly db: Database) {}
 
   /**
