@@ -25,6 +25,7 @@ export function httpStatusOfExecutorError(code: string): number | undefined {
     case ExecutorErrorCode.ConfigInvalid:
       return 400;
     case ExecutorErrorCode.OutOfScope:
+    case ExecutorErrorCode.CommandKindNotEnabled:
       return 403;
     case ExecutorErrorCode.WipeOutcomeUnknown:
       return 409;

@@ -1,7 +1,8 @@
 import type { ExchangeCommandV1 } from '@easgate/contracts';
 import { runSingleCommand } from './single-commands';
 import type { ExchangeClient } from '../infra/exchange-client';
-import { COMMAND_KIND_NOT_ENABLED, CommandKindPolicy } from '../domain/command-kinds';
+import { CommandKindPolicy } from '../domain/command-kinds';
+import { ExecutorErrorCode } from '../domain/executor-error';
 
 const command = (tenant: string, action: ExchangeCommandV1['action']): ExchangeCommandV1 => ({
   commandId: '00000000-0000-4000-8000-000000000001',
@@ -28,7 +29,7 @@ describe(CommandKindPolicy.name, () => {
     await expect(
       runSingleCommand(client, command('contoso.onmicrosoft.com', fullWipe)),
     ).rejects.toMatchObject({
-      code: COMMAND_KIND_NOT_ENABLED,
+      code: ExecutorErrorCode.CommandKindNotEnabled,
       retriable: false,
     });
     expect(calls).toEqual([]);

@@ -1,23 +1,12 @@
-import { EasgateError, type ExchangeActionV1 } from '@easgate/contracts';
+import { type ExchangeActionV1, type ExchangeCommandKind, ExchangeCommandKinds } from '@easgate/contracts';
+import { ExecutorError, ExecutorErrorCode } from './executor-error';
 
-/** What a tenant may have the executor do; `full-wipe` is a wipe-device that is not account-only. */
-export const CommandKinds = [
-  'remove-device',
-  'wipe-device',
-  'full-wipe',
-  'cancel-wipe',
-  'assign-mailbox-policy',
-  'set-organization-default',
-  'upsert-device-access-rule',
-  'remove-device-access-rule',
-  'upsert-mailbox-policy',
-] as const;
-export type CommandKind = (typeof CommandKinds)[number];
+/** What a tenant may have the executor do (the list is in the contracts: deployments configure it). */
+export const CommandKinds = ExchangeCommandKinds;
+export type CommandKind = ExchangeCommandKind;
 
 /** Every kind but the factory reset of a phone: that one a tenant enables explicitly. */
 export const DEFAULT_COMMAND_KINDS: readonly CommandKind[] = CommandKinds.filter((k) => k !== 'full-wipe');
-
-export const COMMAND_KIND_NOT_ENABLED = 'COMMAND_KIND_NOT_ENABLED';
 
 export function commandKindOf(action: ExchangeActionV1): string {
   return action.kind === 'wipe-device' && !action.accountOnly ? 'full-wipe' : action.kind;
@@ -43,8 +32,8 @@ export class CommandKindPolicy {
   /** Throws COMMAND_KIND_NOT_ENABLED (not retriable) for a kind the tenant has not enabled. */
   ensureEnabled(tenant: string, action: ExchangeActionV1): void {
     if (!this.enabled(tenant, action))
-      throw new EasgateError(
-        COMMAND_KIND_NOT_ENABLED,
+      throw new ExecutorError(
+        ExecutorErrorCode.CommandKindNotEnabled,
         `${commandKindOf(action)} is not enabled for tenant ${tenant} (EXECUTOR_TENANT_COMMAND_KINDS / EXECUTOR_COMMAND_KINDS); nothing was sent to Exchange`,
       );
   }

@@ -11,6 +11,8 @@ export enum ExecutorErrorCode {
   CommandNotFound = 'COMMAND_NOT_FOUND',
   /** The mailbox is outside the tenant's configured scope: refused, never sent. */
   OutOfScope = 'OUT_OF_SCOPE',
+  /** A command kind the tenant has not enabled (a full wipe, by default): refused, never sent. */
+  CommandKindNotEnabled = 'COMMAND_KIND_NOT_ENABLED',
   NoTenantConnection = 'EXO_NO_TENANT_CONNECTION',
   VaultUnavailable = 'EXO_VAULT_UNAVAILABLE',
   /** A wipe was being sent when the process stopped, and EXECUTOR_WIPE_RECOVERY=fail forbids re-sending it. */

@@ -159,3 +159,21 @@ export type ExchangeConfigDriftV1 = z.infer<typeof ExchangeConfigDriftV1>;
 export function mailboxKey(tenant: string, mailbox: string | undefined): string {
   return `${tenant.toLowerCase()}/${(mailbox ?? '*').toLowerCase()}`;
 }
+
+/**
+ * The command kinds a tenant may enable on the executor (EXECUTOR_COMMAND_KINDS,
+ * EXECUTOR_TENANT_COMMAND_KINDS); `full-wipe` is a wipe-device that is not account-only. Device access
+ * (allow, block, quarantine) is always enabled and so is not listed.
+ */
+export const ExchangeCommandKinds = [
+  'remove-device',
+  'wipe-device',
+  'full-wipe',
+  'cancel-wipe',
+  'assign-mailbox-policy',
+  'set-organization-default',
+  'upsert-device-access-rule',
+  'remove-device-access-rule',
+  'upsert-mailbox-policy',
+] as const;
+export type ExchangeCommandKind = (typeof ExchangeCommandKinds)[number];

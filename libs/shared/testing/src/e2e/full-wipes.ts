@@ -1,23 +1,15 @@
+import { ExchangeCommandKinds } from '@easgate/contracts';
+
 /**
  * What a tenant that wants full wipes configures (off by default in the product): every executor command
  * kind, `full-wipe` included, for that tenant (EXECUTOR_TENANT_COMMAND_KINDS), and `allowFullWipe` in its
  * translator rules. Without both a full-wipe verdict is sent account-only, or refused by the executor.
+ * This is the executor's half: its environment enabling every command kind for `tenantId`.
  */
-const ALL_COMMAND_KINDS = [
-  'remove-device',
-  'wipe-device',
-  'full-wipe',
-  'cancel-wipe',
-  'assign-mailbox-policy',
-  'set-organization-default',
-  'upsert-device-access-rule',
-  'remove-device-access-rule',
-  'upsert-mailbox-policy',
-];
-
-/** The executor's environment enabling every command kind, full wipes included, for `tenantId`. */
 export function fullWipeExecutorEnv(tenantId: string): NodeJS.ProcessEnv {
-  return { EXECUTOR_TENANT_COMMAND_KINDS: JSON.stringify({ [tenantId.toLowerCase()]: ALL_COMMAND_KINDS }) };
+  return {
+    EXECUTOR_TENANT_COMMAND_KINDS: JSON.stringify({ [tenantId.toLowerCase()]: ExchangeCommandKinds }),
+  };
 }
 
 /** Saves a new rules version with `allowFullWipe: true` over the translator's API. */
