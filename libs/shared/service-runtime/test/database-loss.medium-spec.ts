@@ -49,7 +49,7 @@ describe('a service whose database connections are terminated mid-stream', () =>
         databaseUrl: db.url,
         dataDir: ':memory:',
         port: 0,
-        apiToken: 't',
+        apiToken: 'test-token-0123456789',
         consumerGroup: uniqueName('dbloss'),
         // The old behaviour dead-lettered after these three quick attempts.
         retry: { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 200 },

@@ -67,7 +67,7 @@ describe('startService on a broker that has just started', () => {
         databaseUrl: db.url,
         dataDir: ':memory:',
         port: 0,
-        apiToken: 't',
+        apiToken: 'test-token-0123456789',
         env: { KAFKA_TOPIC_PARTITIONS: '2' },
         consumerGroup: uniqueName('fresh'),
       },

@@ -24,7 +24,7 @@ describe('the inbox purge of a running service', () => {
           module: deviceStateModule({ input, output: 'test.purge.state' }, { attempts: new Map() }),
         }),
       },
-      { bus, dataDir: ':memory:', port: 0, apiToken: 't', ...options },
+      { bus, dataDir: ':memory:', port: 0, apiToken: 'test-token-0123456789', ...options },
     );
   const processedRows = () => sut.database.read((m) => m.getRepository(ProcessedMessageEntity).count());
   const handle = async (deviceId: string) => {

@@ -31,7 +31,7 @@ function spawnService(env: Record<string, string>) {
       env: {
         PATH: process.env['PATH'] ?? '',
         LOG_LEVEL: 'info',
-        EASGATE_API_TOKEN: 'test-token',
+        EASGATE_API_TOKEN: 'test-token-0123456789',
         PORT: '0',
         EASGATE_DATA_DIR: ':memory:',
         ...env,
