@@ -65,6 +65,8 @@ describe('the easgate console in Chromium', () => {
         ALERTING_PORT: String(PORTS.alerting),
         // The admin connects the sandbox tenant through the wizard.
         EASGATE_SANDBOX_LINK: 'off',
+        // A local Alertmanager is on loopback: the operator admits it as a destination (SSRF guard).
+        ALERTING_ALLOWED_DESTINATION_HOSTS: `127.0.0.1:${PORTS.alertmanager}`,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
