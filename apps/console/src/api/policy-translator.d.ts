@@ -14,7 +14,7 @@ export interface paths {
     put?: never;
     /**
      * Publish MDM compliance CloudEvents (one, or a batch) to easgate.mdm.compliance.v1
-     * @description **202 means stored.** The answer comes only once the events are durably on the bus: on Kafka, acknowledged by every in-sync replica (idempotent producer, acks=all); on the embedded default, committed to the in-process bus's SQLite log (fsynced). An event answered 202 is handled even if easgate dies right after. Any other answer: nothing is acknowledged; send the request again (events are deduplicated by source and id, so a resend never applies one twice). 503 MDM_EVENTS_NOT_STORED: the bus did not take them (on Kafka, part of the batch may have been written): resend.  Bodies: `application/cloudevents-batch+json` (a JSON array of structured CloudEvents, CloudEvents batch mode), `application/cloudevents+json` (one event), or `application/json` (one event or an array). At most 5000 events and 4194304 bytes per request (102400 bytes in application/json); over that: 413 PAYLOAD_TOO_LARGE. Every event is validated (attributes, type `io.easgate.mdm.device.compliance`, data): one invalid event rejects the whole request with 400 MDM_EVENT_INVALID naming each bad index and why — all or nothing.
+     * @description **202 means stored.** The answer comes only once the events are durably on the bus: on Kafka, acknowledged by every in-sync replica (idempotent producer, acks=all); on the embedded default, committed to the in-process bus's SQLite log (fsynced). An event answered 202 is handled even if easgate dies right after. Any other answer: nothing is acknowledged; send the request again (events are deduplicated by source and id, so a resend never applies one twice). 503 MDM_EVENTS_NOT_STORED: the bus did not take them (on Kafka, part of the batch may have been written): resend.  Bodies: `application/cloudevents-batch+json` (a JSON array of structured CloudEvents, CloudEvents batch mode), `application/cloudevents+json` (one event), or `application/json` (one event or an array). At most 5000 events and 4194304 bytes per request (1048576 bytes in application/json); over that: 413 PAYLOAD_TOO_LARGE. Every event is validated (attributes, type `io.easgate.mdm.device.compliance`, data): one invalid event rejects the whole request with 400 MDM_EVENT_INVALID naming each bad index and why — all or nothing.
      */
     post: operations['MdmEventsController_publish'];
     delete?: never;
@@ -64,7 +64,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A device's desired Exchange state */
+    /** A device's desired Exchange state, and each wipe easgate asked for (`wipes`: requested, sent, acknowledged, failed, cancelled; what was sent and why) */
     get: operations['DevicesController_device'];
     put?: never;
     post?: never;
@@ -195,6 +195,15 @@ export interface operations {
       };
       /** @description UNAUTHENTICATED: missing or wrong API token */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description FORBIDDEN: an event's tenant is not granted to the publisher */
+      403: {
         headers: {
           [name: string]: unknown;
         };
