@@ -4,6 +4,7 @@ import { runExecutorBench } from './executor.bench';
 import { runTranslatorBench } from './translator.bench';
 import { runStartupBench } from './startup.bench';
 import { runHostileInputBench } from './hostile-input.bench';
+import { beginBench, writeReport } from './report';
 
 // `npm run bench`: every benchmark, one after the other, in one process (`npm run bench -- executor`
 // runs the named ones only). Add yours to the list.
@@ -26,9 +27,11 @@ async function main(): Promise<void> {
   }
   for (const bench of benches.filter((b) => only.length === 0 || only.includes(b.name))) {
     const started = Date.now();
+    beginBench(bench.name);
     await bench.run();
     console.log(`(${bench.name}: ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
   }
+  writeReport();
 }
 
 main().catch((err: unknown) => {
