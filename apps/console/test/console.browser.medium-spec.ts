@@ -1,12 +1,8 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { Agent, fetch as undiciFetch } from 'undici';
+import type { Page } from 'playwright-core';
 import { waitFor } from '@easgate/testing';
+import { type ConsoleWorld, startConsoleWorld } from './console-world';
 
 /**
  * The console in a real browser (Debian's Chromium driven by playwright-core) against `easgate start`
@@ -14,128 +10,29 @@ import { waitFor } from '@easgate/testing';
  * alerting, and a blocked device with its Why. Each screen is photographed under dist/console-screenshots/
  * and checked with axe-core (no serious or critical violation).
  */
-const ROOT = resolve(__dirname, '../../..');
-const SHOTS = join(ROOT, 'dist/console-screenshots');
-const PORTS = {
-  console: 22180,
-  sandbox: 22143,
-  vault: 22181,
-  executor: 22182,
-  translator: 22183,
-  alerting: 22184,
-  alertmanager: 22199,
-};
-const SANDBOX = `https://127.0.0.1:${PORTS.sandbox}`;
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-
 describe('the easgate console in Chromium', () => {
-  let dataDir: string;
-  let easgate: ChildProcess;
-  let output = '';
-  let setupUrl: string;
-  let browser: Browser;
+  let world: ConsoleWorld;
   let page: Page;
-  let sandboxAgent: Agent;
-  const axeResults: Record<string, { id: string; impact: string | null | undefined; nodes: number }[]> = {};
+  let alertmanagerPort: number;
+  let setupUrl: string;
 
   beforeAll(async () => {
-    execFileSync(
-      'npx',
-      ['vite', 'build', '--config', 'apps/console/vite.config.mts', '--logLevel', 'error'],
-      {
-        cwd: ROOT,
-        stdio: 'inherit',
-      },
-    );
-    mkdirSync(SHOTS, { recursive: true });
-    dataDir = mkdtempSync(join(tmpdir(), 'easgate-console-'));
-    easgate = spawn('node', ['tools/bin/easgate.js', 'start'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        KAFKA_BROKERS: '',
-        DATABASE_URL: '',
-        LOG_LEVEL: 'warn',
-        EASGATE_DATA_DIR: dataDir,
-        EASGATE_PORT: String(PORTS.console),
-        EASGATE_SANDBOX_PORT: String(PORTS.sandbox),
-        CERT_VAULT_PORT: String(PORTS.vault),
-        EXCHANGE_EXECUTOR_PORT: String(PORTS.executor),
-        POLICY_TRANSLATOR_PORT: String(PORTS.translator),
-        ALERTING_PORT: String(PORTS.alerting),
-        // The admin connects the sandbox tenant through the wizard.
-        EASGATE_SANDBOX_LINK: 'off',
-        // A local Alertmanager is on loopback: the operator admits it as a destination (SSRF guard).
-        ALERTING_ALLOWED_DESTINATION_HOSTS: `127.0.0.1:${PORTS.alertmanager}`,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const portBase = 22180;
+    alertmanagerPort = portBase + 19;
+    world = await startConsoleWorld({
+      name: 'console',
+      portBase,
+      // A local Alertmanager is on loopback: the operator admits it as a destination (SSRF guard).
+      env: { ALERTING_ALLOWED_DESTINATION_HOSTS: `127.0.0.1:${alertmanagerPort}` },
     });
-    easgate.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    easgate.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    setupUrl = await new Promise<string>((ok, fail) => {
-      const timer = setInterval(() => {
-        const found = /first sign-in\s+(\S+)/.exec(output);
-        if (found) {
-          clearInterval(timer);
-          ok(found[1]);
-        } else if (easgate.exitCode !== null) {
-          clearInterval(timer);
-          fail(new Error(`easgate start exited: ${output}`));
-        }
-      }, 200);
-    });
-    sandboxAgent = new Agent({ connect: { ca: readFileSync(join(dataDir, 'sandbox-tls/ca.pem')) } });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  }, 180_000);
+    page = world.page;
+    setupUrl = world.setupUrl;
+  }, 240_000);
 
-  afterAll(async () => {
-    writeFileSync(join(SHOTS, 'axe-results.json'), `${JSON.stringify(axeResults, null, 2)}\n`);
-    await browser?.close();
-    await sandboxAgent?.close();
-    if (easgate && easgate.exitCode === null) {
-      const exited = new Promise((ok) => easgate.once('exit', ok));
-      easgate.kill('SIGTERM');
-      await exited;
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-  }, 60_000);
+  afterAll(() => world?.stop(), 60_000);
 
-  async function screen(name: string): Promise<void> {
-    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-    const result = await new AxeBuilder({ page }).analyze();
-    axeResults[name] = result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
-    const grave = result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    expect(grave).toEqual([]);
-  }
-
-  async function sandbox<T>(method: string, path: string, body?: unknown): Promise<T> {
-    // undici's own fetch: the sandbox's self-signed CA rides on its Agent (global fetch's types differ).
-    const res = await undiciFetch(`${SANDBOX}/_sandbox${path}`, {
-      method,
-      ...(body !== undefined && {
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      }),
-      dispatcher: sandboxAgent,
-    });
-    if (!res.ok) throw new Error(`sandbox ${method} ${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as T;
-  }
+  const screen = (name: string) => world.screen(name);
+  const sandbox = <T>(method: string, path: string, body?: unknown) => world.sandbox<T>(method, path, body);
 
   it('creates the first administrator through the one-time link, then refuses the link again', async () => {
     await page.goto(setupUrl);
@@ -202,7 +99,7 @@ describe('the easgate console in Chromium', () => {
     await page.getByRole('link', { name: 'Health check configuration' }).click();
     await page.getByRole('heading', { name: 'Exchange alerting' }).waitFor();
     // Nothing listens there (our port range): deliveries fail and are recorded, nobody else is reached.
-    await page.getByLabel(/^Alertmanager URL/).fill(`http://127.0.0.1:${PORTS.alertmanager}`);
+    await page.getByLabel(/^Alertmanager URL/).fill(`http://127.0.0.1:${alertmanagerPort}`);
     // A controlled switch: it turns on once the subscription exists.
     await page.getByRole('switch', { name: 'Exchange alerting' }).click();
     await page.getByRole('status').filter({ hasText: 'Subscribed' }).waitFor();
@@ -213,7 +110,6 @@ describe('the easgate console in Chromium', () => {
   it('shows a device blocked with its Why after a non-compliant MDM event', async () => {
     const devices = await sandbox<{ value: { DeviceId: string; Mailbox: string }[] }>('GET', '/devices');
     const device = devices.value[0];
-    const token = readFileSync(join(dataDir, 'api-token'), 'utf8').trim();
     execFileSync(
       'node',
       [
@@ -221,7 +117,7 @@ describe('the easgate console in Chromium', () => {
         'mdm',
         'send',
         '--url',
-        `http://127.0.0.1:${PORTS.translator}`,
+        `http://127.0.0.1:${world.ports.translator}`,
         '--tenant',
         'sandbox.onmicrosoft.com',
         '--upn',
@@ -235,7 +131,7 @@ describe('the easgate console in Chromium', () => {
         '--reason',
         'jailbroken',
       ],
-      { cwd: ROOT, env: { ...process.env, EASGATE_API_TOKEN: token }, stdio: 'pipe' },
+      { cwd: world.root, env: { ...process.env, EASGATE_API_TOKEN: world.apiToken }, stdio: 'pipe' },
     );
     await page.getByRole('link', { name: 'Devices' }).click();
     await page.getByLabel(/^Mailbox or device id/).fill('mdm-console');
