@@ -238,6 +238,36 @@ describe('cert-vault', () => {
     );
   });
 
+  it('filters the audit log by actor, outcome and time range, newest first, paged with beforeSeq', async () => {
+    type Row = { seq: number; at: string; actor: string; outcome: string; connectionId?: string };
+    const all = await api<Row[]>('GET', `/v1/audit?connectionId=${connectionId}&order=desc&limit=1000`);
+    expect(all.body.length).toBeGreaterThan(1);
+    expect(all.body.map((r) => r.seq)).toEqual([...all.body.map((r) => r.seq)].sort((a, b) => b - a));
+    const failures = await api<Row[]>('GET', `/v1/audit?connectionId=${connectionId}&outcome=failure`);
+    expect(failures.body.length).toBeGreaterThan(0);
+    expect(failures.body.every((r) => r.outcome === 'failure')).toBe(true);
+    const actor = all.body[0].actor;
+    const byActor = await api<Row[]>('GET', `/v1/audit?actor=${encodeURIComponent(actor)}&limit=1000`);
+    expect(byActor.body.length).toBeGreaterThan(0);
+    expect(byActor.body.every((r) => r.actor === actor)).toBe(true);
+    const newest = all.body[0];
+    const fromNewest = await api<Row[]>(
+      'GET',
+      `/v1/audit?connectionId=${connectionId}&from=${encodeURIComponent(newest.at)}`,
+    );
+    expect(fromNewest.body.every((r) => r.at >= newest.at)).toBe(true);
+    expect(fromNewest.body.map((r) => r.seq)).toContain(newest.seq);
+    const beforeNewest = await api<Row[]>(
+      'GET',
+      `/v1/audit?connectionId=${connectionId}&to=${encodeURIComponent(newest.at)}&order=desc&beforeSeq=${newest.seq}&limit=1000`,
+    );
+    expect(beforeNewest.body.every((r) => r.at < newest.at && r.seq < newest.seq)).toBe(true);
+    expect(await api('GET', '/v1/audit?from=yesterday')).toMatchObject({
+      status: 400,
+      body: { code: 'INVALID_REQUEST' },
+    });
+  });
+
   it('signs a client assertion that verifies with the public certificate and that the token endpoint accepts', async () => {
     const signed = await api<{ assertion: string; thumbprintSha1: string; expiresAt: string }>(
       'POST',

@@ -27,7 +27,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Audit log rows (hash-chained), oldest first; page with afterSeq */
+    /** Audit log rows (hash-chained), filtered; oldest first paged with afterSeq, or newest first (order=desc) paged with beforeSeq */
     get: operations['OperationsController_query'];
     put?: never;
     post?: never;
@@ -436,19 +436,56 @@ export interface operations {
   };
   OperationsController_query: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description e.g. certificate.import */
+        action?: string;
+        /** @description e.g. user:alice */
+        actor?: string;
+        afterSeq?: number;
+        beforeSeq?: number;
+        certificateId?: string;
+        connectionId?: string;
+        /** @description ISO 8601 instant, inclusive */
+        from?: string;
+        /** @description 1-1000, default 100 */
+        limit?: number;
+        order?: 'asc' | 'desc';
+        outcome?: 'success' | 'failure';
+        tenantId?: string;
+        /** @description ISO 8601 instant, exclusive */
+        to?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description OK */
+      /** @description The rows */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            action: string;
+            actor: string;
+            at: string;
+            certificateId?: string;
+            connectionId?: string;
+            details?: {
+              [key: string]: unknown;
+            };
+            hash: string;
+            /** @enum {string} */
+            outcome: 'success' | 'failure';
+            prevHash: string;
+            reason?: string;
+            seq: number;
+            tenantId?: string;
+            thumbprintSha1?: string;
+          }[];
+        };
       };
       /** @description INVALID_REQUEST: the query parameters at fault */
       400: {
@@ -505,11 +542,21 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description The verdict */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            /** @description the first row where the chain breaks */
+            brokenAt?: number;
+            /** @description rows checked */
+            checked: number;
+            problem?: string;
+            valid: boolean;
+          };
+        };
       };
       /** @description UNAUTHENTICATED: missing or wrong API token */
       401: {

@@ -93,11 +93,22 @@ export const ClientAssertionResponse = z.object({
   expiresAt: z.string(),
 });
 
+const isoInstant = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
+
 export const AuditQueryParams = z.object({
   tenantId: z.string().optional(),
   connectionId: z.string().optional(),
   certificateId: z.string().optional(),
   action: z.string().optional(),
+  /** Who: `user:alice`, `service:exchange-executor`, `cert-vault`. */
+  actor: z.string().min(1).max(200).optional(),
+  outcome: z.enum(['success', 'failure']).optional(),
+  /** Time range (ISO 8601), `from` inclusive, `to` exclusive. */
+  from: isoInstant.optional(),
+  to: isoInstant.optional(),
+  /** `asc` (default): oldest first, page with afterSeq; `desc`: newest first, page with beforeSeq. */
+  order: z.enum(['asc', 'desc']).default('asc'),
   afterSeq: z.coerce.number().int().min(0).optional(),
+  beforeSeq: z.coerce.number().int().min(1).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { AuditTrail } from '../application/audit-trail';
 import { ExpiryScanner } from '../application/expiry-scanner';
@@ -9,6 +9,37 @@ import { AuditQueryParams } from './dtos';
 import { ZodPipe } from './zod-body.pipe';
 import { allTenants } from '@easgate/identity';
 import { Access } from '@easgate/service-runtime';
+
+const auditRecordSchema = {
+  type: 'object',
+  required: ['seq', 'at', 'actor', 'action', 'outcome', 'prevHash', 'hash'],
+  properties: {
+    seq: { type: 'integer' },
+    at: { type: 'string' },
+    actor: { type: 'string' },
+    action: { type: 'string' },
+    outcome: { type: 'string', enum: ['success', 'failure'] },
+    tenantId: { type: 'string' },
+    connectionId: { type: 'string' },
+    certificateId: { type: 'string' },
+    thumbprintSha1: { type: 'string' },
+    reason: { type: 'string' },
+    details: { type: 'object', additionalProperties: true },
+    prevHash: { type: 'string' },
+    hash: { type: 'string' },
+  },
+};
+
+const chainVerificationSchema = {
+  type: 'object',
+  required: ['valid', 'checked'],
+  properties: {
+    valid: { type: 'boolean' },
+    checked: { type: 'integer', description: 'rows checked' },
+    brokenAt: { type: 'integer', description: 'the first row where the chain breaks' },
+    problem: { type: 'string' },
+  },
+};
 
 @ApiTags('audit and operations')
 @ApiBearerAuth()
@@ -22,7 +53,23 @@ export class OperationsController {
 
   @Get('audit')
   @Access('auditor', allTenants)
-  @ApiOperation({ summary: 'Audit log rows (hash-chained), oldest first; page with afterSeq' })
+  @ApiOperation({
+    summary:
+      'Audit log rows (hash-chained), filtered; oldest first paged with afterSeq, or newest first (order=desc) paged with beforeSeq',
+  })
+  @ApiQuery({ name: 'tenantId', required: false, type: String })
+  @ApiQuery({ name: 'connectionId', required: false, type: String })
+  @ApiQuery({ name: 'certificateId', required: false, type: String })
+  @ApiQuery({ name: 'action', required: false, type: String, description: 'e.g. certificate.import' })
+  @ApiQuery({ name: 'actor', required: false, type: String, description: 'e.g. user:alice' })
+  @ApiQuery({ name: 'outcome', required: false, enum: ['success', 'failure'] })
+  @ApiQuery({ name: 'from', required: false, type: String, description: 'ISO 8601 instant, inclusive' })
+  @ApiQuery({ name: 'to', required: false, type: String, description: 'ISO 8601 instant, exclusive' })
+  @ApiQuery({ name: 'order', required: false, enum: ['asc', 'desc'] })
+  @ApiQuery({ name: 'afterSeq', required: false, type: Number })
+  @ApiQuery({ name: 'beforeSeq', required: false, type: Number })
+  @ApiQuery({ name: 'limit', required: false, type: Number, description: '1-1000, default 100' })
+  @ApiResponse({ status: 200, description: 'The rows', schema: { type: 'array', items: auditRecordSchema } })
   @ApiResponse({ status: 400, description: 'INVALID_REQUEST: the query parameters at fault' })
   query(@Query(new ZodPipe(AuditQueryParams)) query: z.infer<typeof AuditQueryParams>) {
     return this.audit.query(query);
@@ -31,6 +78,7 @@ export class OperationsController {
   @Get('audit/verify')
   @Access('auditor', allTenants)
   @ApiOperation({ summary: 'Recompute the hash chain: {valid, checked, brokenAt?, problem?}' })
+  @ApiResponse({ status: 200, description: 'The verdict', schema: chainVerificationSchema })
   verify() {
     return this.audit.verify();
   }

@@ -7,7 +7,15 @@ export interface AuditQuery {
   readonly connectionId?: string;
   readonly certificateId?: string;
   readonly action?: string;
+  readonly actor?: string;
+  readonly outcome?: 'success' | 'failure';
+  /** ISO instants: `from` inclusive, `to` exclusive (rows' `at` are ISO strings of one format). */
+  readonly from?: string;
+  readonly to?: string;
+  /** Oldest first (default) or newest first. */
+  readonly order?: 'asc' | 'desc';
   readonly afterSeq?: number;
+  readonly beforeSeq?: number;
   readonly limit: number;
 }
 
@@ -39,7 +47,7 @@ export class AuditLogRepository {
     const qb = tx
       .getRepository(AuditLogEntity)
       .createQueryBuilder('a')
-      .orderBy('a.seq', 'ASC')
+      .orderBy('a.seq', query.order === 'desc' ? 'DESC' : 'ASC')
       .limit(query.limit);
     if (query.tenantId) qb.andWhere('a.tenant_id = :tenantId', { tenantId: query.tenantId });
     if (query.connectionId)
@@ -47,7 +55,12 @@ export class AuditLogRepository {
     if (query.certificateId)
       qb.andWhere('a.certificate_id = :certificateId', { certificateId: query.certificateId });
     if (query.action) qb.andWhere('a.action = :action', { action: query.action });
+    if (query.actor) qb.andWhere('a.actor = :actor', { actor: query.actor });
+    if (query.outcome) qb.andWhere('a.outcome = :outcome', { outcome: query.outcome });
+    if (query.from) qb.andWhere('a.at >= :from', { from: query.from });
+    if (query.to) qb.andWhere('a.at < :to', { to: query.to });
     if (query.afterSeq !== undefined) qb.andWhere('a.seq > :afterSeq', { afterSeq: query.afterSeq });
+    if (query.beforeSeq !== undefined) qb.andWhere('a.seq < :beforeSeq', { beforeSeq: query.beforeSeq });
     return (await qb.getMany()).map(fromRow);
   }
 
