@@ -4,6 +4,7 @@ import type { MouseEvent, ReactNode } from 'react';
 import { api, ApiError, type SessionUser, setCsrfToken } from './api';
 import { navigate, usePath } from './router';
 import { AlertingScreen } from './screens/AlertingScreen';
+import { CertificatesScreen } from './screens/CertificatesScreen';
 import { ConnectWizard } from './screens/ConnectWizard';
 import { DevicesScreen } from './screens/DevicesScreen';
 import { ExchangeStatusScreen } from './screens/ExchangeStatusScreen';
@@ -34,6 +35,7 @@ const SCREENS: { path: string; label: string }[] = [
   { path: '/exchange', label: 'Exchange ActiveSync' },
   { path: '/alerting', label: 'Health check configuration' },
   { path: '/devices', label: 'Devices' },
+  { path: '/certificates', label: 'Certificates' },
 ];
 
 export function App() {
@@ -78,6 +80,9 @@ export function App() {
       break;
     case '/devices':
       screen = <DevicesScreen />;
+      break;
+    case '/certificates':
+      screen = <CertificatesScreen />;
       break;
     default:
       screen = <ConnectWizard />;
