@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  ConsoleGatewayService,
   ensurePrivateDir,
   generateServiceKey,
   readSecretFile,
@@ -24,8 +25,8 @@ export interface ProvisionedIdentities {
 /**
  * The service credentials `easgate start` (or `easgate identity init`) keeps under `dir` (0700):
  * `<service>.key` (Ed25519, PKCS#8 PEM, 0600) for each service, made once, and
- * `trusted-services.json` (their public keys, each trusted for `tenants`). Keys already there are kept;
- * a key file others may read is refused.
+ * `trusted-services.json` (their public keys, each trusted for `tenants`; the console gateway's also
+ * to present its signed-in users). Keys already there are kept; a key file others may read is refused.
  */
 export function provisionServiceIdentities(
   dir: string,
@@ -44,6 +45,15 @@ export function provisionServiceIdentities(
     }
   }
   const trustFile = join(dir, 'trusted-services.json');
-  writeSecretFile(trustFile, trustedServicesJson([...keys.values()].map((key) => ({ key, tenants }))));
+  writeSecretFile(
+    trustFile,
+    trustedServicesJson(
+      [...keys.values()].map((key) => ({
+        key,
+        tenants,
+        mayActForUsers: key.name === ConsoleGatewayService,
+      })),
+    ),
+  );
   return { dir, keys, trusted: trustedServicesFrom(readFileSync(trustFile, 'utf8'), trustFile), trustFile };
 }

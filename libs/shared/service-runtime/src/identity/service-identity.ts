@@ -3,6 +3,7 @@ import {
   adminTokenCaller,
   CallerDirectory,
   type CallerRecord,
+  ConsoleGatewayService,
   generateServiceKey,
   issueServiceToken,
   publicKeyOf,
@@ -39,7 +40,12 @@ export interface IdentityOptions {
  */
 const processKeys = new Map<string, ServiceKey>();
 const processTrust = (): TrustedService[] =>
-  [...processKeys.values()].map((key) => ({ name: key.name, publicKey: publicKeyOf(key), tenants: '*' }));
+  [...processKeys.values()].map((key) => ({
+    name: key.name,
+    publicKey: publicKeyOf(key),
+    tenants: '*',
+    mayActForUsers: key.name === ConsoleGatewayService,
+  }));
 
 function processKey(name: string): ServiceKey {
   let key = processKeys.get(name);
