@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import {
   type AccessPolicy,
   CallerDirectory,
+  ConsoleGatewayService,
   type Identity,
+  issueDelegatedToken,
   issueServiceToken,
   mayActFor,
   newCaller,
@@ -67,7 +69,7 @@ describe('authorization matrix', () => {
     // The services' keys as `easgate start` makes them; here each service is trusted for the own tenant only.
     const identities = provisionServiceIdentities(
       join(dir, 'identity'),
-      embeddedServices.map((d) => d.name),
+      [...embeddedServices.map((d) => d.name), ConsoleGatewayService],
       [OWN],
     );
     const urls: Record<string, string> = {};
@@ -106,6 +108,14 @@ describe('authorization matrix', () => {
       name: 'service:exchange-executor',
       identity: { kind: 'service', id: 'exchange-executor', roles: ['service'], tenants: [OWN] },
       authorization: (audience) => `Bearer ${issueServiceToken(executorKey, audience)}`,
+    });
+    // A console user as the gateway presents it: the same roles and tenant checks as an API-token user.
+    const gatewayKey = identities.keys.get(ConsoleGatewayService)!;
+    const consoleOperator = { id: 'console-operator-own', roles: ['operator'] as const, tenants: [OWN] };
+    callers.splice(callers.length - 1, 0, {
+      name: 'console:operator-own',
+      identity: { kind: 'user', ...consoleOperator, roles: ['operator'], via: ConsoleGatewayService },
+      authorization: (audience) => `Bearer ${issueDelegatedToken(gatewayKey, audience, consoleOperator)}`,
     });
     const admin = callers.find((c) => c.name === 'admin-all')!;
     for (const tenant of [OWN, OTHER]) {

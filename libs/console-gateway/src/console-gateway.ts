@@ -1,31 +1,35 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { type Identity, issueDelegatedToken, type ServiceKey, type UserRole } from '@easgate/identity';
 import { createLogger, type Logger } from '@easgate/messaging';
-import {
-  actorOf,
-  holdsAllTenants,
-  type Identity,
-  mayActFor,
-  permitsRole,
-  type ServiceCredentials,
-  type TenantScope,
-} from './identity-port';
 import { LocalUsers } from './local-users';
 import { OidcSignIn, type OidcSettings } from './oidc';
 import { passwordProblem } from './passwords';
-import { isConsoleService, policyOf } from './route-policy';
-import { csrfMatches, type Session, Sessions } from './sessions';
+import { csrfMatches, type Session, Sessions, type SessionLifetimes } from './sessions';
+
+/** The services the console reaches through `/api/<service>/…`. */
+export const ConsoleServices = ['cert-vault', 'exchange-executor', 'policy-translator', 'alerting'] as const;
+export type ConsoleService = (typeof ConsoleServices)[number];
+
+function isConsoleService(name: string): name is ConsoleService {
+  return (ConsoleServices as readonly string[]).includes(name);
+}
 
 export interface ConsoleGatewayOptions {
   /** 0 → any free port. */
   readonly port: number;
   readonly host?: string;
-  /** Where the local accounts are kept (`console-users.json`, 0600). */
+  /** Where the local accounts (`console-users.json`) and the sessions (`console-sessions.sqlite`) are kept, 0600. */
   readonly dataDir: string;
   /** Base URLs of the services, by name. */
   readonly services: Readonly<Record<string, string>>;
-  readonly credentials: ServiceCredentials;
+  /**
+   * The gateway's own service key (`console-gateway`, trusted by the services to present users): each
+   * forwarded call carries a 60-second token of this key naming the signed-in user, its roles and tenants.
+   */
+  readonly serviceKey: ServiceKey;
+  readonly sessionLifetimes?: SessionLifetimes;
   /** The built console (index.html and assets); without it the gateway answers a page saying how to build it. */
   readonly staticDir?: string;
   /** The body of `/health` (the embedded status). */
@@ -81,15 +85,16 @@ class HttpError extends Error {
  * The console's gateway: the only origin a browser talks to. It serves the built console, keeps
  * sessions (httpOnly SameSite=Strict cookie, a CSRF token on every write, Origin checked), signs
  * users in (local accounts with scrypt, the first one through a one-time bootstrap code; OpenID
- * Connect when configured), and forwards `/api/<service>/…` to the services once the user's role
- * and tenant permit the call.
+ * Connect when configured), and forwards `/api/<service>/…` to the services as the signed-in user:
+ * a delegated token of the gateway's service key carries the user's roles and tenants, and each
+ * service authorizes the call by its own route policies (`@Access`) and audits the user as actor.
+ * The gateway holds no authorization rules of its own: one model, enforced where the data is.
  */
 export async function startConsoleGateway(options: ConsoleGatewayOptions): Promise<RunningConsoleGateway> {
   const logger = options.logger ?? createLogger('console-gateway');
   const users = new LocalUsers(join(options.dataDir, 'console-users.json'));
-  const sessions = new Sessions();
+  const sessions = new Sessions(join(options.dataDir, 'console-sessions.sqlite'), options.sessionLifetimes);
   const oidc = options.oidc ? new OidcSignIn(options.oidc) : undefined;
-  const connectionTenants = new Map<string, { tenant: string | undefined; until: number }>();
   const bootstrapCode = users.issueBootstrapCode();
 
   const server: Server = createServer((req, res) => {
@@ -227,22 +232,16 @@ export async function startConsoleGateway(options: ConsoleGatewayOptions): Promi
     if (!service || !isConsoleService(service) || !options.services[service])
       throw new HttpError(404, 'NOT_FOUND', `no service ${service ?? ''}`);
     const inner = match[2] ?? '/';
+    // Service-only routes (the vault's signing) are never a browser's business, whoever signed in.
+    if (inner === '/internal' || inner.startsWith('/internal/'))
+      throw new HttpError(404, 'NOT_FOUND', 'internal routes are not reachable from the console');
     const raw = write ? await readBody(req) : undefined;
     const contentType = header(req, 'content-type');
-    const body = raw && contentType?.includes('json') ? parseJson(raw) : undefined;
-    const policy = policyOf({ service, method, path: inner, query: url.searchParams, body });
-    if (!policy.allowed) throw new HttpError(404, 'NOT_FOUND', policy.reason);
-    const identity = session.identity;
-    if (!permitsRole(policy.need, identity))
-      throw new HttpError(403, 'FORBIDDEN_ROLE', `this needs the ${policy.need} role`);
-    if (!(await permitsTenant(policy.tenant, identity)))
-      throw new HttpError(403, 'FORBIDDEN_TENANT', 'you may not act for this tenant');
 
     const upstream = await fetch(`${options.services[service].replace(/\/+$/, '')}${inner}${url.search}`, {
       method,
       headers: {
-        authorization: options.credentials.authorizationFor(identity, service),
-        'x-easgate-actor': actorOf(identity),
+        authorization: `Bearer ${userToken(session.identity, service)}`,
         accept: header(req, 'accept') ?? 'application/json',
         ...(contentType && { 'content-type': contentType }),
       },
@@ -260,35 +259,16 @@ export async function startConsoleGateway(options: ConsoleGatewayOptions): Promi
     res.writeHead(upstream.status, headers).end(Buffer.from(await upstream.arrayBuffer()));
   }
 
-  async function permitsTenant(scope: TenantScope, identity: Identity): Promise<boolean> {
-    switch (scope.kind) {
-      case 'none':
-        return true;
-      case 'all':
-        return holdsAllTenants(identity);
-      case 'tenant':
-        return mayActFor(identity, scope.tenant);
-      case 'resolved': {
-        if (holdsAllTenants(identity)) return true;
-        const tenant = await connectionTenant(scope.recordId);
-        return tenant !== undefined && mayActFor(identity, tenant);
-      }
-    }
-  }
-
-  /** The tenant of a vault connection (asked with the gateway's own credential, cached a minute). */
-  async function connectionTenant(connectionId: string): Promise<string | undefined> {
-    const hit = connectionTenants.get(connectionId);
-    if (hit && hit.until > Date.now()) return hit.tenant;
-    const vault = options.services['cert-vault'];
-    if (!vault || !/^[\w-]{1,100}$/.test(connectionId)) return undefined;
-    const res = await fetch(`${vault}/v1/tenant-connections/${connectionId}`, {
-      headers: { authorization: options.credentials.authorizationFor(undefined, 'cert-vault') },
-      signal: AbortSignal.timeout(10_000),
+  /** The user as the service `audience` verifies it (signed per request: Ed25519 costs microseconds). */
+  function userToken(identity: Identity, audience: string): string {
+    const roles = identity.roles.filter(
+      (r): r is UserRole => r === 'admin' || r === 'operator' || r === 'auditor',
+    );
+    return issueDelegatedToken(options.serviceKey, audience, {
+      id: identity.id,
+      roles,
+      tenants: identity.tenants,
     });
-    const tenant = res.ok ? ((await res.json()) as { tenantId?: string }).tenantId : undefined;
-    connectionTenants.set(connectionId, { tenant, until: Date.now() + 60_000 });
-    return tenant;
   }
 
   function serveStatic(res: ServerResponse, path: string): void {
@@ -339,7 +319,10 @@ export async function startConsoleGateway(options: ConsoleGatewayOptions): Promi
     close: () =>
       new Promise<void>((ok) => {
         server.closeAllConnections();
-        server.close(() => ok());
+        server.close(() => {
+          sessions.close();
+          ok();
+        });
       }),
   };
 }

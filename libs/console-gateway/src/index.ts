@@ -1,4 +1,3 @@
 export * from './console-gateway';
-export * from './identity-port';
 export * from './oidc';
-export { policyOf, ConsoleServices } from './route-policy';
+export { Sessions, type Session, type SessionLifetimes, DEFAULT_SESSION_LIFETIMES } from './sessions';

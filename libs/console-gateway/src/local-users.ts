@@ -1,12 +1,12 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { type Identity, UserRoles } from '@easgate/identity';
 import { z } from 'zod';
-import type { Identity } from './identity-port';
 import { hashPassword, verifyPassword } from './passwords';
 
 const LocalUser = z.object({
   id: z.string().min(1).max(200),
-  roles: z.array(z.enum(['admin', 'operator', 'auditor'])).min(1),
+  roles: z.array(z.enum(UserRoles)).min(1),
   tenants: z.union([z.literal('*'), z.array(z.string().min(1).max(200))]),
   passwordHash: z.string().startsWith('scrypt$'),
   createdAt: z.string(),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import type { Identity, TenantGrant, UserRole } from '@easgate/identity';
 import { z } from 'zod';
-import type { Identity, Role, TenantGrant } from './identity-port';
 
 /**
  * Single sign-on with an OpenID Connect provider (Entra ID first) through `openid-client`: the
@@ -50,13 +50,13 @@ export function oidcSettingsFrom(env: NodeJS.ProcessEnv): OidcSettings | undefin
   };
 }
 
-const ROLE_CLAIMS: Record<string, Role> = {
+const ROLE_CLAIMS: Record<string, UserRole> = {
   'easgate.admin': 'admin',
   'easgate.operator': 'operator',
   'easgate.auditor': 'auditor',
 };
 
-/** The console identity of an OIDC user from its ID token claims; undefined without an easgate role. */
+/** The identity (a `user` of `@easgate/identity`) of an OIDC user from its ID token claims; undefined without an easgate role. */
 export function identityFromClaims(
   claims: Record<string, unknown>,
   tenants: TenantGrant,
@@ -64,7 +64,7 @@ export function identityFromClaims(
   const raw = claims['roles'];
   const roles = (Array.isArray(raw) ? raw : [])
     .map((r) => (typeof r === 'string' ? ROLE_CLAIMS[r] : undefined))
-    .filter((r): r is Role => r !== undefined);
+    .filter((r): r is UserRole => r !== undefined);
   const name = [claims['preferred_username'], claims['email'], claims['sub']].find(
     (v): v is string => typeof v === 'string' && v !== '',
   );

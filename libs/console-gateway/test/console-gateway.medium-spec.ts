@@ -2,42 +2,57 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RunningConsoleGateway, sharedApiTokenCredentials, startConsoleGateway } from '../src';
+import {
+  actorOf,
+  generateServiceKey,
+  type Identity,
+  publicKeyOf,
+  ServiceTokenVerifier,
+} from '@easgate/identity';
+import { type RunningConsoleGateway, startConsoleGateway } from '../src';
 
 interface Seen {
   method: string;
   url: string;
   headers: IncomingHttpHeaders;
+  /** Who the stand-in service authenticated, as a service verifies the gateway's tokens. */
+  identity: Identity | undefined;
 }
 
-/** The gateway over real sockets, in front of a stand-in service that records what reaches it. */
+/**
+ * The gateway over real sockets, in front of a stand-in service that authenticates what reaches it
+ * with the services' own verifier (`@easgate/identity`) and records it.
+ */
 describe('console gateway', () => {
   let sut: RunningConsoleGateway;
   let upstream: Server;
   let dataDir: string;
+  let services: Record<string, string>;
   const seen: Seen[] = [];
   const password = 'a long enough password';
+  const gatewayKey = generateServiceKey('console-gateway');
+  const verifier = new ServiceTokenVerifier('alerting', () => [
+    { name: 'console-gateway', publicKey: publicKeyOf(gatewayKey), tenants: '*', mayActForUsers: true },
+  ]);
+
+  const start = () => startConsoleGateway({ port: 0, dataDir, services, serviceKey: gatewayKey });
 
   beforeAll(async () => {
     upstream = createServer((req, res) => {
-      seen.push({ method: req.method!, url: req.url!, headers: req.headers });
-      if (req.url === '/v1/tenant-connections/c-fabrikam') {
-        res
-          .writeHead(200, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ tenantId: 'fabrikam' }));
-        return;
-      }
+      const bearer = req.headers.authorization?.replace(/^Bearer /, '') ?? '';
+      seen.push({
+        method: req.method!,
+        url: req.url!,
+        headers: req.headers,
+        identity: verifier.verify(bearer),
+      });
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true }));
     });
     await new Promise<void>((ok) => upstream.listen(0, '127.0.0.1', ok));
     const url = `http://127.0.0.1:${(upstream.address() as { port: number }).port}`;
+    services = { 'cert-vault': url, alerting: url, 'exchange-executor': url, 'policy-translator': url };
     dataDir = mkdtempSync(join(tmpdir(), 'console-gateway-'));
-    sut = await startConsoleGateway({
-      port: 0,
-      dataDir,
-      services: { 'cert-vault': url, alerting: url, 'exchange-executor': url, 'policy-translator': url },
-      credentials: sharedApiTokenCredentials('the-shared-api-token-0123456789'),
-    });
+    sut = await start();
   });
 
   afterAll(async () => {
@@ -92,14 +107,21 @@ describe('console gateway', () => {
     expect((await call('/api/alerting/v1/tenants/contoso/alerts')).status).toBe(401);
   });
 
-  it('forwards a read with the service credential and the user as actor, never the cookie', async () => {
+  it('forwards a read as the signed-in user, verified by the service with its roles and tenants, never the cookie', async () => {
     const { cookie } = await signIn();
     const res = await call('/api/alerting/v1/tenants/contoso/alerts?state=open', { cookie });
     expect(res.status).toBe(200);
     const last = seen.at(-1)!;
     expect(last.url).toBe('/v1/tenants/contoso/alerts?state=open');
-    expect(last.headers.authorization).toBe('Bearer the-shared-api-token-0123456789');
-    expect(last.headers['x-easgate-actor']).toBe('console:admin');
+    expect(last.identity).toEqual({
+      kind: 'user',
+      id: 'admin',
+      roles: ['admin'],
+      tenants: '*',
+      via: 'console-gateway',
+    });
+    expect(actorOf(last.identity!)).toBe('user:admin via console-gateway');
+    expect(last.headers['x-easgate-actor']).toBeUndefined();
     expect(last.headers.cookie).toBeUndefined();
   });
 
@@ -148,5 +170,18 @@ describe('console gateway', () => {
     const { cookie, csrf } = await signIn();
     expect((await call('/auth/logout', { method: 'POST', cookie, csrf })).status).toBe(204);
     expect((await call('/auth/session', { cookie })).status).toBe(401);
+  });
+
+  it('keeps a session across a gateway restart, and a signed-out session stays signed out', async () => {
+    const kept = await signIn();
+    const signedOut = await signIn();
+    expect((await call('/auth/logout', { method: 'POST', ...signedOut })).status).toBe(204);
+    await sut.close();
+    sut = await start();
+    const session = await call('/auth/session', { cookie: kept.cookie });
+    expect(session.status).toBe(200);
+    expect(((await session.json()) as { csrfToken: string }).csrfToken).toBe(kept.csrf);
+    expect((await call('/api/alerting/v1/tenants/contoso/alerts', { cookie: kept.cookie })).status).toBe(200);
+    expect((await call('/auth/session', { cookie: signedOut.cookie })).status).toBe(401);
   });
 });

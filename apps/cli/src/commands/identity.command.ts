@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import {
   CallersFile,
+  ConsoleGatewayService,
   CallerKinds,
   newCaller,
   Roles,
@@ -11,7 +12,8 @@ import { provisionServiceIdentities } from '@easgate/service-runtime';
 import type { Command } from 'commander';
 import { collect, UsageError } from './usage';
 
-const SERVICES = ['cert-vault', 'exchange-executor', 'policy-translator', 'alerting'];
+/** The console gateway's key presents signed-in users to the services (trusted with mayActForUsers). */
+const SERVICES = ['cert-vault', 'exchange-executor', 'policy-translator', 'alerting', ConsoleGatewayService];
 
 function readCallers(file: string): CallersFile {
   if (!existsSync(file)) return { callers: [] };
@@ -93,7 +95,9 @@ export function registerIdentityCommands(program: Command): void {
 
   identity
     .command('init-services')
-    .description('Make each service an Ed25519 key (0600) and the trusted-services file, under --dir (0700)')
+    .description(
+      'Make each service (and the console gateway) an Ed25519 key (0600) and the trusted-services file, under --dir (0700)',
+    )
     .requiredOption('--dir <dir>', 'where to keep the keys')
     .option(
       '--tenant <tenantId>',

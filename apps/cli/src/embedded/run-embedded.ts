@@ -1,14 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import {
-  oidcSettingsFrom,
-  type RunningConsoleGateway,
-  sharedApiTokenCredentials,
-  startConsoleGateway,
-} from '@easgate/console-gateway';
+import { oidcSettingsFrom, type RunningConsoleGateway, startConsoleGateway } from '@easgate/console-gateway';
 import { startSandbox, type RunningSandbox } from '@easgate/exo-sandbox';
 import { busFromEnv, createLogger, type MessageBus } from '@easgate/messaging';
-import { ensurePrivateDir, writeSecretFile } from '@easgate/identity';
+import { ConsoleGatewayService, ensurePrivateDir, writeSecretFile } from '@easgate/identity';
 import {
   apiTokenFromEnv,
   generateApiToken,
@@ -79,11 +74,12 @@ export async function runEmbedded(options: EmbeddedOptions = {}): Promise<void> 
   const bus = busFromEnv('easgate', env, { dataDir });
   const databaseUrl = env['DATABASE_URL'];
   const { token, file: apiTokenFile } = apiToken(env, dataDir);
-  // Each service signs its calls to the others with its own key (only the executor may get assertions).
-  const identities = provisionServiceIdentities(
-    join(dataDir, 'identity'),
-    embeddedServices.map((d) => d.name),
-  );
+  // Each service signs its calls to the others with its own key (only the executor may get assertions);
+  // the console gateway's key presents its signed-in users to the services.
+  const identities = provisionServiceIdentities(join(dataDir, 'identity'), [
+    ...embeddedServices.map((d) => d.name),
+    ConsoleGatewayService,
+  ]);
 
   let sandbox: RunningSandbox | undefined;
   const services: RunningService[] = [];
@@ -162,7 +158,7 @@ export async function runEmbedded(options: EmbeddedOptions = {}): Promise<void> 
       ...(env['HOST'] !== undefined && { host: env['HOST'] }),
       dataDir,
       services: peers,
-      credentials: sharedApiTokenCredentials(token),
+      serviceKey: identities.keys.get(ConsoleGatewayService)!,
       staticDir: env['EASGATE_CONSOLE_DIR'] ?? consoleDir(),
       ...(oidc && { oidc }),
       health: () => ({
