@@ -95,6 +95,8 @@ export const AlertKind = z.enum([
   'wipe-degraded',
   /** A wipe the MDM asked for failed for good: the device keeps the company's mail. */
   'wipe-failed',
+  /** Sent on request to one subscription's destination ("send test alert"); never on the alert topic. */
+  'test-alert',
 ]);
 export type AlertKind = z.infer<typeof AlertKind>;
 
