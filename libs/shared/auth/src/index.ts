@@ -17,6 +17,7 @@ export {
 export { writePkcs12, type WritePkcs12Input } from './pkcs12/pkcs12-writer';
 export * from './jwt/jwt';
 export * from './jwt/client-assertion';
+export * from './jwt/signing-key';
 export * from './cloud/clouds';
 export * from './cloud/endpoint-policy';
 export * from './sealing/sealed-box';

@@ -1,6 +1,7 @@
 import { type KeyObject, randomUUID, type X509Certificate } from 'node:crypto';
 import { thumbprints } from '../certificate/thumbprints';
-import { type JwtAlgorithm, type JwtHeader, signJwt } from './jwt';
+import { type JwtAlgorithm, type JwtHeader, type JwtPayload, signJwt } from './jwt';
+import { algorithmOf, type SigningKey, signJwtWithKey } from './signing-key';
 
 /** Which certificate thumbprint header(s) to send. RS256 + x5t is the most widely accepted (reference §1.2). */
 export type AssertionThumbprint = 'sha1' | 'sha256' | 'both';
@@ -33,11 +34,32 @@ export interface SignedAssertion {
 
 /** The client_assertion JWT for the Microsoft identity platform token endpoint (reference §1.2). */
 export function buildClientAssertion(input: ClientAssertionInput): SignedAssertion {
+  const parts = assertionParts(input, input.algorithm ?? 'RS256');
+  return { assertion: signJwt(parts.header, parts.payload, input.privateKey), ...parts.facts };
+}
+
+export interface KeyedClientAssertionInput extends Omit<ClientAssertionInput, 'privateKey' | 'algorithm'> {
+  /** A non-extractable signing key; its algorithm (RS256 or PS256) is the assertion's. */
+  readonly signingKey: SigningKey;
+}
+
+/**
+ * The same assertion as {@link buildClientAssertion}, signed with a non-extractable WebCrypto key on
+ * the thread pool (the vault's path: keys kept imported for a while, signatures off the event loop).
+ */
+export async function signClientAssertion(input: KeyedClientAssertionInput): Promise<SignedAssertion> {
+  const parts = assertionParts(input, algorithmOf(input.signingKey));
+  return { assertion: await signJwtWithKey(parts.header, parts.payload, input.signingKey), ...parts.facts };
+}
+
+function assertionParts(
+  input: Omit<ClientAssertionInput, 'privateKey' | 'algorithm'>,
+  alg: JwtAlgorithm,
+): { header: JwtHeader; payload: JwtPayload; facts: Omit<SignedAssertion, 'assertion'> } {
   const lifetime = input.lifetimeSeconds ?? MAX_ASSERTION_LIFETIME_SECONDS;
   if (!Number.isInteger(lifetime) || lifetime < 1 || lifetime > MAX_ASSERTION_LIFETIME_SECONDS) {
     throw new RangeError(`assertion lifetime must be 1..${MAX_ASSERTION_LIFETIME_SECONDS} seconds`);
   }
-  const alg = input.algorithm ?? 'RS256';
   const which = input.thumbprint ?? (alg === 'PS256' ? 'sha256' : 'sha1');
   const prints = thumbprints(input.certificate);
   const header: JwtHeader = {
@@ -58,11 +80,7 @@ export function buildClientAssertion(input: ClientAssertionInput): SignedAsserti
     iat,
     exp: iat + lifetime,
   };
-  return {
-    assertion: signJwt(header, payload, input.privateKey),
-    jti,
-    expiresAt: new Date((iat + lifetime) * 1000),
-  };
+  return { header, payload, facts: { jti, expiresAt: new Date((iat + lifetime) * 1000) } };
 }
 
 /** Microsoft Graph's fixed audience for addKey/removeKey proofs (the AAD Graph resource id). */
