@@ -17,6 +17,7 @@ import { ExpiryScanner } from './application/expiry-scanner';
 import { MasterKeyRewrapper } from './application/master-key-rewrapper';
 import { Rotations } from './application/rotations';
 import { TenantConnections } from './application/tenant-connections';
+import { SigningKeyCache } from './application/signing-key-cache';
 import { VaultStores } from './application/vault-stores';
 import { type CertVaultConfig, parseCertVaultConfig } from './config';
 import { auditKeyOf } from './domain/audit-chain';
@@ -48,6 +49,7 @@ class CertVaultLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(ExpiryScanner) private readonly scanner: ExpiryScanner,
     @Inject(MasterKeyRewrapper) private readonly rewrapper: MasterKeyRewrapper,
     @Inject(IDENTITY) private readonly identity: IdentityPlatform,
+    @Inject(SigningKeyCache) private readonly keys: SigningKeyCache,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -59,6 +61,7 @@ class CertVaultLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
   async onApplicationShutdown(): Promise<void> {
     await this.scanner.stop();
     await this.identity.close();
+    this.keys.clear();
   }
 }
 
@@ -70,6 +73,7 @@ export class CertVaultModule {
     const cipher = new EnvelopeCipher(ring);
     const clock = options.clock ?? systemClock;
     const metrics = new VaultMetrics();
+    const keys = new SigningKeyCache(cipher, config.signingKeyCacheMs);
     const embeddedSandboxCa = join(context.dataDir, 'sandbox-tls', 'ca.pem');
     // `easgate start` runs the sandbox with its CA under the data directory: trust it too.
     const extraCaFiles = [
@@ -98,6 +102,7 @@ export class CertVaultModule {
         },
         { provide: CONFIG, useValue: config },
         { provide: IDENTITY, useValue: identity },
+        { provide: SigningKeyCache, useValue: keys },
         {
           provide: VaultStores,
           useFactory: (outbox: Outbox) => new VaultStores(context.database, outbox),
@@ -120,19 +125,19 @@ export class CertVaultModule {
         {
           provide: TenantConnections,
           useFactory: (stores: VaultStores, audit: AuditTrail) =>
-            new TenantConnections(stores, audit, clock, config.allowedEndpointHosts),
+            new TenantConnections(stores, audit, clock, config.allowedEndpointHosts, keys),
           inject: [VaultStores, AuditTrail],
         },
         {
           provide: Certificates,
           useFactory: (stores: VaultStores, audit: AuditTrail) =>
-            new Certificates(stores, cipher, audit, identity, clock, config.rotationOverlapHours),
+            new Certificates(stores, cipher, audit, identity, clock, config.rotationOverlapHours, keys),
           inject: [VaultStores, AuditTrail],
         },
         {
           provide: AssertionSigner,
           useFactory: (stores: VaultStores, audit: AuditTrail) =>
-            new AssertionSigner(stores, cipher, audit, clock, metrics),
+            new AssertionSigner(stores, keys, audit, clock, metrics),
           inject: [VaultStores, AuditTrail],
         },
         {
@@ -170,7 +175,7 @@ export class CertVaultModule {
         {
           provide: MasterKeyRewrapper,
           useFactory: (stores: VaultStores, audit: AuditTrail) =>
-            new MasterKeyRewrapper(stores, cipher, ring.current.id, audit, context.logger),
+            new MasterKeyRewrapper(stores, cipher, ring.current.id, audit, context.logger, keys),
           inject: [VaultStores, AuditTrail],
         },
         CertVaultLifecycle,

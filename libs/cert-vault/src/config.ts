@@ -19,6 +19,8 @@ const schema = z.object({
   /** Overrides the Graph base URL of every cloud (the sandbox plays Graph). */
   VAULT_GRAPH_URL: z.url({ protocol: /^https$/ }).optional(),
   VAULT_HTTP_TIMEOUT_MS: positiveInt.default(15_000),
+  /** How long a decrypted signing key stays imported after its unwrap (0 = unwrap on every signature). */
+  VAULT_SIGNING_KEY_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   /** JSON-lines file signed audit checkpoints are appended to (an anchor outside the database). */
   VAULT_AUDIT_CHECKPOINT_FILE: z.string().min(1).optional(),
   /** host[:port],… admitted for connection endpoint overrides besides each cloud's own hosts. */
@@ -43,6 +45,8 @@ export interface CertVaultConfig {
   readonly rotationOverlapHours: number;
   readonly graphUrl?: string;
   readonly httpTimeoutMs: number;
+  /** VAULT_SIGNING_KEY_CACHE_MS: 0 disables the signing-key cache. */
+  readonly signingKeyCacheMs: number;
   readonly auditCheckpointFile?: string;
   /** Hosts admitted for endpoint overrides (EASGATE_ALLOWED_ENDPOINT_HOSTS). */
   readonly allowedEndpointHosts: string[];
@@ -81,6 +85,7 @@ export function parseCertVaultConfig(env: NodeJS.ProcessEnv): CertVaultConfig {
     rotationOverlapHours: e.VAULT_ROTATION_OVERLAP_HOURS,
     ...(e.VAULT_GRAPH_URL !== undefined && { graphUrl: e.VAULT_GRAPH_URL }),
     httpTimeoutMs: e.VAULT_HTTP_TIMEOUT_MS,
+    signingKeyCacheMs: e.VAULT_SIGNING_KEY_CACHE_MS,
     allowedEndpointHosts: parseAllowedHosts(e.EASGATE_ALLOWED_ENDPOINT_HOSTS),
     ...(e.VAULT_AUDIT_CHECKPOINT_FILE !== undefined && {
       auditCheckpointFile: e.VAULT_AUDIT_CHECKPOINT_FILE,

@@ -1,11 +1,10 @@
-import { buildClientAssertion } from '@easgate/auth';
+import { signClientAssertion } from '@easgate/auth';
 import type { Clock } from '../domain/clock';
-import type { EnvelopeCipher } from '../domain/envelope-encryption';
 import { VaultError, VaultErrorCode } from '../domain/vault-error';
 import type { VaultMetrics } from '../infra/vault-metrics';
 import { type AuditTrail, failureReason } from './audit-trail';
-import { unsealCertificate } from './certificate-material';
 import { allowedAudiences, isAllowedAudience } from './connection-endpoints';
+import type { SigningKeyCache } from './signing-key-cache';
 import { notFound } from './tenant-connections';
 import type { VaultStores } from './vault-stores';
 
@@ -18,12 +17,14 @@ export interface SignedClientAssertion {
 /**
  * Signs client assertions with the ACTIVE certificate of a tenant connection, so the executor never
  * holds a key. Only the connection's own token endpoint is an accepted audience. Every signature
- * and every refused attempt is audited (the assertion itself never is).
+ * and every refused attempt is audited (the assertion itself never is). Keys come from the
+ * {@link SigningKeyCache}: unwrapped per signature, or kept imported (non-extractable) for a short TTL.
  */
 export class AssertionSigner {
   constructor(
     private readonly stores: VaultStores,
-    private readonly cipher: EnvelopeCipher,
+    /** Unwraps (or keeps, for VAULT_SIGNING_KEY_CACHE_MS) the active certificate's key. */
+    private readonly keys: SigningKeyCache,
     private readonly audit: AuditTrail,
     private readonly clock: Clock,
     private readonly metrics?: VaultMetrics,
@@ -32,34 +33,40 @@ export class AssertionSigner {
   async sign(connectionId: string, audience: string, actor: string): Promise<SignedClientAssertion> {
     let tenantId: string | undefined;
     try {
-      return await this.stores.db.transaction(async (tx) => {
-        const connection = await this.stores.connections.findById(tx, connectionId);
+      const epoch = this.keys.epoch;
+      const { connection, active } = await this.stores.db.read(async (m) => {
+        const connection = await this.stores.connections.findById(m, connectionId);
         if (!connection) throw notFound(connectionId);
-        tenantId = connection.tenantId;
-        const active = await this.stores.certificates.findActive(tx, connection.tenantId, connection.id);
-        if (!active) {
-          throw new VaultError(
-            VaultErrorCode.NoActiveCertificate,
-            `tenant connection ${connectionId} has no active certificate`,
-          );
-        }
-        if (!isAllowedAudience(connection, audience)) {
-          throw new VaultError(
-            VaultErrorCode.AudienceNotAllowed,
-            `the vault signs only for this connection's token endpoint (${allowedAudiences(connection)[0]})`,
-          );
-        }
-        const now = this.clock.now();
-        const { privateKey, certificate } = unsealCertificate(this.cipher, active);
-        const signed = buildClientAssertion({
-          clientId: connection.appId,
-          tokenEndpoint: audience.trim(),
-          certificate,
-          privateKey,
-          now,
-          algorithm: connection.signingAlgorithm,
-        });
-        await this.audit.record(tx, {
+        return {
+          connection,
+          active: await this.stores.certificates.findActive(m, connection.tenantId, connection.id),
+        };
+      });
+      tenantId = connection.tenantId;
+      if (!active) {
+        throw new VaultError(
+          VaultErrorCode.NoActiveCertificate,
+          `tenant connection ${connectionId} has no active certificate`,
+        );
+      }
+      if (!isAllowedAudience(connection, audience)) {
+        throw new VaultError(
+          VaultErrorCode.AudienceNotAllowed,
+          `the vault signs only for this connection's token endpoint (${allowedAudiences(connection)[0]})`,
+        );
+      }
+      const signer = await this.keys.signerFor(active, connection.signingAlgorithm, epoch);
+      // Signed outside the transaction (on the thread pool), audited inside one: an assertion leaves
+      // the vault only once its audit record is committed.
+      const signed = await signClientAssertion({
+        clientId: connection.appId,
+        tokenEndpoint: audience.trim(),
+        certificate: signer.certificate,
+        signingKey: signer.signingKey,
+        now: this.clock.now(),
+      });
+      await this.stores.db.transaction((tx) =>
+        this.audit.record(tx, {
           actor,
           action: 'assertion.sign',
           outcome: 'success',
@@ -73,14 +80,14 @@ export class AssertionSigner {
             algorithm: connection.signingAlgorithm,
             expiresAt: signed.expiresAt.toISOString(),
           },
-        });
-        this.metrics?.signed('success');
-        return {
-          assertion: signed.assertion,
-          thumbprintSha1: active.thumbprintSha1,
-          expiresAt: signed.expiresAt.toISOString(),
-        };
-      });
+        }),
+      );
+      this.metrics?.signed('success');
+      return {
+        assertion: signed.assertion,
+        thumbprintSha1: active.thumbprintSha1,
+        expiresAt: signed.expiresAt.toISOString(),
+      };
     } catch (err) {
       this.metrics?.signed('failure', (err as { code?: string }).code ?? 'ERROR');
       await this.audit.recordAlone({

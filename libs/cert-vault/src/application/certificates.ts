@@ -19,6 +19,7 @@ import { type StoredCertificate, metadataOf } from '../infra/certificate.reposit
 import type { IdentityPlatform } from '../infra/identity-platform.client';
 import { type AuditTrail, failureReason } from './audit-trail';
 import { sealCertificate, unsealCertificate } from './certificate-material';
+import type { SigningKeyCache } from './signing-key-cache';
 import { cloudOf, tokenEndpointOf } from './connection-endpoints';
 import { publishLifecycle } from './lifecycle-events';
 import { notFound } from './tenant-connections';
@@ -52,6 +53,8 @@ export class Certificates {
     private readonly identity: IdentityPlatform,
     private readonly clock: Clock,
     private readonly defaultOverlapHours: number,
+    /** Dropped for a connection whose active certificate changes. */
+    private readonly keys?: SigningKeyCache,
   ) {}
 
   /** A self-signed certificate made in the vault: the private key never exists outside it. */
@@ -296,6 +299,7 @@ export class Certificates {
           ? { ...previous, status: 'retiring', retireAt }
           : { ...previous, status: 'retired', retireAt, retiredAt: now.toISOString() };
       await this.stores.certificates.save(tx, replaced);
+      this.keys?.evict(connection.id);
       if (replaced.status === 'retired')
         await publishLifecycle(this.stores.outbox, tx, 'retired', metadataOf(replaced), now);
     }
@@ -349,6 +353,7 @@ export class Certificates {
     const now = this.clock.now();
     const retired: StoredCertificate = { ...target, status: 'retired', retiredAt: now.toISOString() };
     await this.stores.certificates.save(tx, retired);
+    this.keys?.evict(retired.connectionId);
     await publishLifecycle(this.stores.outbox, tx, 'retired', metadataOf(retired), now, {
       ...(reason !== undefined && { reason }),
     });

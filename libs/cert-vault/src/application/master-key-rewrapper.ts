@@ -1,6 +1,7 @@
 import type { Logger } from '@easgate/messaging';
 import type { EnvelopeCipher } from '../domain/envelope-encryption';
 import type { AuditTrail } from './audit-trail';
+import type { SigningKeyCache } from './signing-key-cache';
 import type { VaultStores } from './vault-stores';
 
 /**
@@ -15,6 +16,7 @@ export class MasterKeyRewrapper {
     private readonly currentKeyId: string,
     private readonly audit: AuditTrail,
     private readonly logger: Logger,
+    private readonly keys?: SigningKeyCache,
   ) {}
 
   async rewrapAll(actor: string): Promise<{ rewrapped: number; masterKeyId: string }> {
@@ -27,6 +29,7 @@ export class MasterKeyRewrapper {
             ...certificate,
             sealed: this.cipher.rewrap(certificate.id, certificate.sealed),
           });
+          this.keys?.evict(certificate.connectionId);
         }
         if (stale.length > 0) {
           await this.audit.record(tx, {

@@ -5,6 +5,7 @@ import type { SigningAlgorithm, TenantConnection } from '../domain/certificate';
 import type { Clock } from '../domain/clock';
 import { VaultError, VaultErrorCode } from '../domain/vault-error';
 import type { AuditTrail } from './audit-trail';
+import type { SigningKeyCache } from './signing-key-cache';
 import type { VaultStores } from './vault-stores';
 
 export interface TenantConnectionInput {
@@ -42,6 +43,8 @@ export class TenantConnections {
     private readonly clock: Clock,
     /** Hosts admitted for endpoint overrides besides the cloud's own (EASGATE_ALLOWED_ENDPOINT_HOSTS). */
     private readonly allowedEndpointHosts: readonly string[] = [],
+    /** A deleted connection's signing key is dropped at once. */
+    private readonly keys?: SigningKeyCache,
   ) {}
 
   async create(input: TenantConnectionInput, actor: string): Promise<TenantConnectionView> {
@@ -118,6 +121,7 @@ export class TenantConnections {
         );
       }
       await this.stores.connections.delete(tx, current.tenantId, current.id);
+      this.keys?.evict(current.id);
       await this.audit.record(tx, {
         actor,
         action: 'connection.delete',

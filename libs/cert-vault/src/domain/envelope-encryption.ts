@@ -116,6 +116,16 @@ export class EnvelopeCipher {
     }
   }
 
+  /** Only the PKCS#8 private key (what signing needs): the password stays sealed. Zero it after use. */
+  openPrivateKey(ownerId: string, sealed: SealedSecrets): Buffer {
+    const dataKey = this.unwrap(ownerId, sealed);
+    try {
+      return openBytes(dataKey, sealed.privateKey, fieldAad(ownerId, 'private-key'));
+    } finally {
+      dataKey.fill(0);
+    }
+  }
+
   /** True when the data key is wrapped by a master key other than the current one. */
   needsRewrap(sealed: Pick<SealedSecrets, 'masterKeyId'>): boolean {
     return sealed.masterKeyId !== this.ring.current.id;
