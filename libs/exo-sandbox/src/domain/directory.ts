@@ -147,6 +147,35 @@ export class Directory {
     return app;
   }
 
+  /**
+   * Deletes the app's service principal (Entra: Enterprise applications → Delete), which revokes the
+   * admin consent and the roles given to it; token requests then fail with AADSTS7000229.
+   */
+  removeServicePrincipal(appId: string): boolean {
+    this.requireApp(appId);
+    return this.servicePrincipals.delete(appId.toLowerCase());
+  }
+
+  /** Creates the service principal again, as admin consent does; an existing one is kept. */
+  addServicePrincipal(
+    appId: string,
+    input: { consentGranted?: boolean; roles?: string[] },
+  ): ServicePrincipal {
+    const app = this.requireApp(appId);
+    const existing = this.servicePrincipalOf(app.appId);
+    if (existing) return existing;
+    const sp: ServicePrincipal = {
+      objectId: randomUUID(),
+      appId: app.appId,
+      tenantId: this.tenant.tenantId,
+      consentGranted: input.consentGranted ?? true,
+      roleTemplateIds: new Set((input.roles ?? []).map(resolveRoleTemplateId)),
+      roleGroupCmdlets: new Set(),
+    };
+    this.servicePrincipals.set(app.appId, sp);
+    return sp;
+  }
+
   findApp(appId: string): AppRegistration | undefined {
     return this.appsById.get(appId.toLowerCase());
   }

@@ -187,6 +187,18 @@ export class Sandbox {
     return this.appSummary(this.directory.requireApp(appId));
   }
 
+  /** Revokes consent by deleting the service principal: the token endpoint answers AADSTS7000229. */
+  removeServicePrincipal(appId: string): AppSummary {
+    this.directory.removeServicePrincipal(appId);
+    return this.appSummary(this.directory.requireApp(appId));
+  }
+
+  /** Admin consent again: the service principal is back (consent granted, the roles given). */
+  addServicePrincipal(appId: string, input: { consentGranted?: boolean; roles?: string[] }): AppSummary {
+    this.directory.addServicePrincipal(appId, input);
+    return this.appSummary(this.directory.requireApp(appId));
+  }
+
   setRoles(appId: string, roles: string[]): AppSummary {
     this.directory.requireServicePrincipal(appId).roleTemplateIds = new Set(roles.map(resolveRoleTemplateId));
     return this.appSummary(this.directory.requireApp(appId));

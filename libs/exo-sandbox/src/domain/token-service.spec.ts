@@ -36,7 +36,7 @@ function buildSut(
     () => ({ ...defaultIdentityPolicy, ...options.policy }),
     () => Date.now(),
   );
-  return { sut, app };
+  return { sut, app, directory };
 }
 
 function form(appId: string, assertion: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -173,6 +173,21 @@ describe(TokenService.name, () => {
       }),
     );
     expect(failure).toMatchObject({ status: 401, error: 'invalid_client', code: 7000229 });
+  });
+
+  it('answers AADSTS7000229 once consent is revoked by deleting the service principal, and issues again after consent', () => {
+    const { sut, app, directory } = buildSut();
+    const request = () => ({
+      tenantSegment: tenantId,
+      origin,
+      form: form(app.appId, buildClientAssertion(cert, { clientId: app.appId, audience: tokenUrl })),
+    });
+    directory.removeServicePrincipal(app.appId);
+    expect(failureOf(sut.issue(request()))).toMatchObject({ status: 401, code: 7000229 });
+    directory.addServicePrincipal(app.appId, { roles: ['Exchange Administrator'] });
+    const outcome = sut.issue(request());
+    if (!outcome.ok) throw new Error(outcome.failure.message);
+    expect(parseCompactJwt(outcome.body.access_token)!.payload.roles).toEqual(['Exchange.ManageAsApp']);
   });
 
   it('answers AADSTS90002 invalid_tenant for an unknown tenant and AADSTS9001023 for /common', () => {

@@ -586,6 +586,17 @@ export class SandboxHttpServer {
           return sendJson(res, 201, sb.addCertificate(id, str(input.certificate)));
         case 'PUT /apps/:id/consent':
           return sendJson(res, 200, sb.setConsent(id, input.granted === true));
+        case 'DELETE /apps/:id/service-principal':
+          return sendJson(res, 200, sb.removeServicePrincipal(id));
+        case 'POST /apps/:id/service-principal':
+          return sendJson(
+            res,
+            201,
+            sb.addServicePrincipal(id, {
+              consentGranted: input.consentGranted !== false,
+              roles: Array.isArray(input.roles) ? input.roles.map(String) : ['Exchange Administrator'],
+            }),
+          );
         case 'PUT /apps/:id/roles':
           return sendJson(
             res,
