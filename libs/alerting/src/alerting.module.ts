@@ -14,6 +14,7 @@ import { AlertBook } from './application/alert-book';
 import { AlertingApi } from './application/alerting-api';
 import { DeadLetterWatcher } from './application/dead-letter-watcher';
 import { DeliveryDispatcher } from './application/delivery-dispatcher';
+import { TestAlerts } from './application/test-alerts';
 import { SignalIntake } from './application/signal-intake';
 import { type Clock, systemClock } from './domain/clock';
 import { CertificateLifecycleHandler } from './handlers/certificate-lifecycle.handler';
@@ -129,6 +130,7 @@ export class AlertingModule {
         { provide: ALERTING_LOGGER, useValue: context.logger },
         { provide: SERVICE_CONTEXT, useValue: context },
         { provide: Destinations, useValue: destinations },
+        { provide: TestAlerts, useValue: new TestAlerts(db, subscriptions, destinations, clock) },
         {
           provide: AlertBook,
           useFactory: (outbox: Outbox) =>

@@ -123,6 +123,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/tenants/{tenant}/subscriptions/{id}/test': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Send a test alert (kind test-alert, severity info) to the subscription's destination through the real delivery path
+     * @description Not recorded as a delivery and not published on the alert topic. A failure is a coded error naming the cause (status, host, network reason), never the destination's answer body.
+     */
+    post: operations['SubscriptionsController_sendTest'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -159,7 +179,8 @@ export interface operations {
           | 'alert-delivery-failing'
           | 'exchange-config-changed'
           | 'wipe-degraded'
-          | 'wipe-failed';
+          | 'wipe-failed'
+          | 'test-alert';
         limit?: number;
         severity?: 'info' | 'warning' | 'critical';
         status?: 'firing' | 'resolved';
@@ -584,6 +605,76 @@ export interface operations {
       };
       /** @description SUBSCRIPTION_NOT_FOUND */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  SubscriptionsController_sendTest: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        /** @description Entra tenant, or * for every tenant */
+        tenant: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Delivered: the destination accepted it */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {boolean} */
+            delivered: true;
+            /** @enum {string} */
+            destination: 'alertmanager' | 'webhook' | 'email';
+            durationMs: number;
+            fingerprint: string;
+            /** Format: date-time */
+            sentAt: string;
+            subscriptionId: string;
+          };
+        };
+      };
+      /** @description DESTINATION_NOT_ALLOWED: the destination is on an address the operator did not admit */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNAUTHENTICATED: missing or wrong API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description SUBSCRIPTION_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description DESTINATION_REJECTED (it answered a failure status) or DESTINATION_UNREACHABLE (refused, DNS, timeout, TLS) */
+      502: {
         headers: {
           [name: string]: unknown;
         };

@@ -9,6 +9,10 @@ export enum AlertingErrorCode {
   InvalidRequest = 'ALERTING_INVALID_REQUEST',
   InvalidConfig = 'ALERTING_INVALID_CONFIG',
   DeliveryFailed = 'ALERT_DELIVERY_FAILED',
+  /** A test alert's destination answered with a failure status (HTTP, SMTP). */
+  DestinationRejected = 'DESTINATION_REJECTED',
+  /** A test alert's destination could not be reached (refused, DNS, timeout, TLS). */
+  DestinationUnreachable = 'DESTINATION_UNREACHABLE',
   SecretUnreadable = 'WEBHOOK_SECRET_UNREADABLE',
 }
 
@@ -27,6 +31,9 @@ export function alertingHttpStatusOf(code: string): number | undefined {
     case AlertingErrorCode.DestinationNotAllowed:
     case AlertingErrorCode.InvalidRequest:
       return 400;
+    case AlertingErrorCode.DestinationRejected:
+    case AlertingErrorCode.DestinationUnreachable:
+      return 502;
     case AlertingErrorCode.InvalidConfig:
     case AlertingErrorCode.DeliveryFailed:
     case AlertingErrorCode.SecretUnreadable:

@@ -1,4 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -8,9 +20,11 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import type { Request } from 'express';
 import { AlertingApi, parseInput, SubscriptionInput } from '../application/alerting-api';
-import { byParam } from '@easgate/identity';
-import { Access } from '@easgate/service-runtime';
+import { TestAlerts } from '../application/test-alerts';
+import { actorOf, byParam } from '@easgate/identity';
+import { Access, identityOfRequest } from '@easgate/service-runtime';
 
 const example = {
   name: 'Certificate expiry to ops',
@@ -28,7 +42,10 @@ const example = {
 @ApiParam({ name: 'tenant', description: 'Entra tenant, or * for every tenant' })
 @Controller('v1/tenants/:tenant/subscriptions')
 export class SubscriptionsController {
-  constructor(@Inject(AlertingApi) private readonly api: AlertingApi) {}
+  constructor(
+    @Inject(AlertingApi) private readonly api: AlertingApi,
+    @Inject(TestAlerts) private readonly testAlerts: TestAlerts,
+  ) {}
 
   @Get()
   @Access('auditor', byParam('tenant'))
@@ -88,5 +105,45 @@ export class SubscriptionsController {
   @ApiResponse({ status: 404, description: 'SUBSCRIPTION_NOT_FOUND' })
   deliveries(@Param('tenant') tenant: string, @Param('id') id: string, @Query('limit') limit?: string) {
     return this.api.listDeliveries(tenant, id, Math.min(Math.max(Number(limit ?? 100) || 100, 1), 1000));
+  }
+
+  @Post(':id/test')
+  @Access('operator', byParam('tenant'))
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      "Send a test alert (kind test-alert, severity info) to the subscription's destination through the real delivery path",
+    description:
+      "Not recorded as a delivery and not published on the alert topic. A failure is a coded error naming the cause (status, host, network reason), never the destination's answer body.",
+  })
+  @ApiResponse({
+    status: 200,
+    description: 'Delivered: the destination accepted it',
+    schema: {
+      type: 'object',
+      required: ['subscriptionId', 'destination', 'delivered', 'fingerprint', 'sentAt', 'durationMs'],
+      properties: {
+        subscriptionId: { type: 'string' },
+        destination: { type: 'string', enum: ['alertmanager', 'webhook', 'email'] },
+        delivered: { type: 'boolean', enum: [true] },
+        fingerprint: { type: 'string' },
+        sentAt: { type: 'string', format: 'date-time' },
+        durationMs: { type: 'number' },
+      },
+    },
+  })
+  @ApiResponse({
+    status: 400,
+    description: 'DESTINATION_NOT_ALLOWED: the destination is on an address the operator did not admit',
+  })
+  @ApiResponse({ status: 404, description: 'SUBSCRIPTION_NOT_FOUND' })
+  @ApiResponse({
+    status: 502,
+    description:
+      'DESTINATION_REJECTED (it answered a failure status) or DESTINATION_UNREACHABLE (refused, DNS, timeout, TLS)',
+  })
+  sendTest(@Param('tenant') tenant: string, @Param('id') id: string, @Req() request: Request) {
+    const identity = identityOfRequest(request);
+    return this.testAlerts.send(tenant, id, identity ? actorOf(identity) : 'anonymous');
   }
 }

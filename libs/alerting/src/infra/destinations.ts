@@ -63,9 +63,19 @@ async function post(
   });
   await response.body?.cancel().catch(() => undefined);
   if (response.status < 200 || response.status >= 300)
-    throw new Error(
-      `HTTP ${response.status} from ${new URL(url).host}${response.status >= 300 && response.status < 400 ? ' (redirects are not followed)' : ''}`,
+    throw new DestinationHttpError(response.status, new URL(url).host);
+}
+
+/** A destination answered with a status other than 2xx (its body is not read). */
+export class DestinationHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly host: string,
+  ) {
+    super(
+      `HTTP ${status} from ${host}${status >= 300 && status < 400 ? ' (redirects are not followed)' : ''}`,
     );
+  }
 }
 
 /** Sends alerts to Alertmanager, webhooks and e-mail. Throws with a plain message on failure. */
