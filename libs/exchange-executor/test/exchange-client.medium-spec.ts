@@ -212,7 +212,7 @@ describe(ExchangeClient.name, () => {
 
   it('passes the connection test for an Exchange Administrator app', async () => {
     const report = await runConnectionTest(clientFor(world));
-    expect(report.steps.filter((s) => s.outcome !== 'passed')).toEqual([]);
+    expect(report.steps.filter((s) => s.state !== 'passed')).toEqual([]);
     expect(report.ok).toBe(true);
   });
 

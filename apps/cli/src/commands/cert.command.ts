@@ -8,6 +8,7 @@ import {
   validateCertificate,
 } from '@easgate/auth';
 import type { Command } from 'commander';
+import { type LiveValidateOptions, runLiveValidation } from './cert-validate-live';
 import { type CertificatePasswordOptions, readCertificatePassword } from './certificate-password';
 import { readInputFile, UsageError } from './usage';
 
@@ -18,9 +19,12 @@ export enum CertExitCode {
   Rejected = 2,
 }
 
-interface ValidateOptions extends CertificatePasswordOptions {
-  certificateFilePath: string;
-  json?: boolean;
+/** `cert validate --live`: not every step is green (a red step, or a usage error on stderr). */
+const LiveFailed = 1;
+
+interface ValidateOptions extends LiveValidateOptions {
+  certificateFilePath?: string;
+  live?: boolean;
 }
 
 interface CreateOptions extends CertificatePasswordOptions {
@@ -46,17 +50,37 @@ export function registerCertCommands(program: Command): void {
   const passwordHelp = {
     env: 'name of the environment variable that holds the password (the password itself never goes on the command line)',
     stdin: 'read the password from standard input',
+    file: 'read the password from this file (its final line ending is not part of it)',
   };
 
   cert
-    .command('validate')
-    .description('check that a PKCS#12/PFX (or PEM) file is usable: exit 0 usable, 2 rejected, 1 usage error')
-    .requiredOption('--certificate-file-path <file>', 'the .pfx/.p12 file (or PEM with certificate and key)')
+    .command('validate [file]')
+    .description(
+      'check that a PKCS#12/PFX (or PEM) file is usable: exit 0 usable, 2 rejected, 1 usage error. ' +
+        "With --live, the console's Validate Certificate step by step (certificate, token, Exchange, " +
+        'permission of each cmdlet, mailbox scope): exit 0 every step green, 1 otherwise',
+    )
+    .option('--certificate-file-path <file>', 'the .pfx/.p12 file (or PEM with certificate and key)')
     .option('--certificate-password-env <VAR>', passwordHelp.env)
+    .option('--certificate-password-file <file>', passwordHelp.file)
     .option('--certificate-password-stdin', passwordHelp.stdin)
+    .option('--live', 'also request a token with it and check Exchange (needs --tenant and --client-id)')
+    .option('--tenant <id or domain>', '--live: the tenant id (GUID) or its .onmicrosoft.com domain')
+    .option('--client-id <guid>', '--live: the application (client) id of the Entra app')
+    .option('--organization <domain>', '--live: the .onmicrosoft.com domain, when --tenant is a GUID')
+    .option(
+      '--cloud <name>',
+      '--live: O365Default | O365USGovGCCHigh | O365USGovDoD | O365China',
+      'O365Default',
+    )
+    .option('--authority-host <https URL>', '--live: another identity platform host (e.g. the sandbox)')
+    .option('--exchange-endpoint <https URL>', '--live: another Exchange Online endpoint (e.g. the sandbox)')
+    .option('--ca-file <pem>', '--live: also trust this CA (the sandbox’s ca.pem)')
+    .option('--scope-filter <OPATH>', '--live: the mailbox scope’s recipient filter (EXECUTOR_SCOPES)')
+    .option('--scope-group <DN>', '--live: the mailbox scope’s group')
     .option('--json', 'print one JSON object instead of text')
-    .action(async (options: ValidateOptions) => {
-      process.exitCode = await runValidate(options);
+    .action(async (file: string | undefined, options: ValidateOptions) => {
+      process.exitCode = await runValidate(file, options);
     });
 
   cert
@@ -79,14 +103,17 @@ export function registerCertCommands(program: Command): void {
     });
 }
 
-async function runValidate(options: ValidateOptions): Promise<CertExitCode> {
+async function runValidate(file: string | undefined, options: ValidateOptions): Promise<CertExitCode> {
   return usageErrorsAsExitCode(async () => {
+    if (file !== undefined && options.certificateFilePath !== undefined)
+      throw new UsageError('name the file once: as an argument or with --certificate-file-path');
+    const path = file ?? options.certificateFilePath;
+    if (path === undefined) throw new UsageError('which file? easgate cert validate <file.pfx>');
+    if (options.live) return (await runLiveValidation(path, options)) ? CertExitCode.Ok : LiveFailed;
     const password = await readCertificatePassword(options);
-    const data = readInputFile(options.certificateFilePath);
+    const data = readInputFile(path);
     const result = validateCertificate({ data, password, now: new Date() });
-    console.log(
-      options.json ? JSON.stringify(result) : describeValidation(result, options.certificateFilePath),
-    );
+    console.log(options.json ? JSON.stringify(result) : describeValidation(result, path));
     return result.valid ? CertExitCode.Ok : CertExitCode.Rejected;
   });
 }

@@ -1,17 +1,26 @@
-import { UsageError } from './usage';
+import { readInputFile, UsageError } from './usage';
 
-/** A PFX password comes from a named environment variable or stdin, never from the command line. */
+/** A PFX password comes from a named environment variable, a file or stdin, never from the command line. */
 export interface CertificatePasswordOptions {
   certificatePasswordEnv?: string;
   certificatePasswordStdin?: boolean;
+  /** Only where a command offers --certificate-password-file. */
+  certificatePasswordFile?: string;
 }
 
 export async function readCertificatePassword(options: CertificatePasswordOptions): Promise<string> {
   const fromEnv = options.certificatePasswordEnv;
-  if (fromEnv !== undefined && options.certificatePasswordStdin) {
+  const sources = [fromEnv, options.certificatePasswordStdin, options.certificatePasswordFile];
+  if (sources.filter((source) => source !== undefined && source !== false).length > 1) {
     throw new UsageError(
-      'give the password one way only: --certificate-password-env or --certificate-password-stdin',
+      'give the password one way only: --certificate-password-env, --certificate-password-file or --certificate-password-stdin',
     );
+  }
+  if (options.certificatePasswordFile !== undefined) {
+    // Like stdin: only the final line ending an editor or `echo` adds is not part of the password.
+    return readInputFile(options.certificatePasswordFile)
+      .toString('utf8')
+      .replace(/\r?\n$/, '');
   }
   if (fromEnv !== undefined) {
     const value = process.env[fromEnv];

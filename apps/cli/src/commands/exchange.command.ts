@@ -1,19 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import { CertificateError, loadSigningCertificate } from '@easgate/auth';
 import { parseCliParameterAssignment } from '@easgate/cmdlet-schemas';
 import {
   type ConnectionTestReport,
   type ExchangeClient,
-  ExchangeClientFactory,
   ExchangeError,
-  localAssertionProvider,
   runConnectionTest,
-  TenantConnection,
-  UndiciTransport,
 } from '@easgate/exchange-executor';
 import type { Command } from 'commander';
 import { type CertificatePasswordOptions, readCertificatePassword } from './certificate-password';
-import { readInputFile, UsageError } from './usage';
+import { loadCertificate, withExchangeClient } from './exchange-connection';
+import { UsageError } from './usage';
+import { formatStep } from './validation-output';
 
 /** Exit codes are part of the contract: scripts branch on them. */
 export enum ExchangeExitCode {
@@ -89,7 +85,7 @@ export function registerExchangeCommands(program: Command): void {
     exchange
       .command('test')
       .description(
-        'connection test: token, a read-only cmdlet, then each cmdlet easgate needs: exit 0 all passed, 2 a step failed',
+        'connection test: token, a read-only cmdlet, each cmdlet easgate needs, the mailbox scope: exit 0 all passed, 2 a step failed (easgate cert validate --live also checks the certificate first)',
       ),
   ).action(async (options: ConnectionOptions) => {
     process.exitCode = await asExitCode(options, () => runTest(options));
@@ -141,34 +137,19 @@ async function withClient(
 ): Promise<ExchangeExitCode> {
   const password = await readCertificatePassword(options);
   const signing = loadCertificate(options.certificateFilePath, password);
-  const parsed = TenantConnection.safeParse({
-    id: `cli-${randomUUID()}`,
-    appId: options.appId,
-    organization: options.organization,
-    ...(options.tenantId !== undefined && { tenantId: options.tenantId }),
-    cloud: options.exchangeEnvironmentName,
-    ...(options.authorityHost !== undefined && { authorityHost: options.authorityHost }),
-    ...(options.connectionUri !== undefined && { exchangeEndpoint: options.connectionUri }),
-  });
-  if (!parsed.success) {
-    throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  }
-  const http = new UndiciTransport(options.caFile ? { caPem: readText(options.caFile) } : {});
-  try {
-    let client: ExchangeClient;
-    try {
-      client = new ExchangeClientFactory({ http }).clientFor(
-        parsed.data,
-        localAssertionProvider(parsed.data.appId, signing),
-      );
-    } catch (err) {
-      // Unknown cloud names and non-https overrides are caller mistakes.
-      throw new UsageError(err instanceof Error ? err.message : String(err));
-    }
-    return await work(client);
-  } finally {
-    await http.close();
-  }
+  return withExchangeClient(
+    {
+      appId: options.appId,
+      organization: options.organization,
+      ...(options.tenantId !== undefined && { tenantId: options.tenantId }),
+      cloud: options.exchangeEnvironmentName,
+      ...(options.authorityHost !== undefined && { authorityHost: options.authorityHost }),
+      ...(options.connectionUri !== undefined && { exchangeEndpoint: options.connectionUri }),
+      ...(options.caFile !== undefined && { caFile: options.caFile }),
+    },
+    signing,
+    work,
+  );
 }
 
 async function asExitCode(
@@ -204,19 +185,6 @@ async function asExitCode(
   }
 }
 
-function loadCertificate(path: string, password: string) {
-  try {
-    return loadSigningCertificate({ data: readInputFile(path), password, now: new Date() });
-  } catch (err) {
-    if (err instanceof CertificateError) throw new UsageError(`${err.code}: ${err.message}`);
-    throw err;
-  }
-}
-
-function readText(path: string): string {
-  return readInputFile(path).toString('utf8');
-}
-
 /** Like PowerShell's Format-List: one `Name : Value` line per property. */
 function formatList(value: Record<string, unknown>): string {
   const names = Object.keys(value);
@@ -231,12 +199,7 @@ function formatList(value: Record<string, unknown>): string {
 }
 
 function describeReport(report: ConnectionTestReport): string {
-  const lines = report.steps.map((s) => {
-    const mark = s.outcome === 'passed' ? 'PASS' : s.outcome === 'failed' ? 'FAIL' : 'SKIP';
-    const what = s.cmdlet ? `${s.step}: ${s.cmdlet}` : s.step;
-    const detail = s.outcome === 'failed' ? `${s.code}: ${s.message}` : (s.message ?? '');
-    return `${mark}  ${what}${detail ? ` — ${detail}` : ''}${s.fix ? `\n      fix: ${s.fix}` : ''}`;
-  });
+  const lines = report.steps.map(formatStep);
   lines.push(report.ok ? 'Connection test passed.' : 'Connection test FAILED.');
   return lines.join('\n');
 }

@@ -30,5 +30,16 @@ export function scopeFilterFor(scope: MailboxScope, mailbox: string): string {
   return clauses.join(' -and ');
 }
 
+/** The scope alone as a Get-Mailbox filter (which mailboxes it admits); undefined for an empty scope. */
+export function scopeFilter(scope: MailboxScope): string | undefined {
+  const clauses = [
+    ...(scope.recipientRestrictionFilter ? [`(${scope.recipientRestrictionFilter})`] : []),
+    ...(scope.policyScopeGroupId
+      ? [`(MemberOfGroup -eq ${quoteOpathString(scope.policyScopeGroupId)})`]
+      : []),
+  ];
+  return clauses.length > 0 ? clauses.join(' -and ') : undefined;
+}
+
 /** Scopes by tenant (id or domain, lower case). */
 export type TenantScopes = ReadonlyMap<string, MailboxScope>;

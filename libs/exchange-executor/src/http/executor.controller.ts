@@ -2,6 +2,8 @@ import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ExecutorError, ExecutorErrorCode } from '../domain/executor-error';
 import { ConfigSync } from '../application/config-sync';
+import { ScopeGuard } from '../application/scope-guard';
+import type { ExecutorConfig } from '../config';
 import { Discovery } from '../application/discovery';
 import { runConnectionTest } from '../infra/exchange-client';
 import { CommandLogRepository } from '../infra/persistence/command-log.repository';
@@ -27,7 +29,13 @@ export class ExecutorController {
     @Inject(CommandLogRepository) private readonly log: CommandLogRepository,
     @Inject(TENANT_CLIENTS) private readonly clients: TenantClients,
     @Inject(ConfigSync) private readonly configSync: ConfigSync,
-  ) {}
+    @Inject('EXECUTOR_RUNTIME') runtime: { config: ExecutorConfig },
+  ) {
+    this.scopes = new ScopeGuard(runtime.config.EXECUTOR_SCOPES);
+  }
+
+  /** The tenants' mailbox scopes, for the connection test's scope step. */
+  private readonly scopes: ScopeGuard;
 
   @Post('tenants/:tenant/config-sync')
   @Access('operator', byParam('tenant'))
@@ -50,7 +58,7 @@ export class ExecutorController {
   @HttpCode(200)
   @ApiOperation({
     summary:
-      'Token, a read-only cmdlet, then a probe of each cmdlet easgate needs; each step with its outcome and fix',
+      'The Exchange half of Validate Certificate: token, a read-only cmdlet, a probe of each cmdlet easgate needs, the mailbox scope; each step (@easgate/validation-pipeline) with its state, code, meaning and fix',
   })
   @ApiResponse({ status: 400, description: 'INVALID_TENANT: not a tenant id (GUID) or a domain' })
   @ApiResponse({
@@ -59,7 +67,9 @@ export class ExecutorController {
   })
   async connectionTest(@Param('tenant') tenant: string) {
     const client = await this.clients.clientFor(tenantParam(tenant));
-    return runConnectionTest(client);
+    const organization = client.endpoints.anchorMailbox.split('@').pop() ?? '';
+    const scope = this.scopes.scopeOf(tenant, [client.endpoints.tenant, organization]);
+    return runConnectionTest(client, scope ? { scope } : {});
   }
 
   @Post('tenants/:tenant/discovery')
