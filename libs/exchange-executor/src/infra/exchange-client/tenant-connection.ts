@@ -27,6 +27,7 @@ export interface ConnectionEndpoints {
   readonly authority: string;
   readonly tokenEndpoint: string;
   readonly invokeCommandUrl: string;
+  /** `<Exchange host the calls go to>/.default`, except under a stand-in authority (see below). */
   readonly tokenScope: string;
   /** `UPN:SystemMailbox{bb558c35-…}@<organization>`: what the module and most clients send. */
   readonly anchorMailbox: string;
@@ -38,13 +39,17 @@ export function connectionEndpoints(connection: TenantConnection): ConnectionEnd
     ...(connection.exchangeEndpoint !== undefined && { connectionUri: connection.exchangeEndpoint }),
   });
   const tenant = connection.tenantId ?? connection.organization;
+  // The token carries the audience of the host it is sent to: with the cloud's own authority, an
+  // overridden Exchange endpoint gets a token for itself, never one the real Exchange would accept.
+  // A stand-in authority (the sandbox, an admitted override) mints under the real resource name.
+  const standIn = cloud.authorityHost !== resolveCloud(connection.cloud).authorityHost;
   return {
     cloud,
     tenant,
     authority: `${cloud.authorityHost}/${tenant}`,
     tokenEndpoint: tokenEndpoint(cloud, tenant),
     invokeCommandUrl: `${cloud.adminApiBaseUrl}/${encodeURIComponent(tenant)}/InvokeCommand`,
-    tokenScope: cloud.tokenScope,
+    tokenScope: standIn ? cloud.tokenScope : `${cloud.exchangeUrl}/.default`,
     anchorMailbox: `UPN:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@${connection.organization}`,
   };
 }
