@@ -43,6 +43,16 @@ describe('isAllowedAudience', () => {
     expect(tokenEndpointOf(sut)).toBe(
       'https://127.0.0.1:8443/9188040d-6c67-4c5b-b112-36a304b66dad/oauth2/v2.0/token',
     );
+    expect(graphScopeOf(sut, 'https://127.0.0.1:8443')).toBe('https://graph.microsoft.com/.default');
+  });
+
+  it('requests a Graph token for the Graph host it is sent to when the cloud authority issues it', () => {
+    const sut = aConnection({ graphUrl: 'https://graph-proxy.contoso.example' });
+
+    expect(graphScopeOf(sut, sut.graphUrl)).toBe('https://graph-proxy.contoso.example/.default');
     expect(graphScopeOf(sut)).toBe('https://graph.microsoft.com/.default');
+    expect(graphScopeOf(aConnection({ cloud: 'O365USGovGCCHigh' }))).toBe(
+      'https://graph.microsoft.us/.default',
+    );
   });
 });

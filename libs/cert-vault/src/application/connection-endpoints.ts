@@ -1,9 +1,16 @@
 import { type CloudEndpoints, resolveCloud, tokenEndpoint } from '@easgate/auth';
 import type { TenantConnection } from '../domain/certificate';
 
-/** The real Graph resource: the token scope stays it even when a sandbox plays Graph. */
-export function graphScopeOf(connection: TenantConnection): string {
-  return `${resolveCloud(connection.cloud).graphUrl}/.default`;
+/**
+ * The scope of a Graph token: the audience of the host the token is sent to (`graphUrl`, the
+ * connection's or VAULT_GRAPH_URL). A token of the cloud's own authority is therefore never one for
+ * the real Graph when the calls go elsewhere. Only a stand-in authority (the sandbox, an admitted
+ * override) mints its tokens under the real resource name, for the stand-in hosts it plays.
+ */
+export function graphScopeOf(connection: TenantConnection, graphUrl?: string): string {
+  const real = resolveCloud(connection.cloud);
+  const standIn = cloudOf(connection).authorityHost !== real.authorityHost;
+  return `${standIn ? real.graphUrl : cloudOf(connection, graphUrl).graphUrl}/.default`;
 }
 
 export function cloudOf(connection: TenantConnection, graphUrl?: string): CloudEndpoints {

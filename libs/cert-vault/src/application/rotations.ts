@@ -340,7 +340,7 @@ export class Rotations {
       tokenEndpoint: endpoint,
       clientId: connection.appId,
       clientAssertion: assertion,
-      scope: graphScopeOf(connection),
+      scope: graphScopeOf(connection, connection.graphUrl ?? this.options.graphUrl),
     });
     if (!token.ok) {
       throw new VaultError(
