@@ -8,6 +8,14 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   root,
   plugins: [react()],
+  // Shared, dependency-free libraries the console bundles from source (tsconfig.base.json paths).
+  resolve: {
+    alias: {
+      '@easgate/validation-pipeline': fileURLToPath(
+        new URL('../../libs/shared/validation-pipeline/src/index.ts', import.meta.url),
+      ),
+    },
+  },
   build: {
     chunkSizeWarningLimit: 1500,
     outDir: fileURLToPath(new URL('../../dist/apps/console', import.meta.url)),

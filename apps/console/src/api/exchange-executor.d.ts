@@ -63,7 +63,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Token, a read-only cmdlet, then a probe of each cmdlet easgate needs; each step with its outcome and fix */
+    /** The Exchange half of Validate Certificate: token, a read-only cmdlet, a probe of each cmdlet easgate needs, the mailbox scope; each step (@easgate/validation-pipeline) with its state, code, meaning and fix */
     post: operations['ExecutorController_connectionTest'];
     delete?: never;
     options?: never;

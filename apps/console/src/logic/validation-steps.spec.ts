@@ -1,4 +1,4 @@
-import { allPassed, exchangeSteps, vaultSteps, type VaultValidation } from './validation-steps';
+import { consoleStages, runValidation, type ValidationPorts, type VaultValidation } from './validation-steps';
 
 function aVaultValidation(overrides: Partial<VaultValidation> = {}): VaultValidation {
   return {
@@ -16,69 +16,84 @@ function aVaultValidation(overrides: Partial<VaultValidation> = {}): VaultValida
   };
 }
 
-const now = new Date('2026-12-01T00:00:00Z');
+function ports(vault: VaultValidation, testConnection = jest.fn()): ValidationPorts {
+  return {
+    validateInVault: async () => vault,
+    testConnection,
+    now: () => new Date('2026-12-01T00:00:00Z'),
+  };
+}
 
-describe(vaultSteps.name, () => {
-  it('passes every certificate step and the token request of a good certificate, with the days left', () => {
-    const sut = vaultSteps(aVaultValidation(), 12, now);
-    expect(sut.map((s) => s.state)).toEqual(['passed', 'passed', 'passed', 'passed', 'passed']);
-    expect(sut[2].message).toBe('valid until 2027-12-01 (365 days left)');
-    expect(allPassed(sut)).toBe(true);
-  });
-
-  it('fails the step an error belongs to, with its fix, and skips the token request', () => {
-    const sut = vaultSteps(
-      aVaultValidation({
-        valid: false,
-        errors: [{ code: 'RSA_TOO_SMALL', message: 'RSA 1024 bits' }],
-        live: undefined,
-      }),
-      5,
-      now,
+describe(consoleStages.name, () => {
+  it('shows the vault certificate checks with the days left and a passed token request', async () => {
+    const sut = await runValidation(
+      consoleStages(
+        ports(
+          aVaultValidation(),
+          jest.fn(async () => ({ ok: true, steps: [] })),
+        ),
+      ),
+      () => undefined,
     );
-    expect(sut.find((s) => s.id === 'key-size')).toMatchObject({
-      state: 'failed',
-      fix: expect.stringContaining('2048'),
-    });
-    expect(sut.find((s) => s.id === 'token')!.state).toBe('skipped');
-    expect(allPassed(sut)).toBe(false);
+    expect(sut.slice(0, 5).map((s) => s.state)).toEqual(['passed', 'passed', 'passed', 'passed', 'passed']);
+    expect(sut[2].message).toBe('valid until 2027-12-01 (365 days left)');
   });
 
-  it('explains an AADSTS code of a refused token request and says how to fix it', () => {
-    const sut = vaultSteps(
-      aVaultValidation({ valid: false, live: { ok: false, error: 'invalid_grant', errorCodes: [65001] } }),
-      5,
-      now,
+  it('explains the AADSTS code of a token request the vault saw refused, and never asks Exchange', async () => {
+    const testConnection = jest.fn();
+    const sut = await runValidation(
+      consoleStages(
+        ports(
+          aVaultValidation({
+            valid: false,
+            live: { ok: false, error: 'invalid_client', errorCodes: [7000229], message: 'AADSTS7000229: …' },
+          }),
+          testConnection,
+        ),
+      ),
+      () => undefined,
     );
     expect(sut.find((s) => s.id === 'token')).toMatchObject({
       state: 'failed',
-      message: 'AADSTS65001: admin consent has not been granted',
+      code: 'AADSTS7000229',
       fix: expect.stringContaining('Grant admin consent'),
     });
+    expect(testConnection).not.toHaveBeenCalled();
+    expect(sut.find((s) => s.id === 'exchange')?.state).toBe('skipped');
   });
-});
 
-describe(exchangeSteps.name, () => {
-  it("names the executor's steps as the admin knows them, cmdlet included", () => {
-    const sut = exchangeSteps([
-      { step: 'read-only cmdlet', cmdlet: 'Get-OrganizationConfig', outcome: 'passed', durationMs: 40 },
-      {
-        step: 'cmdlet permission',
-        cmdlet: 'Set-CASMailbox',
-        outcome: 'failed',
-        durationMs: 30,
-        code: 'EXO_FORBIDDEN',
-        message: 'not allowed',
-        fix: 'assign the role',
-      },
-    ]);
-    expect(sut.map((s) => s.label)).toEqual([
-      'Checking Exchange (a read-only cmdlet): Get-OrganizationConfig',
-      'Permission probe: Set-CASMailbox',
-    ]);
-    expect(sut[1]).toMatchObject({
+  it("shows the executor's Exchange steps and keeps the vault's token step", async () => {
+    const sut = await runValidation(
+      consoleStages(
+        ports(
+          aVaultValidation(),
+          jest.fn(async () => ({
+            ok: false,
+            steps: [
+              {
+                id: 'token' as const,
+                label: 'Token request to Entra ID',
+                state: 'passed' as const,
+                message: 'x',
+              },
+              {
+                id: 'permission:Set-CASMailbox' as const,
+                label: 'Permission to run Set-CASMailbox',
+                state: 'failed' as const,
+                code: 'EXO_CMDLET_NOT_ALLOWED',
+                fix: 'assign the role',
+              },
+            ],
+          })),
+        ),
+      ),
+      () => undefined,
+    );
+    expect(sut.find((s) => s.id === 'token')?.message).toBe(
+      'an app-only token for Exchange Online was issued',
+    );
+    expect(sut.find((s) => s.id === 'permission:Set-CASMailbox')).toMatchObject({
       state: 'failed',
-      message: 'EXO_FORBIDDEN: not allowed',
       fix: 'assign the role',
     });
   });

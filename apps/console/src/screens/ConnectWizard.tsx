@@ -27,11 +27,12 @@ import {
 } from '../logic/tenant-form';
 import {
   allPassed,
-  type ConnectionTestStep,
-  exchangeSteps,
+  type ConnectionTest,
+  consoleStages,
+  plannedSteps,
+  runValidation,
   type ValidationStep,
   type VaultValidation,
-  vaultSteps,
 } from '../logic/validation-steps';
 import { navigate } from '../router';
 
@@ -131,28 +132,27 @@ export function ConnectWizard() {
     if (!connection || !certificate) return;
     setValidating(true);
     setError(undefined);
-    setSteps([{ id: 'vault', label: 'Checking the certificate and requesting a token', state: 'running' }]);
     try {
-      const started = performance.now();
-      const vault = (await request(
-        'cert-vault',
-        'post',
-        '/v1/tenant-connections/{connectionId}/certificates/{certificateId}/validate',
-        { path: { connectionId: connection.id, certificateId: certificate.id }, body: { live: true } },
-      )) as VaultValidation;
-      const first = vaultSteps(vault, Math.round(performance.now() - started), new Date());
-      if (!allPassed(first)) {
-        setSteps(first);
-        return;
-      }
-      setSteps([...first, { id: 'exchange', label: 'Checking the Exchange PowerShell', state: 'running' }]);
-      const test = (await request('exchange-executor', 'post', '/v1/tenants/{tenant}/connection-test', {
-        path: { tenant: connection.tenantId },
-      })) as { ok: boolean; steps: ConnectionTestStep[] };
-      setSteps([...first, ...exchangeSteps(test.steps.filter((s) => s.step !== 'token'))]);
+      await runValidation(
+        consoleStages({
+          validateInVault: async () =>
+            (await request(
+              'cert-vault',
+              'post',
+              '/v1/tenant-connections/{connectionId}/certificates/{certificateId}/validate',
+              { path: { connectionId: connection.id, certificateId: certificate.id }, body: { live: true } },
+            )) as VaultValidation,
+          testConnection: async () =>
+            (await request('exchange-executor', 'post', '/v1/tenants/{tenant}/connection-test', {
+              path: { tenant: connection.tenantId },
+            })) as ConnectionTest,
+          now: () => new Date(),
+        }),
+        (current) => setSteps([...current]),
+        plannedSteps(),
+      );
     } catch (err) {
       setError((err as Error).message);
-      setSteps((current) => current.map((s) => (s.state === 'running' ? { ...s, state: 'failed' } : s)));
     } finally {
       setValidating(false);
     }
@@ -373,6 +373,7 @@ export function ConnectWizard() {
             {steps.map((step) => (
               <li
                 key={step.id}
+                data-step={step.id}
                 data-state={step.state}
                 style={{ padding: '6px 0', borderBottom: '1px solid #dee2e6' }}
               >
@@ -381,9 +382,19 @@ export function ConnectWizard() {
                     {step.state}
                   </Badge>
                   <Text fw={600}>{step.label}</Text>
-                  {step.durationMs !== undefined && <Text size="sm">{step.durationMs} ms</Text>}
+                  {step.durationMs !== undefined && step.state !== 'skipped' && (
+                    <Text size="sm">{step.durationMs} ms</Text>
+                  )}
                 </Group>
                 {step.message && <Text size="sm">{step.message}</Text>}
+                {step.warning && (
+                  <Text size="sm" c="orange.9">
+                    Warning: {step.warning}
+                  </Text>
+                )}
+                {step.state === 'failed' && step.detail && step.detail !== step.message && (
+                  <Text size="sm">Microsoft said: {step.detail}</Text>
+                )}
                 {step.fix && (
                   <Text size="sm" c="red.9">
                     Fix: {step.fix}
