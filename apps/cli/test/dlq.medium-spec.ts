@@ -37,24 +37,29 @@ describe('easgate dlq', () => {
     await producer.disconnect();
     const recorder = await TopicRecorder.start([topic]);
     try {
-      const listed = await easgate('dlq', 'list', '--topic', topic, '--json', '--idle-ms', '1500');
+      const listed = await easgate('dlq', 'list', '--topic', topic, '--json');
       expect(JSON.parse(listed.stdout.trim())).toMatchObject({
         originalTopic: topic,
         key: 'device-9',
         code: 'EXCHANGE_UNAVAILABLE',
         reason: 'Exchange answered 503 five times',
         attempts: 5,
+        replayed: false,
       });
 
-      const first = await easgate('dlq', 'replay', '--topic', topic, '--idle-ms', '1500');
+      const first = await easgate('dlq', 'replay', '--topic', topic);
       expect(first.stdout).toContain('replayed 1 dead letter(s)');
-      const second = await easgate('dlq', 'replay', '--topic', topic, '--idle-ms', '1500');
+      const second = await easgate('dlq', 'replay', '--topic', topic);
       expect(second.stdout).toContain('replayed 0 dead letter(s)');
 
       const replayed = await waitFor('the replayed record', () => recorder.on(topic)[0]);
       expect(replayed.key).toBe('device-9');
       expect(replayed.value).toEqual(original.value);
-      expect(replayed.headers).toEqual(original.headers);
+      // The replay names the dead letter it came from; the dead-letter headers are gone.
+      expect(replayed.headers).toEqual({
+        ...original.headers,
+        'x-easgate-replay-of': `${deadLetterTopicOf(topic)}:0:0`,
+      });
       expect(recorder.on(topic)).toHaveLength(1);
     } finally {
       await recorder.stop();

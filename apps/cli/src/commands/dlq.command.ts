@@ -1,123 +1,107 @@
-import { deadLetterTopicOf, isDeadLetterTopic, normalizeHeaders } from '@easgate/contracts';
-import { DeadLetterHeaders, replayRecord } from '@easgate/messaging';
+import { DEAD_LETTER_SUFFIX, isDeadLetterTopic } from '@easgate/contracts';
+import {
+  DeadLetterInspector,
+  type DeadLetterEntry,
+  deadLetterKafkaFromEnv,
+  kafkaDeadLetterStore,
+  kafkaBusFromEnv,
+} from '@easgate/messaging';
 import type { Command } from 'commander';
-import { Kafka, logLevel } from 'kafkajs';
 
 interface DlqOptions {
   topic: string;
   brokers?: string;
+  tenant?: string;
+  group?: string;
+  id?: string[];
   max: string;
   json?: boolean;
-  idleMs: string;
-}
-
-function kafkaFrom(options: DlqOptions): Kafka {
-  const brokers = (options.brokers ?? process.env['KAFKA_BROKERS'] ?? '').split(',').filter(Boolean);
-  if (brokers.length === 0) throw new Error('no Kafka brokers: pass --brokers or set KAFKA_BROKERS');
-  process.env['KAFKAJS_NO_PARTITIONER_WARNING'] = '1';
-  return new Kafka({ clientId: 'easgate-cli', brokers, logLevel: logLevel.ERROR });
 }
 
 /**
- * Reads dead letters of `topic` in the consumer group `group`, calling `each` for each one, until
- * `max` were read or nothing new came for `idleMs`. Offsets are committed after `each`, so a
- * dead letter is replayed once by the replay group.
+ * The same {@link DeadLetterInspector} as each service's `/v1/dead-letters` endpoint, on the Kafka of
+ * --brokers or KAFKA_BROKERS (the embedded bus of `easgate start` is read through the console or its API).
  */
-async function readDeadLetters(
-  kafka: Kafka,
-  options: DlqOptions,
-  group: string,
-  commit: boolean,
-  each: (record: ReturnType<typeof replayRecord> & { headers: Record<string, string> }) => Promise<void>,
-): Promise<number> {
-  const dlq = isDeadLetterTopic(options.topic) ? options.topic : deadLetterTopicOf(options.topic);
-  const consumer = kafka.consumer({ groupId: group, sessionTimeout: 10_000 });
-  const max = Number(options.max);
-  let count = 0;
-  let last = Date.now();
-  await consumer.connect();
-  await consumer.subscribe({ topics: [dlq], fromBeginning: true });
-  await consumer.run({
-    autoCommit: false,
-    eachMessage: async ({ topic, partition, message }) => {
-      if (count >= max) return;
-      const headers = normalizeHeaders(message.headers);
-      const record = { key: message.key?.toString('utf8') ?? null, value: message.value, headers };
-      await each({ ...replayRecord(record), headers });
-      count++;
-      last = Date.now();
-      if (commit)
-        await consumer.commitOffsets([
-          { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
-        ]);
-    },
-  });
-  while (count < max && Date.now() - last < Number(options.idleMs))
-    await new Promise((r) => setTimeout(r, 200));
-  await consumer.disconnect();
-  return count;
+function inspectorFrom(options: DlqOptions): { inspector: DeadLetterInspector; close: () => Promise<void> } {
+  const env = { ...process.env, ...(options.brokers && { KAFKA_BROKERS: options.brokers }) };
+  if (!env['KAFKA_BROKERS']) throw new Error('no Kafka brokers: pass --brokers or set KAFKA_BROKERS');
+  process.env['KAFKAJS_NO_PARTITIONER_WARNING'] = '1';
+  const bus = kafkaBusFromEnv('easgate-cli', env);
+  const inspector = new DeadLetterInspector(
+    kafkaDeadLetterStore(deadLetterKafkaFromEnv(env, 'easgate-cli')),
+    bus.publisher(),
+  );
+  return { inspector, close: () => bus.close() };
+}
+
+function originalTopicOf(topic: string): string {
+  return isDeadLetterTopic(topic) ? topic.slice(0, -DEAD_LETTER_SUFFIX.length) : topic;
+}
+
+function scopeOf(options: DlqOptions): { tenant?: string; consumerGroup?: string } {
+  return {
+    ...(options.tenant && { tenant: options.tenant }),
+    ...(options.group && { consumerGroup: options.group }),
+  };
+}
+
+function line(entry: DeadLetterEntry): string {
+  return `${entry.failedAt ?? '-'} ${entry.replayed ? 'replayed' : 'waiting'} ${entry.id} ${entry.code ?? '-'} key=${entry.key ?? '-'} tenant=${entry.tenant ?? '-'} ${entry.reason ?? ''}`;
 }
 
 export function registerDlqCommands(program: Command): void {
-  const dlq = program.command('dlq').description('inspect and replay dead letters (<topic>.dlq) on Kafka');
+  const dlq = program
+    .command('dlq')
+    .description(
+      "inspect and replay dead letters (<topic>.dlq) on Kafka, as the services' /v1/dead-letters do",
+    );
   const common = (c: Command) =>
     c
       .requiredOption('--topic <topic>', 'the original topic (or its .dlq)')
       .option('--brokers <list>', 'Kafka brokers (default: KAFKA_BROKERS)')
-      .option('--max <n>', 'stop after this many dead letters', '1000')
-      .option('--idle-ms <ms>', 'stop when nothing new arrives for this long', '3000');
+      .option('--tenant <tenant>', "only this tenant's dead letters")
+      .option(
+        '--group <consumer group>',
+        'only the dead letters of this consumer group (e.g. easgate-alerting)',
+      );
 
-  common(dlq.command('list').description('print dead letters with their reason (reads, commits nothing)'))
+  common(
+    dlq.command('list').description('print dead letters with their reason, newest first (changes nothing)'),
+  )
+    .option('--max <n>', 'print at most this many', '1000')
     .option('--json', 'one JSON object per line')
     .action(async (options: DlqOptions) => {
-      const kafka = kafkaFrom(options);
-      await readDeadLetters(
-        kafka,
-        options,
-        `easgate-dlq-list-${Date.now()}`,
-        false,
-        async ({ topic, record, headers }) => {
-          const entry = {
-            originalTopic: topic,
-            key: record.key,
-            code: headers[DeadLetterHeaders.ErrorCode],
-            reason: headers[DeadLetterHeaders.Reason],
-            attempts: Number(headers[DeadLetterHeaders.Attempts]),
-            failedAt: headers[DeadLetterHeaders.FailedAt],
-            consumerGroup: headers[DeadLetterHeaders.ConsumerGroup],
-            originalOffset: headers[DeadLetterHeaders.OriginalOffset],
-          };
-          console.log(
-            options.json
-              ? JSON.stringify(entry)
-              : `${entry.failedAt} ${entry.code} key=${entry.key} ${entry.reason}`,
-          );
-        },
-      );
+      const { inspector, close } = inspectorFrom(options);
+      try {
+        const entries = await inspector.list([originalTopicOf(options.topic)], {
+          limit: Number(options.max),
+          ...scopeOf(options),
+        });
+        for (const entry of entries) console.log(options.json ? JSON.stringify(entry) : line(entry));
+      } finally {
+        await close();
+      }
     });
 
   common(
-    dlq.command('replay').description('publish dead letters back to their original topic, once each'),
-  ).action(async (options: DlqOptions) => {
-    const kafka = kafkaFrom(options);
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    try {
-      const replayed = await readDeadLetters(
-        kafka,
-        options,
-        'easgate-dlq-replay',
-        true,
-        async ({ topic, record }) => {
-          await producer.send({
-            topic,
-            messages: [{ key: record.key, value: record.value, headers: record.headers }],
-          });
-        },
-      );
-      console.log(`replayed ${replayed} dead letter(s)`);
-    } finally {
-      await producer.disconnect();
-    }
-  });
+    dlq
+      .command('replay')
+      .description(
+        'publish dead letters back to their original topic: those named by --id, else every one not replayed yet (once each)',
+      ),
+  )
+    .option('--id <id...>', 'the dead letters to replay (<topic>.dlq:<partition>:<offset>, from `dlq list`)')
+    .action(async (options: DlqOptions) => {
+      const { inspector, close } = inspectorFrom(options);
+      try {
+        const result = await inspector.replay([originalTopicOf(options.topic)], {
+          ...(options.id && { ids: options.id }),
+          ...scopeOf(options),
+        });
+        console.log(`replayed ${result.replayed.length} dead letter(s)`);
+        if (result.missing.length > 0) console.log(`not held: ${result.missing.join(' ')}`);
+      } finally {
+        await close();
+      }
+    });
 }

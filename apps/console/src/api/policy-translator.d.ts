@@ -3,6 +3,40 @@
  * the service serves at /docs/openapi.json. Do not edit: change the service's annotations and regenerate.
  */
 export interface paths {
+  '/v1/dead-letters': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Dead letters of the topics this service consumes, newest first (every tenant) */
+    get: operations['DeadLettersController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/dead-letters/replay': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Replay dead letters (by id, or every one not replayed yet) to their original topic */
+    post: operations['DeadLettersController_replay'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/mdm/events': {
     parameters: {
       query?: never;
@@ -34,6 +68,40 @@ export interface paths {
     put?: never;
     /** Quarantine now the devices no MDM reported past the grace period (otherwise periodic) */
     post: operations['DevicesController_sweep'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/tenants/{tenant}/dead-letters': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The tenant's dead letters of the topics this service consumes, newest first */
+    get: operations['DeadLettersController_listOfTenant'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/tenants/{tenant}/dead-letters/replay': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Replay the tenant's dead letters (by id, or every one not replayed yet) to their topic */
+    post: operations['DeadLettersController_replayOfTenant'];
     delete?: never;
     options?: never;
     head?: never;
@@ -162,6 +230,160 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+  DeadLettersController_list: {
+    parameters: {
+      query?: {
+        /** @description 1-1000, default 200 */
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The dead letters held */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            deadLetters: {
+              attempts?: number;
+              /** @description the error code that killed it */
+              code?: string;
+              consumerGroup?: string;
+              eventType?: string;
+              failedAt?: string;
+              /** @description <dead-letter topic>:<partition>:<offset> */
+              id: string;
+              key: string | null;
+              offset: string;
+              originalTopic: string;
+              partition: number;
+              reason?: string;
+              /** @description replayed already by a "replay all" of the same scope */
+              replayed?: boolean;
+              /** @description the dead letter this one is a failed replay of */
+              replayOf?: string;
+              retriable?: boolean;
+              tenant?: string;
+              topic: string;
+            }[];
+            /** @description the topics consumed */
+            topics: string[];
+          };
+        };
+      };
+      /** @description INVALID_REQUEST: the query parameters at fault */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNAUTHENTICATED: missing or wrong API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description DEAD_LETTERS_UNAVAILABLE or DEAD_LETTERS_READ_TIMEOUT: the bus cannot be read now */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  DeadLettersController_replay: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description absent: every one not replayed yet */
+          ids?: string[];
+        };
+      };
+    };
+    responses: {
+      /** @description What was replayed */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description ids not held (or not the tenant’s) */
+            missing: string[];
+            replayed: {
+              attempts?: number;
+              /** @description the error code that killed it */
+              code?: string;
+              consumerGroup?: string;
+              eventType?: string;
+              failedAt?: string;
+              /** @description <dead-letter topic>:<partition>:<offset> */
+              id: string;
+              key: string | null;
+              offset: string;
+              originalTopic: string;
+              partition: number;
+              reason?: string;
+              /** @description replayed already by a "replay all" of the same scope */
+              replayed?: boolean;
+              /** @description the dead letter this one is a failed replay of */
+              replayOf?: string;
+              retriable?: boolean;
+              tenant?: string;
+              topic: string;
+            }[];
+          };
+        };
+      };
+      /** @description INVALID_REQUEST: the fields at fault */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNAUTHENTICATED: missing or wrong API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description DEAD_LETTERS_UNAVAILABLE or DEAD_LETTERS_READ_TIMEOUT: the bus cannot be read now */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   MdmEventsController_publish: {
     parameters: {
       query?: never;
@@ -259,6 +481,164 @@ export interface operations {
       };
       /** @description UNAUTHENTICATED: missing or wrong API token */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  DeadLettersController_listOfTenant: {
+    parameters: {
+      query?: {
+        /** @description 1-1000, default 200 */
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        tenant: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The dead letters held */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            deadLetters: {
+              attempts?: number;
+              /** @description the error code that killed it */
+              code?: string;
+              consumerGroup?: string;
+              eventType?: string;
+              failedAt?: string;
+              /** @description <dead-letter topic>:<partition>:<offset> */
+              id: string;
+              key: string | null;
+              offset: string;
+              originalTopic: string;
+              partition: number;
+              reason?: string;
+              /** @description replayed already by a "replay all" of the same scope */
+              replayed?: boolean;
+              /** @description the dead letter this one is a failed replay of */
+              replayOf?: string;
+              retriable?: boolean;
+              tenant?: string;
+              topic: string;
+            }[];
+            /** @description the topics consumed */
+            topics: string[];
+          };
+        };
+      };
+      /** @description INVALID_REQUEST: the query parameters at fault */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNAUTHENTICATED: missing or wrong API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description DEAD_LETTERS_UNAVAILABLE or DEAD_LETTERS_READ_TIMEOUT: the bus cannot be read now */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  DeadLettersController_replayOfTenant: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        tenant: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description absent: every one not replayed yet */
+          ids?: string[];
+        };
+      };
+    };
+    responses: {
+      /** @description What was replayed */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description ids not held (or not the tenant’s) */
+            missing: string[];
+            replayed: {
+              attempts?: number;
+              /** @description the error code that killed it */
+              code?: string;
+              consumerGroup?: string;
+              eventType?: string;
+              failedAt?: string;
+              /** @description <dead-letter topic>:<partition>:<offset> */
+              id: string;
+              key: string | null;
+              offset: string;
+              originalTopic: string;
+              partition: number;
+              reason?: string;
+              /** @description replayed already by a "replay all" of the same scope */
+              replayed?: boolean;
+              /** @description the dead letter this one is a failed replay of */
+              replayOf?: string;
+              retriable?: boolean;
+              tenant?: string;
+              topic: string;
+            }[];
+          };
+        };
+      };
+      /** @description INVALID_REQUEST: the fields at fault */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNAUTHENTICATED: missing or wrong API token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description DEAD_LETTERS_UNAVAILABLE or DEAD_LETTERS_READ_TIMEOUT: the bus cannot be read now */
+      503: {
         headers: {
           [name: string]: unknown;
         };

@@ -3,6 +3,7 @@ export * from './retry-policy';
 export * from './infrastructure-error';
 export * from './transport/kafka-readiness';
 export * from './dead-letter';
+export * from './dead-letter-inspector';
 export * from './delivery';
 export * from './transport/message';
 export * from './transport/kafka-bus';

@@ -14,3 +14,4 @@ export * from './periodic-task';
 export * from './parse-input';
 export * from './identity/provision';
 export * from './openapi-errors';
+export * from './dead-letters.controller';

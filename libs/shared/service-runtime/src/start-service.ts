@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type ServiceName, ServiceTopics, topicSpecsOf } from '@easgate/contracts';
 import {
   createLogger,
+  deadLetterInspectorFor,
   EasgateTransport,
   Inbox,
   isInfrastructureError,
@@ -23,6 +24,7 @@ import { AuthorizationGuard } from './identity/authorization.guard';
 import { type IdentityOptions, serviceIdentity } from './identity/service-identity';
 import { EasgateExceptionFilter } from './exception.filter';
 import { HealthController, SERVICE_NAME } from './health.controller';
+import { DEAD_LETTERS, DeadLettersController, deadLetterTopicsOf } from './dead-letters.controller';
 import { documentRuntimeErrors, successStatuses } from './openapi-errors';
 import { deliveryMetrics } from './metrics';
 import { PeriodicTask } from './periodic-task';
@@ -201,15 +203,26 @@ export async function startService(
       logger,
     };
     const serviceModule: DynamicModule = definition.module(context);
+    // Each service lists and replays the dead letters of the topics it consumes (none: no routes).
+    const deadLetterTopics = deadLetterTopicsOf(definition.name);
+    const deadLetters = deadLetterTopics.length > 0 ? [DeadLettersController] : [];
 
     @Module({
       imports: [
         MessagingModule.forService({ service: definition.name, bus: options.bus, database }),
         serviceModule,
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, ...deadLetters],
       providers: [
         { provide: SERVICE_NAME, useValue: definition.name },
+        {
+          provide: DEAD_LETTERS,
+          useValue: {
+            topics: deadLetterTopics,
+            consumerGroup: options.consumerGroup ?? `easgate-${definition.name}`,
+            inspector: deadLetterInspectorFor(options.bus, env),
+          },
+        },
         {
           provide: APP_GUARD,
           useFactory: (reflector: Reflector, moduleRef: ModuleRef) =>
