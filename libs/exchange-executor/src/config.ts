@@ -16,8 +16,13 @@ const ScopeSchema = z
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 
 const Schema = z.object({
-  /** How long pending changes of one mailbox wait to be coalesced into one call. */
+  /**
+   * Coalescing: a mailbox's pending changes are worked as one call once none has been written for
+   * this long (measured on the commands' writing time as their partition is read)…
+   */
   EXECUTOR_BATCH_WINDOW_MS: int(250),
+  /** …and at the latest this long after the first of them was written (a steady trickle); ≥ the window. */
+  EXECUTOR_MAX_BATCH_DELAY_MS: int(1000),
   /** Flush attempts of a command (each with the client's own retries) before it fails. */
   EXECUTOR_MAX_ATTEMPTS: int(5, 1),
   EXECUTOR_RETRY_BASE_MS: int(2000),

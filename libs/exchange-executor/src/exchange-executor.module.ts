@@ -168,6 +168,7 @@ export class ExchangeExecutorModule {
                 leaseMs: config.EXECUTOR_LEASE_MS,
                 wipeRecovery: config.EXECUTOR_WIPE_RECOVERY,
                 batchWindowMs: config.EXECUTOR_BATCH_WINDOW_MS,
+                maxBatchDelayMs: config.EXECUTOR_MAX_BATCH_DELAY_MS,
                 maxAttempts: config.EXECUTOR_MAX_ATTEMPTS,
                 retryBaseMs: config.EXECUTOR_RETRY_BASE_MS,
                 parallelMailboxes: config.EXECUTOR_PARALLEL_MAILBOXES,

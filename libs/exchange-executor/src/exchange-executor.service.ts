@@ -4,6 +4,7 @@ import { ExecutorErrorCode } from './domain/executor-error';
 import { ExchangeErrorCode } from './infra/exchange-client';
 import { MailboxLeaseEntity } from './infra/persistence/mailbox-lease.entity';
 import { ExecutorLeases1764300000002 } from './infra/persistence/executor-leases.migration';
+import { ExecutorPendingIndexes1764300000003 } from './infra/persistence/executor-pending-indexes.migration';
 import { CommandLogEntity } from './infra/persistence/command-log.entity';
 import { ConfigSnapshotEntity } from './infra/persistence/config-snapshot.entity';
 import { ExecutorConfigSnapshot1764300000001 } from './infra/persistence/config-snapshot.migration';
@@ -71,6 +72,7 @@ export function exchangeExecutorService(options: ExchangeExecutorOptions = {}): 
       ExecutorTables1764300000000,
       ExecutorConfigSnapshot1764300000001,
       ExecutorLeases1764300000002,
+      ExecutorPendingIndexes1764300000003,
     ],
     module: (context) => ExchangeExecutorModule.forService(context, options),
     httpStatusOf: httpStatusOfExecutorError,

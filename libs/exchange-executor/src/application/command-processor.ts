@@ -20,6 +20,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Database, Tx } from '@easgate/persistence';
+import { type Arrival, CoalescingSchedule } from '../domain/coalescing-schedule';
 import { deviceState } from '../domain/device-state';
 import { ExecutorErrorCode } from '../domain/executor-error';
 import { OUT_OF_SCOPE } from '../domain/mailbox-scope';
@@ -46,7 +47,10 @@ export const EXECUTOR_SOURCE = 'easgate/exchange-executor';
 const INBOX_CONSUMER = 'exchange-executor';
 
 export interface CommandProcessorOptions {
+  /** A mailbox is worked once no command for it has been written for this long… */
   batchWindowMs: number;
+  /** …and at the latest this long after its first pending command was written (default 1 s). */
+  maxBatchDelayMs?: number;
   maxAttempts: number;
   retryBaseMs: number;
   parallelMailboxes: number;
@@ -83,13 +87,16 @@ interface Outcome {
 }
 
 /**
- * Works the command log mailbox by mailbox: waits a short window so that a burst of changes for one
- * mailbox coalesces into one Set-CASMailbox, skips what the inventory says is already so, and
+ * Works the command log mailbox by mailbox: waits until a mailbox's commands have been quiet for a
+ * short window (at most a maximum delay), on the commands' own clock as their stream is read (see
+ * CoalescingSchedule), so that all of a mailbox's changes coalesce into one Set-CASMailbox whatever
+ * the order and pace they arrive in; skips what the inventory says is already so, and
  * writes each command's result (and any dead letter) through the outbox in arrival order.
  * One mailbox is worked by one pass at a time, so its results stay in order.
  */
 export class CommandProcessor {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly schedule: CoalescingSchedule;
   private readonly running = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
   private active = 0;
@@ -118,6 +125,10 @@ export class CommandProcessor {
   ) {
     this.instanceId = options.instanceId ?? `${hostname()}-${randomUUID().slice(0, 8)}`;
     this.leaseMs = options.leaseMs ?? 30_000;
+    this.schedule = new CoalescingSchedule({
+      quietMs: options.batchWindowMs,
+      maxDelayMs: options.maxBatchDelayMs ?? 1000,
+    });
   }
 
   /**
@@ -155,11 +166,15 @@ export class CommandProcessor {
 
   private async tick(): Promise<void> {
     try {
-      const keys = [...this.held.keys()];
+      const before = new Map(this.held);
       const until = Date.now() + this.leaseMs;
-      const lost = await this.leases.renew(this.instanceId, keys, this.leaseMs);
-      for (const key of keys) if (this.held.has(key)) this.held.set(key, until);
+      const lost = await this.leases.renew(this.instanceId, [...before.keys()], this.leaseMs);
+      const lostSet = new Set(lost);
+      for (const [key, was] of before)
+        if (!lostSet.has(key) && this.held.get(key) === was) this.held.set(key, until);
       for (const key of lost) {
+        // Given back (nothing pending) or claimed afresh while renewing: not lost.
+        if (this.held.get(key) !== before.get(key)) continue;
         this.held.delete(key);
         this.logger.warn(
           { mailboxKey: key, instanceId: this.instanceId },
@@ -181,7 +196,25 @@ export class CommandProcessor {
     }
   }
 
-  /** A command for this mailbox is pending: work it after the batching window. */
+  /**
+   * Records a command read from its stream (`record`: in the command log) and schedules its
+   * mailbox: worked once its commands have been quiet for the window (or the maximum delay has
+   * passed). While the record is written the stream counts as being read, not as quiet. One read
+   * while a pass runs opens the next window.
+   */
+  async intake(key: string, arrival: Arrival, record: () => Promise<unknown>): Promise<void> {
+    this.schedule.reading(arrival, Date.now());
+    try {
+      await record();
+    } catch (err) {
+      this.schedule.abandoned(arrival, Date.now());
+      throw err;
+    }
+    this.schedule.arrived(key, arrival, Date.now());
+    if (!this.stopped && !this.running.has(key)) this.arm(key);
+  }
+
+  /** Work for this mailbox that no stream announced (recovery, a takeover, another pass): after `delayMs`. */
   wake(key: string, delayMs = this.options.batchWindowMs): void {
     if (this.stopped) return;
     if (this.running.has(key)) {
@@ -189,16 +222,35 @@ export class CommandProcessor {
       return;
     }
     if (this.timers.has(key)) return;
+    this.schedule.nudge(key, Date.now(), delayMs);
+    this.arm(key);
+  }
+
+  /** Sets the mailbox's timer to when the schedule says it is due. */
+  private arm(key: string): void {
+    const due = this.schedule.dueAt(key, Date.now());
+    if (due === undefined) return;
+    clearTimeout(this.timers.get(key));
     this.timers.set(
       key,
-      setTimeout(() => {
-        this.timers.delete(key);
-        this.launch(key);
-      }, delayMs),
+      setTimeout(() => this.fire(key), Math.max(0, due - Date.now())),
     );
   }
 
+  private fire(key: string): void {
+    this.timers.delete(key);
+    if (this.stopped || this.running.has(key)) return;
+    // More of its stream was read meanwhile: the window may have moved on.
+    if (!this.schedule.isDue(key, Date.now())) {
+      this.arm(key);
+      return;
+    }
+    this.launch(key);
+  }
+
   private launch(key: string): void {
+    // What is read from now on opens the mailbox's next window (this pass may still see some of it).
+    this.schedule.take(key);
     const pass = this.withSlot(() => this.flush(key))
       .catch((err: unknown) => {
         this.logger.error({ mailboxKey: key, err: describe(err) }, 'command pass failed: will retry');
@@ -207,6 +259,7 @@ export class CommandProcessor {
       .finally(() => {
         this.running.delete(key);
         if (this.again.delete(key)) this.wake(key, this.options.batchWindowMs);
+        else if (this.schedule.has(key)) this.arm(key);
       });
     this.running.set(key, pass);
   }

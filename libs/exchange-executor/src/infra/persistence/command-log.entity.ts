@@ -5,9 +5,14 @@ export type CommandStatus = 'pending' | 'applied' | 'skipped' | 'failed';
 /** A side effect that must not be repeated blindly, recorded (committed) before the call that makes it. */
 export type CommandIntent = 'sending';
 
+/** The predicate of the pending-row indexes: queries say it literally so that planners use them. */
+export const PENDING_ROWS = "status = 'pending'";
+
 /** Every command received, in arrival order: the executor's durable queue and its audit. */
 @Entity({ name: 'exchange_command_log' })
-@Index('exchange_command_log_pending', ['status', 'mailboxKey', 'seq'])
+// Partial indexes of the pending rows (see ExecutorPendingIndexes1764300000003).
+@Index('exchange_command_log_pending_by_mailbox', ['mailboxKey', 'seq'], { where: PENDING_ROWS })
+@Index('exchange_command_log_pending_by_tenant', ['tenant', 'receivedAt'], { where: PENDING_ROWS })
 export class CommandLogEntity {
   @PrimaryGeneratedColumn({ type: 'integer' })
   seq!: number;

@@ -1,6 +1,6 @@
 import type { ExchangeCommandV1, ExchangeResultV1 } from '@easgate/contracts';
 import type { Database, Tx } from '@easgate/persistence';
-import { type CommandIntent, CommandLogEntity, type CommandStatus } from './command-log.entity';
+import { type CommandIntent, CommandLogEntity, type CommandStatus, PENDING_ROWS } from './command-log.entity';
 
 /** Where a command came from (its CloudEvent without data): what a dead letter carries back. */
 export interface CommandOrigin {
@@ -75,7 +75,7 @@ export class CommandLogRepository {
         .select('c.tenant', 'tenant')
         .addSelect('COUNT(*)', 'depth')
         .addSelect('MIN(c.received_at)', 'oldest')
-        .where('c.status = :status', { status: 'pending' })
+        .where(`c.${PENDING_ROWS}`)
         .groupBy('c.tenant')
         .getRawMany<{ tenant: string; depth: string | number; oldest: string }>(),
     );
@@ -85,11 +85,13 @@ export class CommandLogRepository {
   /** A mailbox's pending commands in arrival order. */
   async pendingFor(mailboxKey: string, limit: number): Promise<PendingCommand[]> {
     const rows = await this.db.read((m) =>
-      m.getRepository(CommandLogEntity).find({
-        where: { mailboxKey, status: 'pending' },
-        order: { seq: 'ASC' },
-        take: limit,
-      }),
+      m
+        .getRepository(CommandLogEntity)
+        .createQueryBuilder('c')
+        .where(`c.mailbox_key = :mailboxKey AND c.${PENDING_ROWS}`, { mailboxKey })
+        .orderBy('c.seq', 'ASC')
+        .limit(limit)
+        .getMany(),
     );
     return rows.map((r) => ({
       seq: r.seq,
@@ -105,12 +107,15 @@ export class CommandLogRepository {
   /** Whether a mailbox still has pending commands. */
   async hasPending(mailboxKey: string): Promise<boolean> {
     const found = await this.db.read((m) =>
-      m.getRepository(CommandLogEntity).findOne({
-        select: { seq: true },
-        where: { mailboxKey, status: 'pending' },
-      }),
+      m
+        .getRepository(CommandLogEntity)
+        .createQueryBuilder('c')
+        .select('c.seq', 'seq')
+        .where(`c.mailbox_key = :mailboxKey AND c.${PENDING_ROWS}`, { mailboxKey })
+        .limit(1)
+        .getRawMany(),
     );
-    return found !== null;
+    return found.length > 0;
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { Database } from '@easgate/persistence';
-import { CommandLogEntity } from './command-log.entity';
+import { CommandLogEntity, PENDING_ROWS } from './command-log.entity';
 import { MailboxLeaseEntity } from './mailbox-lease.entity';
 
 /** Who may work a mailbox's pending commands: one instance at a time. */
@@ -45,7 +45,7 @@ export class ProcessLocalLeases implements MailboxLeases {
         .getRepository(CommandLogEntity)
         .createQueryBuilder('c')
         .select('DISTINCT c.mailbox_key', 'key')
-        .where('c.status = :status', { status: 'pending' })
+        .where(`c.${PENDING_ROWS}`)
         .getRawMany<{ key: string }>(),
     );
     return rows.map((r) => r.key);
@@ -89,7 +89,7 @@ export class MailboxLeaseRepository implements MailboxLeases {
         .from(MailboxLeaseEntity)
         .where('mailbox_key = :mailboxKey AND owner = :owner', { mailboxKey, owner })
         .andWhere(
-          "NOT EXISTS (SELECT 1 FROM exchange_command_log c WHERE c.mailbox_key = :mailboxKey AND c.status = 'pending')",
+          `NOT EXISTS (SELECT 1 FROM exchange_command_log c WHERE c.mailbox_key = :mailboxKey AND c.${PENDING_ROWS})`,
         )
         .execute(),
     );
@@ -143,7 +143,7 @@ export class MailboxLeaseRepository implements MailboxLeases {
 
   /**
    * Mailboxes with pending commands that this owner may work: unleased, leased by it, or whose
-   * holder let the lease expire (stopped hard). The scan uses the (status, mailbox_key, seq) index.
+   * holder let the lease expire (stopped hard). The scan reads the partial index of pending rows.
    */
   async claimablePendingKeys(owner: string, now = new Date()): Promise<string[]> {
     const rows = await this.db.read((m) =>
@@ -152,7 +152,7 @@ export class MailboxLeaseRepository implements MailboxLeases {
         .createQueryBuilder('c')
         .select('DISTINCT c.mailbox_key', 'key')
         .leftJoin(MailboxLeaseEntity, 'l', 'l.mailbox_key = c.mailbox_key')
-        .where('c.status = :status', { status: 'pending' })
+        .where(`c.${PENDING_ROWS}`)
         .andWhere('(l.mailbox_key IS NULL OR l.owner = :owner OR l.expires_at < :now)', {
           owner,
           now: now.toISOString(),
