@@ -55,6 +55,9 @@ export class UndiciTransport implements HttpTransport {
         headers: request.headers,
         body: request.body,
         dispatcher: this.agent,
+        // A redirect is answered to the caller, not followed: a 307 would re-send the bearer token
+        // or the client assertion (token requests go through here too) to another host.
+        redirect: 'manual',
         signal,
       });
       const bytes = Buffer.from(await res.arrayBuffer());
