@@ -125,6 +125,8 @@ export class HttpIdentityPlatform implements IdentityPlatform {
       response = await fetch(url, {
         headers: { authorization: `Bearer ${request.accessToken}` },
         dispatcher: this.agent,
+        // Never re-sent elsewhere: a 307 would carry the client assertion or the token to another host.
+        redirect: 'manual',
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
@@ -160,6 +162,8 @@ export class HttpIdentityPlatform implements IdentityPlatform {
       return await fetch(url, {
         ...init,
         dispatcher: this.agent,
+        // Never re-sent elsewhere: a 307 would carry the client assertion or the token to another host.
+        redirect: 'manual',
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
