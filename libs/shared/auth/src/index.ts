@@ -3,6 +3,7 @@ export * from './certificate/certificate-creation-error';
 export * from './certificate/certificate-facts';
 export * from './certificate/certificate-file';
 export * from './certificate/certificate-validator';
+export * from './certificate/certificate-worker';
 export * from './certificate/distinguished-name';
 export * from './certificate/key-credential';
 export * from './certificate/self-signed-certificate';

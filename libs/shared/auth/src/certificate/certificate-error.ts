@@ -14,6 +14,8 @@ export enum CertificateErrorCode {
   Expired = 'EXPIRED',
   NotYetValid = 'NOT_YET_VALID',
   WeakSignatureAlgorithm = 'WEAK_SIGNATURE_ALGORITHM',
+  /** Opening the file (its key derivation) took longer than the caller allows. */
+  TimedOut = 'VALIDATION_TIMED_OUT',
 }
 
 /** Things an administrator should know about a usable certificate. */

@@ -37,7 +37,8 @@ export interface SigningCertificate {
   readonly friendlyName?: string;
 }
 
-interface Assessment {
+/** A file's verdict and, when it holds a matching key, the certificate to sign with. */
+export interface CertificateAssessment {
   readonly result: CertificateValidationResult;
   readonly signing?: SigningCertificate;
 }
@@ -45,19 +46,27 @@ interface Assessment {
 const DAY_MS = 86_400_000;
 
 export function validateCertificate(input: ValidateCertificateInput): CertificateValidationResult {
-  return assess(input).result;
+  return assessCertificate(input).result;
 }
 
 /** Opens and validates; throws CertificateError with the first error when the certificate is not usable. */
 export function loadSigningCertificate(input: ValidateCertificateInput): SigningCertificate {
-  const { result, signing } = assess(input);
+  return usableSigningCertificate(assessCertificate(input));
+}
+
+/** The signing certificate of an assessment; throws CertificateError with its first error. */
+export function usableSigningCertificate({ result, signing }: CertificateAssessment): SigningCertificate {
   const first = result.errors[0];
   if (first) throw new CertificateError(first.code, first.message);
   if (!signing) throw new CertificateError(CertificateErrorCode.NoPrivateKey, 'No usable private key.');
   return signing;
 }
 
-function assess(input: ValidateCertificateInput): Assessment {
+/**
+ * Opens and judges a certificate file (synchronously: a PKCS#12 key derivation runs on the calling
+ * thread; services use `assessCertificateInWorker`).
+ */
+export function assessCertificate(input: ValidateCertificateInput): CertificateAssessment {
   const errors: Finding<CertificateErrorCode>[] = [];
   const warnings: Finding<CertificateWarningCode>[] = [];
   const fail = (code: CertificateErrorCode, message: string): void => void errors.push({ code, message });
