@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import {
   CertificateCreationError,
   type CertificateValidationResult,
+  assessCertificateInWorker,
   buildClientAssertion,
   createSelfSignedCertificate,
-  loadSigningCertificate,
+  usableSigningCertificate,
   validateCertificate,
   CertificateError,
   CertificateWarningCode,
@@ -104,7 +105,8 @@ export class Certificates {
     const password = file.password ?? '';
     let signing;
     try {
-      signing = loadSigningCertificate({ data, password, now });
+      // On a worker thread: a PFX's key derivation must not stall the vault's other requests.
+      signing = usableSigningCertificate(await assessCertificateInWorker({ data, password, now }));
     } catch (err) {
       const reason = failureReason(err);
       await this.audit.recordAlone({
@@ -133,10 +135,22 @@ export class Certificates {
     return this.store(connection, stored, 'certificate.import', actor, activate);
   }
 
-  /** The auth library's verdict on a file, without keeping it. */
-  validateFile(file: CertificateFile): CertificateValidationResult {
+  /** The auth library's verdict on a file, without keeping it (opened on a worker thread). */
+  async validateFile(file: CertificateFile): Promise<CertificateValidationResult> {
     const data = 'pfxBase64' in file ? Buffer.from(file.pfxBase64, 'base64') : Buffer.from(file.pem, 'utf8');
-    return validateCertificate({ data, password: file.password ?? '', now: this.clock.now() });
+    try {
+      const { result } = await assessCertificateInWorker({
+        data,
+        password: file.password ?? '',
+        now: this.clock.now(),
+      });
+      return result;
+    } catch (err) {
+      if (err instanceof CertificateError) {
+        throw new VaultError(VaultErrorCode.CertificateRejected, `${err.code}: ${err.message}`);
+      }
+      throw err;
+    }
   }
 
   /**
