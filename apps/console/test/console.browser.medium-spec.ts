@@ -71,7 +71,9 @@ describe('the easgate console in Chromium', () => {
     await waitFor(
       'every validation step to settle',
       async () =>
-        (await steps.count()) > 5 && (await steps.and(page.locator('[data-state="running"]')).count()) === 0,
+        (await steps.count()) > 5 &&
+        // Every step is listed (pending) from the start; settled = none pending or running.
+        (await steps.and(page.locator('[data-state="running"], [data-state="pending"]')).count()) === 0,
       { timeoutMs: 60_000, intervalMs: 250 },
     );
     const states = await page
