@@ -4,10 +4,13 @@ import type { MouseEvent, ReactNode } from 'react';
 import { api, ApiError, type SessionUser, setCsrfToken } from './api';
 import { navigate, usePath } from './router';
 import { AlertingScreen } from './screens/AlertingScreen';
+import { AuditScreen } from './screens/AuditScreen';
 import { CertificatesScreen } from './screens/CertificatesScreen';
+import { DeadLettersScreen } from './screens/DeadLettersScreen';
 import { ConnectWizard } from './screens/ConnectWizard';
 import { DevicesScreen } from './screens/DevicesScreen';
 import { ExchangeStatusScreen } from './screens/ExchangeStatusScreen';
+import { RulesScreen } from './screens/RulesScreen';
 import { SetupScreen, SignInScreen } from './screens/SignInScreen';
 
 interface SessionInfo {
@@ -36,6 +39,9 @@ const SCREENS: { path: string; label: string }[] = [
   { path: '/alerting', label: 'Health check configuration' },
   { path: '/devices', label: 'Devices' },
   { path: '/certificates', label: 'Certificates' },
+  { path: '/rules', label: 'Rules' },
+  { path: '/audit', label: 'Audit log' },
+  { path: '/dead-letters', label: 'Dead letters' },
 ];
 
 export function App() {
@@ -83,6 +89,15 @@ export function App() {
       break;
     case '/certificates':
       screen = <CertificatesScreen />;
+      break;
+    case '/rules':
+      screen = <RulesScreen />;
+      break;
+    case '/audit':
+      screen = <AuditScreen />;
+      break;
+    case '/dead-letters':
+      screen = <DeadLettersScreen user={user} />;
       break;
     default:
       screen = <ConnectWizard />;
