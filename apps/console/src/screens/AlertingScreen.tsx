@@ -1,34 +1,8 @@
-import {
-  Alert,
-  Badge,
-  Group,
-  Loader,
-  Select,
-  Stack,
-  Switch,
-  Table,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Alert, Loader, Select, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { request, type TenantConnection } from '../api';
-
-interface Subscription {
-  id: string;
-  name: string;
-  kinds: string[];
-  minSeverity: string;
-}
-
-interface AlertView {
-  fingerprint: string;
-  kind: string;
-  severity: string;
-  summary: string;
-  state?: string;
-}
+import { type AlertView, CurrentAlerts, Destinations, type Subscription } from './AlertingPanels';
 
 const EXCHANGE_ALERTING = 'Exchange alerting (credential expiry)';
 
@@ -75,6 +49,8 @@ function ExchangeAlerting({ tenant }: { tenant: string }) {
     queryFn: async () =>
       (await request('alerting', 'get', '/v1/tenants/{tenant}/alerts', { path })) as
         AlertView[] | { items: AlertView[] },
+    // Alerts come from the services' events: the list follows them.
+    refetchInterval: 5_000,
   });
   const [severity, setSeverity] = useState<string>('warning');
   const [destination, setDestination] = useState('http://127.0.0.1:9093');
@@ -148,38 +124,8 @@ function ExchangeAlerting({ tenant }: { tenant: string }) {
           )}
         </Stack>
       </section>
-      <section aria-labelledby="current-alerts">
-        <Title order={2} size="h3" id="current-alerts">
-          Current alerts
-        </Title>
-        {alertList.length === 0 ? (
-          <Text>No alert for this tenant.</Text>
-        ) : (
-          <Table>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Severity</Table.Th>
-                <Table.Th>Kind</Table.Th>
-                <Table.Th>Summary</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {alertList.map((a) => (
-                <Table.Tr key={a.fingerprint}>
-                  <Table.Td>
-                    <Badge color={a.severity === 'critical' ? '#b71c1c' : '#8a4b00'} variant="filled">
-                      {a.severity}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td>{a.kind}</Table.Td>
-                  <Table.Td>{a.summary}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        )}
-      </section>
-      <Group />
+      <Destinations tenant={tenant} subscriptions={subscriptions.data ?? []} />
+      <CurrentAlerts tenant={tenant} alerts={alertList} />
     </Stack>
   );
 }

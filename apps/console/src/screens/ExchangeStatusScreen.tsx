@@ -2,6 +2,7 @@ import { Alert, Badge, Card, Group, Loader, Stack, Table, Text, Title } from '@m
 import { useQuery } from '@tanstack/react-query';
 import { request, type CertificateMetadata, type TenantConnection } from '../api';
 import { daysLeft, daysLeftText, EXPIRY_COLOURS, expiryLevel } from '../logic/expiry';
+import { RotationPanel } from './RotationPanel';
 
 /** Per tenant: Type of Credential, the certificate and its expiry date with the days left. */
 export function ExchangeStatusScreen() {
@@ -82,6 +83,7 @@ function ConnectionStatus({ connection }: { connection: TenantConnection }) {
           </Table.Tr>
         </Table.Tbody>
       </Table>
+      <RotationPanel connection={connection} />
     </Card>
   );
 }
