@@ -304,6 +304,31 @@ describe('cert-vault', () => {
     expect(typeof token.body['access_token']).toBe('string');
   });
 
+  it('audits each of many concurrent signatures exactly once (group commit) and keeps the chain valid', async () => {
+    const signed = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        api<{ assertion: string }>(
+          'POST',
+          `/internal/v1/tenant-connections/${connectionId}/client-assertion`,
+          {
+            audience: env.sandbox.tokenEndpoint,
+          },
+        ),
+      ),
+    );
+    const jtis = signed.map((s) => decodeJwt(s.body.assertion).payload['jti']);
+    const audited = await api<{ details: { jti?: string } }[]>(
+      'GET',
+      `/v1/audit?connectionId=${connectionId}&action=assertion.sign&outcome=success&order=desc&limit=200`,
+    );
+    const verify = await api<{ valid: boolean }>('GET', '/v1/audit/verify');
+
+    expect(signed.every((s) => s.status === 200)).toBe(true);
+    const auditedJtis = audited.body.map((r) => r.details.jti).filter((j) => jtis.includes(j));
+    expect(auditedJtis.sort()).toEqual([...jtis].sort());
+    expect(verify.body.valid).toBe(true);
+  });
+
   it('signs PS256 with x5t#S256 when the connection asks for it, and the token endpoint accepts it', async () => {
     const patched = await api('PATCH', `/v1/tenant-connections/${connectionId}`, {
       signingAlgorithm: 'PS256',

@@ -56,8 +56,8 @@ export class AssertionSigner {
         );
       }
       const signer = await this.keys.signerFor(active, connection.signingAlgorithm, epoch);
-      // Signed outside the transaction (on the thread pool), audited inside one: an assertion leaves
-      // the vault only once its audit record is committed.
+      // Signed outside any transaction (on the thread pool); the audit record joins the next group
+      // commit: an assertion leaves the vault only once its audit record is committed.
       const signed = await signClientAssertion({
         clientId: connection.appId,
         tokenEndpoint: audience.trim(),
@@ -65,23 +65,21 @@ export class AssertionSigner {
         signingKey: signer.signingKey,
         now: this.clock.now(),
       });
-      await this.stores.db.transaction((tx) =>
-        this.audit.record(tx, {
-          actor,
-          action: 'assertion.sign',
-          outcome: 'success',
-          tenantId: connection.tenantId,
-          connectionId: connection.id,
-          certificateId: active.id,
-          thumbprintSha1: active.thumbprintSha1,
-          details: {
-            audience: audience.trim(),
-            jti: signed.jti,
-            algorithm: connection.signingAlgorithm,
-            expiresAt: signed.expiresAt.toISOString(),
-          },
-        }),
-      );
+      await this.audit.recordCommitted({
+        actor,
+        action: 'assertion.sign',
+        outcome: 'success',
+        tenantId: connection.tenantId,
+        connectionId: connection.id,
+        certificateId: active.id,
+        thumbprintSha1: active.thumbprintSha1,
+        details: {
+          audience: audience.trim(),
+          jti: signed.jti,
+          algorithm: connection.signingAlgorithm,
+          expiresAt: signed.expiresAt.toISOString(),
+        },
+      });
       this.metrics?.signed('success');
       return {
         assertion: signed.assertion,

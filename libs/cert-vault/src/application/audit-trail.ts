@@ -23,7 +23,16 @@ export interface AuditKeys {
   readonly all: readonly Buffer[];
 }
 
+interface PendingEntry {
+  readonly facts: AuditFacts;
+  readonly resolve: (record: AuditRecord) => void;
+  readonly reject: (err: unknown) => void;
+}
+
 export class AuditTrail {
+  private pending: PendingEntry[] = [];
+  private flushing = false;
+
   constructor(
     private readonly stores: VaultStores,
     private readonly clock: Clock,
@@ -40,6 +49,42 @@ export class AuditTrail {
       { ...entry, at: this.clock.now().toISOString() },
       key ? (head) => headMac(key, head) : undefined,
     );
+  }
+
+  /**
+   * In a group commit of its own: entries arriving while one commit runs are appended together in the
+   * next (one transaction, one head update), so a burst of signatures costs a few commits, not one each.
+   * Resolves once the entry's transaction committed; a failed commit rejects every entry in it.
+   */
+  recordCommitted(entry: AuditEntry): Promise<AuditRecord> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ facts: { ...entry, at: this.clock.now().toISOString() }, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0, 500);
+        const key = this.keys?.current;
+        try {
+          const records = await this.stores.db.transaction((tx) =>
+            this.stores.audit.appendMany(
+              tx,
+              batch.map((p) => p.facts),
+              key ? (head) => headMac(key, head) : undefined,
+            ),
+          );
+          batch.forEach((p, i) => p.resolve(records[i]));
+        } catch (err) {
+          for (const p of batch) p.reject(err);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
   }
 
   /** Appends the current head, signed, to the checkpoint file and returns it. */

@@ -38,6 +38,33 @@ export class AuditLogRepository {
     return record;
   }
 
+  /** Appends several records in order with one head read, one insert and one head update. */
+  async appendMany(
+    tx: Tx,
+    facts: readonly AuditFacts[],
+    macOf?: (head: { seq: number; hash: string }) => string,
+  ): Promise<AuditRecord[]> {
+    if (facts.length === 0) return [];
+    const qb = tx.getRepository(AuditHeadEntity).createQueryBuilder('h').where('h.id = 1');
+    if (tx.connection.options.type === 'postgres') qb.setLock('pessimistic_write');
+    const head = await qb.getOneOrFail();
+    const records: AuditRecord[] = [];
+    let last: ChainHead = { seq: head.seq, hash: head.hash };
+    for (const f of facts) {
+      const record = appendRecord(last, f);
+      records.push(record);
+      last = record;
+    }
+    // SQLite caps bound parameters per statement: insert in slices.
+    for (let i = 0; i < records.length; i += 50) {
+      await tx.getRepository(AuditLogEntity).insert(records.slice(i, i + 50).map(toRow));
+    }
+    await tx
+      .getRepository(AuditHeadEntity)
+      .update({ id: 1 }, { seq: last.seq, hash: last.hash, mac: macOf ? macOf(last) : null });
+    return records;
+  }
+
   async head(tx: Tx): Promise<ChainHead> {
     const head = await tx.getRepository(AuditHeadEntity).findOneByOrFail({ id: 1 });
     return { seq: head.seq, hash: head.hash, mac: head.mac };
