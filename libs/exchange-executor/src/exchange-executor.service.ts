@@ -6,6 +6,8 @@ import { MailboxLeaseEntity } from './infra/persistence/mailbox-lease.entity';
 import { ExecutorLeases1764300000002 } from './infra/persistence/executor-leases.migration';
 import { ExecutorPendingIndexes1764300000003 } from './infra/persistence/executor-pending-indexes.migration';
 import { CommandLogEntity } from './infra/persistence/command-log.entity';
+import { DiscoveryDeviceEntity } from './infra/persistence/discovery-device.entity';
+import { ExecutorDiscoveryStaging1764300000010 } from './infra/persistence/discovery-staging.migration';
 import { ConfigSnapshotEntity } from './infra/persistence/config-snapshot.entity';
 import { ExecutorConfigSnapshot1764300000001 } from './infra/persistence/config-snapshot.migration';
 import { ExecutorTables1764300000000 } from './infra/persistence/executor-tables.migration';
@@ -67,12 +69,19 @@ export function exchangeExecutorService(options: ExchangeExecutorOptions = {}): 
   return {
     name: 'exchange-executor',
     defaultPort: 8082,
-    entities: [CommandLogEntity, MailboxSnapshotEntity, ConfigSnapshotEntity, MailboxLeaseEntity],
+    entities: [
+      CommandLogEntity,
+      MailboxSnapshotEntity,
+      ConfigSnapshotEntity,
+      MailboxLeaseEntity,
+      DiscoveryDeviceEntity,
+    ],
     migrations: [
       ExecutorTables1764300000000,
       ExecutorConfigSnapshot1764300000001,
       ExecutorLeases1764300000002,
       ExecutorPendingIndexes1764300000003,
+      ExecutorDiscoveryStaging1764300000010,
     ],
     module: (context) => ExchangeExecutorModule.forService(context, options),
     httpStatusOf: httpStatusOfExecutorError,

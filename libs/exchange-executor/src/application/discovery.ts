@@ -1,16 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import {
   createCloudEvent,
-  type DeviceStateV1,
   ExchangeEventTypes,
   type ExchangeInventoryV1,
   mailboxKey,
   Topics,
 } from '@easgate/contracts';
 import type { Logger, Outbox } from '@easgate/messaging';
-import type { Database } from '@easgate/persistence';
+import type { Database, Tx } from '@easgate/persistence';
 import type { MailboxSnapshotRepository } from '../infra/persistence/mailbox-snapshot.repository';
 import type { TenantClients } from '../infra/tenant-clients';
+import {
+  DiscoveryDeviceRepository,
+  type StagedDevice,
+} from '../infra/persistence/discovery-device.repository';
 import { deviceState } from '../domain/device-state';
 import { ExecutorErrorCode } from '../domain/executor-error';
 import { EXECUTOR_SOURCE } from './command-processor';
@@ -29,6 +32,8 @@ export interface ScanStatus {
 }
 
 const DEVICES_CONTAINER = '\\ExchangeActiveSyncDevices\\';
+/** Staged devices older than this belong to a scan whose process died (no scan lasts a day). */
+const STALE_STAGING_MS = 24 * 60 * 60 * 1000;
 
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;
@@ -36,11 +41,13 @@ const strings = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 
 /**
- * Full inventory of a tenant: every mobile device (paged), then every CAS mailbox (paged), one
- * inventory event per mailbox with its devices, the snapshot kept for skipping no-op commands.
+ * Full inventory of a tenant: every mobile device (paged, staged in the database), then every CAS
+ * mailbox (paged), one inventory event per mailbox with its devices, the snapshot kept for skipping
+ * no-op commands. Memory holds a page or two whatever the tenant's size.
  */
 export class Discovery {
   private readonly scans = new Map<string, ScanStatus>();
+  private readonly staging: DiscoveryDeviceRepository;
 
   constructor(
     private readonly db: Database,
@@ -51,7 +58,9 @@ export class Discovery {
     private readonly pageSize: number,
     /** Told when a scan completes (the discovery-completed health signal). */
     private readonly onCompleted?: (scan: ScanStatus) => void,
-  ) {}
+  ) {
+    this.staging = new DiscoveryDeviceRepository(db);
+  }
 
   status(scanId: string): ScanStatus | undefined {
     return this.scans.get(scanId);
@@ -85,98 +94,136 @@ export class Discovery {
   }
 
   private async scan(tenant: string, status: ScanStatus): Promise<void> {
+    // The page written while the next one is fetched (one at a time), awaited before clean-up.
+    let writing: Promise<void> = Promise.resolve();
+    let failure: { code: string; message: string } | undefined;
     try {
+      // Devices staged by scans whose process died before cleaning up.
+      await this.staging.dropStagedBefore(new Date(Date.now() - STALE_STAGING_MS).toISOString());
       const client = await this.clients.clientFor(tenant);
-      // Devices first, grouped by mailbox name (the first part of the device identity).
-      const devicesByMailbox = new Map<string, DeviceStateV1[]>();
+      // Devices first, staged in the database by mailbox name (the first part of the device
+      // identity): one page in memory at a time, written while the next page is fetched.
       for await (const page of client.pages(
         'Get-MobileDevice',
         { ResultSize: 'Unlimited' },
         { pageSize: this.pageSize },
       )) {
         status.pages++;
+        const staged: StagedDevice[] = [];
         for (const device of page.values) {
           const state = deviceState(device);
           const identity = text(device['Identity']) ?? '';
           const owner = identity.includes(DEVICES_CONTAINER)
             ? identity.split(DEVICES_CONTAINER)[0].toLowerCase()
             : '';
-          if (!state || !owner) continue;
-          devicesByMailbox.set(owner, [...(devicesByMailbox.get(owner) ?? []), state]);
-          status.devices++;
+          if (state && owner) staged.push({ owner, state });
         }
+        await writing;
+        writing = settled(this.staging.stage(status.scanId, status.devices, staged));
+        status.devices += staged.length;
       }
+      await writing;
+      // Then the mailboxes, page by page: each page's devices read back from the stage, its
+      // snapshots and inventory events written in one transaction while the next page is fetched.
       for await (const page of client.pages(
         'Get-CASMailbox',
         { ResultSize: 'Unlimited' },
         { pageSize: this.pageSize },
       )) {
         status.pages++;
-        const observedAt = new Date().toISOString();
-        const inventories = page.values.flatMap((cas) => {
-          const mailbox = text(cas['PrimarySmtpAddress']) ?? text(cas['Identity']);
-          if (!mailbox) return [];
-          const name = (text(cas['Name']) ?? text(cas['Identity']) ?? '').toLowerCase();
-          const inventory: ExchangeInventoryV1 = {
-            tenant: status.tenant,
-            scanId: status.scanId,
-            mailbox,
-            activeSyncEnabled: cas['ActiveSyncEnabled'] !== false,
-            allowedDeviceIds: strings(cas['ActiveSyncAllowedDeviceIDs']),
-            blockedDeviceIds: strings(cas['ActiveSyncBlockedDeviceIDs']),
-            mailboxPolicy:
-              cas['ActiveSyncMailboxPolicyIsDefaulted'] === true
-                ? null
-                : (text(cas['ActiveSyncMailboxPolicy']) ?? null),
-            devices: devicesByMailbox.get(name) ?? [],
-            observedAt,
-          };
-          return [inventory];
-        });
-        // One transaction per page: the snapshot and its events together.
-        await this.db.transaction(async (tx) => {
-          for (const inventory of inventories) {
-            await this.snapshots.saveInventory(tx, inventory);
-            await this.outbox.enqueue(
-              tx,
-              Topics.ExchangeInventory,
-              mailboxKey(inventory.tenant, inventory.mailbox),
-              createCloudEvent({
-                source: EXECUTOR_SOURCE,
-                type: ExchangeEventTypes.Inventory,
-                subject: inventory.mailbox,
-                tenant: inventory.tenant,
-                data: inventory,
-              }),
-            );
-          }
-        });
-        status.mailboxes += inventories.length;
-        this.logger.info(
-          {
-            tenant: status.tenant,
-            scanId: status.scanId,
-            mailboxes: status.mailboxes,
-            devices: status.devices,
-          },
-          'discovery progress',
-        );
+        await writing;
+        writing = settled(this.publish(status, page.values));
       }
-      status.state = 'completed';
-      this.onCompleted?.(status);
+      await writing;
     } catch (err) {
-      status.state = 'failed';
       const coded = err as { code?: unknown; message?: unknown };
-      status.error = {
+      failure = {
         code: typeof coded.code === 'string' ? coded.code : ExecutorErrorCode.Unexpected,
         message: typeof coded.message === 'string' ? coded.message : String(err),
       };
-      this.logger.error(
-        { tenant: status.tenant, scanId: status.scanId, ...status.error },
-        'discovery failed',
+      this.logger.error({ tenant: status.tenant, scanId: status.scanId, ...failure }, 'discovery failed');
+    }
+    // The scan ends (for `run` and the status API) once its staged devices are gone.
+    await writing.catch(() => undefined);
+    await this.staging
+      .drop(status.scanId)
+      .catch((err: unknown) =>
+        this.logger.warn(
+          { tenant: status.tenant, scanId: status.scanId, err: String(err) },
+          'discovery staging not cleared: a later scan purges it',
+        ),
       );
-    } finally {
-      status.finishedAt = new Date().toISOString();
+    status.finishedAt = new Date().toISOString();
+    if (failure) {
+      status.error = failure;
+      status.state = 'failed';
+    } else {
+      status.state = 'completed';
+      try {
+        this.onCompleted?.(status);
+      } catch (err) {
+        this.logger.warn({ tenant: status.tenant, err: String(err) }, 'discovery completion not signalled');
+      }
     }
   }
+
+  /** One page of CAS mailboxes: their inventories (with the staged devices) and snapshots, in one transaction. */
+  private async publish(status: ScanStatus, page: readonly Record<string, unknown>[]): Promise<void> {
+    const observedAt = new Date().toISOString();
+    const mailboxes = page.flatMap((cas) => {
+      const mailbox = text(cas['PrimarySmtpAddress']) ?? text(cas['Identity']);
+      if (!mailbox) return [];
+      return [{ cas, mailbox, name: (text(cas['Name']) ?? text(cas['Identity']) ?? '').toLowerCase() }];
+    });
+    const devices = await this.staging.forOwners(
+      status.scanId,
+      mailboxes.map((m) => m.name),
+    );
+    const inventories = mailboxes.map(({ cas, mailbox, name }): ExchangeInventoryV1 => ({
+      tenant: status.tenant,
+      scanId: status.scanId,
+      mailbox,
+      activeSyncEnabled: cas['ActiveSyncEnabled'] !== false,
+      allowedDeviceIds: strings(cas['ActiveSyncAllowedDeviceIDs']),
+      blockedDeviceIds: strings(cas['ActiveSyncBlockedDeviceIDs']),
+      mailboxPolicy:
+        cas['ActiveSyncMailboxPolicyIsDefaulted'] === true
+          ? null
+          : (text(cas['ActiveSyncMailboxPolicy']) ?? null),
+      devices: devices.get(name) ?? [],
+      observedAt,
+    }));
+    const events = inventories.map((inventory) => ({
+      topic: Topics.ExchangeInventory,
+      key: mailboxKey(inventory.tenant, inventory.mailbox),
+      event: createCloudEvent({
+        source: EXECUTOR_SOURCE,
+        type: ExchangeEventTypes.Inventory,
+        subject: inventory.mailbox,
+        tenant: inventory.tenant,
+        data: inventory,
+      }),
+    }));
+    await this.db.transaction(async (tx) => {
+      await this.snapshots.saveInventories(tx, inventories);
+      // `Outbox.enqueueMany` (one statement per few thousand rows) comes with the messaging batch
+      // work; until it is there, one insert per event.
+      const outbox = this.outbox as Outbox & {
+        enqueueMany?: (tx: Tx, items: readonly (typeof events)[number][]) => Promise<void>;
+      };
+      if (outbox.enqueueMany) await outbox.enqueueMany(tx, events);
+      else for (const e of events) await outbox.enqueue(tx, e.topic, e.key, e.event);
+    });
+    status.mailboxes += inventories.length;
+    this.logger.info(
+      { tenant: status.tenant, scanId: status.scanId, mailboxes: status.mailboxes, devices: status.devices },
+      'discovery progress',
+    );
+  }
+}
+
+/** The promise, with a no-op handler so that a failure is not unhandled before the scan awaits it. */
+function settled(work: Promise<void>): Promise<void> {
+  work.catch(() => undefined);
+  return work;
 }

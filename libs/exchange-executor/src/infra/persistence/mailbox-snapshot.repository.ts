@@ -53,16 +53,27 @@ export class MailboxSnapshotRepository {
   }
 
   async saveInventory(tx: Tx, inventory: ExchangeInventoryV1): Promise<void> {
-    await tx.getRepository(MailboxSnapshotEntity).save({
-      tenant: inventory.tenant.toLowerCase(),
-      mailbox: inventory.mailbox.toLowerCase(),
-      activeSyncEnabled: inventory.activeSyncEnabled,
-      allowedDeviceIds: JSON.stringify(inventory.allowedDeviceIds),
-      blockedDeviceIds: JSON.stringify(inventory.blockedDeviceIds),
-      mailboxPolicy: inventory.mailboxPolicy,
-      devices: JSON.stringify(inventory.devices),
-      scanId: inventory.scanId,
-      observedAt: inventory.observedAt,
-    });
+    await tx.getRepository(MailboxSnapshotEntity).save(snapshotRow(inventory));
   }
+
+  /** A page of inventories (discovery): one upsert statement per few hundred mailboxes. */
+  async saveInventories(tx: Tx, inventories: readonly ExchangeInventoryV1[]): Promise<void> {
+    const rows = inventories.map(snapshotRow);
+    for (let i = 0; i < rows.length; i += 500)
+      await tx.getRepository(MailboxSnapshotEntity).upsert(rows.slice(i, i + 500), ['tenant', 'mailbox']);
+  }
+}
+
+function snapshotRow(inventory: ExchangeInventoryV1): MailboxSnapshotEntity {
+  return {
+    tenant: inventory.tenant.toLowerCase(),
+    mailbox: inventory.mailbox.toLowerCase(),
+    activeSyncEnabled: inventory.activeSyncEnabled,
+    allowedDeviceIds: JSON.stringify(inventory.allowedDeviceIds),
+    blockedDeviceIds: JSON.stringify(inventory.blockedDeviceIds),
+    mailboxPolicy: inventory.mailboxPolicy,
+    devices: JSON.stringify(inventory.devices),
+    scanId: inventory.scanId,
+    observedAt: inventory.observedAt,
+  };
 }
