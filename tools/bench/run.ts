@@ -4,6 +4,8 @@ import { runExecutorBench } from './executor.bench';
 import { runTranslatorBench } from './translator.bench';
 import { runStartupBench } from './startup.bench';
 import { runHostileInputBench } from './hostile-input.bench';
+import { runLatencyBench } from './latency.bench';
+import { runDiscoveryBench } from './discovery.bench';
 import { beginBench, writeReport } from './report';
 
 // `npm run bench`: every benchmark, one after the other, in one process (`npm run bench -- executor`
@@ -15,6 +17,8 @@ const benches: { name: string; run: () => Promise<void> }[] = [
   { name: 'translator', run: runTranslatorBench },
   { name: 'startup', run: runStartupBench },
   { name: 'hostile-input', run: runHostileInputBench },
+  { name: 'latency', run: runLatencyBench },
+  { name: 'discovery', run: runDiscoveryBench },
 ];
 
 async function main(): Promise<void> {
