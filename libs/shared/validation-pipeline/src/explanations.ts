@@ -122,17 +122,39 @@ export const AADSTS_EXPLANATIONS: Readonly<Record<number, Explanation>> = {
 
 /** The Exchange failures of the Exchange steps (codes of the executor's ExchangeError, and the scope step's). */
 export const EXCHANGE_EXPLANATIONS: Readonly<Record<string, Explanation>> = {
+  // Token time, when Entra's answer carried no AADSTS code this module knows.
+  EXO_CERTIFICATE_NOT_REGISTERED: {
+    meaning: 'the certificate is not registered on the app',
+    fix: "Upload the certificate's public part (.cer) to the Entra app (Certificates & secrets), or use the certificate that is registered.",
+  },
+  EXO_ASSERTION_REJECTED: {
+    meaning: 'Entra refused the client assertion',
+    fix: 'Check the certificate (key matches, dates valid) and the machine clock; the client assertion was refused.',
+  },
+  EXO_APP_NOT_FOUND: {
+    meaning: 'the app is not registered in the tenant',
+    fix: 'Check the application (client) id and the tenant: the app is not registered there.',
+  },
+  EXO_SERVICE_PRINCIPAL_MISSING: {
+    meaning: 'the app has no service principal in this tenant (no admin consent here, or it was revoked)',
+    fix: 'Grant admin consent in this tenant (the multi-tenant app has no service principal here).',
+  },
+  EXO_TENANT_NOT_FOUND: {
+    meaning: 'the tenant is not found',
+    fix: 'Check the tenant id / organization and the cloud (--exchange-environment-name).',
+  },
+  // Admin API.
   EXO_CMDLET_NOT_ALLOWED: {
     meaning: 'Exchange RBAC does not let the app run this cmdlet',
     fix: 'Assign the app a role that allows this cmdlet (Exchange Administrator, or an Exchange role group with the needed roles).',
   },
   EXO_MISSING_ROLE: {
     meaning: 'the app has no Exchange.ManageAsApp consent or no supported directory role',
-    fix: 'Grant admin consent for Office 365 Exchange Online / Exchange.ManageAsApp and assign the app the Exchange Administrator role.',
+    fix: 'Grant admin consent for Office 365 Exchange Online / Exchange.ManageAsApp and assign the app a supported Entra role (e.g. Exchange Administrator).',
   },
   EXO_UNAUTHORIZED: {
     meaning: 'Exchange refused the token',
-    fix: 'Check the app has the Exchange.ManageAsApp permission, with admin consent, for this cloud.',
+    fix: 'Exchange refused the token: check the app has the Exchange.ManageAsApp permission for this cloud.',
   },
   EXO_THROTTLED: { meaning: 'Exchange throttled the requests', fix: 'Wait a minute and validate again.' },
   EXO_UNAVAILABLE: { meaning: 'Exchange is unavailable', fix: 'Wait a minute and validate again.' },

@@ -1,4 +1,5 @@
 import { EasgateError } from '@easgate/contracts';
+import { EXCHANGE_EXPLANATIONS } from '@easgate/validation-pipeline';
 
 /** Every way a call to Exchange Online can fail, as a stable code (the Microsoft text stays in the message). */
 export enum ExchangeErrorCode {
@@ -47,26 +48,6 @@ const RETRIABLE = new Set<ExchangeErrorCode>([
   ExchangeErrorCode.CircuitOpen,
 ]);
 
-/** What the admin must change, for the failures only they can fix. */
-const FIXES: Partial<Record<ExchangeErrorCode, string>> = {
-  [ExchangeErrorCode.CertificateNotRegistered]:
-    "Upload the certificate's public part (.cer) to the Entra app (Certificates & secrets), or use the certificate that is registered.",
-  [ExchangeErrorCode.AssertionRejected]:
-    'Check the certificate (key matches, dates valid) and the machine clock; the client assertion was refused.',
-  [ExchangeErrorCode.AppNotFound]:
-    'Check the application (client) id and the tenant: the app is not registered there.',
-  [ExchangeErrorCode.ServicePrincipalMissing]:
-    'Grant admin consent in this tenant (the multi-tenant app has no service principal here).',
-  [ExchangeErrorCode.TenantNotFound]:
-    'Check the tenant id / organization and the cloud (--exchange-environment-name).',
-  [ExchangeErrorCode.CmdletNotAllowed]:
-    'Assign the app a role that allows this cmdlet (Exchange Administrator, or an EXO role group with the needed roles).',
-  [ExchangeErrorCode.Unauthorized]:
-    'Exchange refused the token: check the app has the Exchange.ManageAsApp permission for this cloud.',
-  [ExchangeErrorCode.MissingRole]:
-    'Grant admin consent for Office 365 Exchange Online / Exchange.ManageAsApp and assign the app a supported Entra role (e.g. Exchange Administrator).',
-};
-
 export class ExchangeError extends EasgateError {
   constructor(
     override readonly code: ExchangeErrorCode,
@@ -91,9 +72,12 @@ export class ExchangeError extends EasgateError {
     );
   }
 
-  /** What the admin must fix, when it is a configuration problem. */
+  /**
+   * What the admin must fix, when it is a configuration problem: the fix Validate Certificate shows
+   * (@easgate/validation-pipeline); a retriable failure has none, waiting is the answer.
+   */
   get fix(): string | undefined {
-    return FIXES[this.code];
+    return this.retriable ? undefined : EXCHANGE_EXPLANATIONS[this.code]?.fix;
   }
 }
 
