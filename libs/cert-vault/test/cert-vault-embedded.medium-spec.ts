@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningSandbox, startSandbox } from '@easgate/exo-sandbox';
@@ -129,5 +130,54 @@ describe('cert-vault embedded (SQLite)', () => {
     ]);
     expect(again.body.rotationsStarted).toBe(0);
     expect(verify.body.valid).toBe(true);
+  });
+
+  it('keeps answering /health/live while a PFX with 100,000 KDF iterations is being validated', async () => {
+    const password = randomBytes(12).toString('base64url');
+    const openssl = (args: string[]) =>
+      execFileSync('openssl', args, {
+        cwd: dir,
+        env: { ...process.env, PFX_PASSWORD: password },
+        stdio: 'pipe',
+      });
+    openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'heavy.key']);
+    openssl([
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      'heavy.key',
+      '-subj',
+      '/CN=heavy',
+      '-days',
+      '30',
+      '-out',
+      'heavy.pem',
+    ]);
+    openssl(
+      ['pkcs12', '-export', '-in', 'heavy.pem', '-inkey', 'heavy.key', '-iter', '100000'].concat([
+        '-passout',
+        'env:PFX_PASSWORD',
+        '-out',
+        'heavy.pfx',
+      ]),
+    );
+    const finished: string[] = [];
+
+    const validating = api<{ valid: boolean }>('POST', '/v1/certificates/validate', {
+      pfxBase64: readFileSync(join(dir, 'heavy.pfx')).toString('base64'),
+      password,
+    }).then((answer) => {
+      finished.push('pfx validated');
+      return answer;
+    });
+    const probes: number[] = [];
+    for (let probe = 0; probe < 3; probe += 1) probes.push((await fetch(`${sut.url}/health/live`)).status);
+    finished.push('health answered 3 times');
+    const validated = await validating;
+
+    expect(probes).toEqual([200, 200, 200]);
+    expect(finished).toEqual(['health answered 3 times', 'pfx validated']);
+    expect(validated.body.valid).toBe(true);
   });
 });
