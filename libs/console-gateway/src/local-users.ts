@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { type Identity, UserRoles } from '@easgate/identity';
 import { z } from 'zod';
 import { hashPassword, verifyPassword } from './passwords';
@@ -20,19 +20,32 @@ const DUMMY_HASH_PASSWORD = randomBytes(16).toString('hex');
 /**
  * The console's local accounts, in a 0600 JSON file of the data directory. At first start (no account)
  * a one-time bootstrap code is made: whoever holds it creates the first administrator (every tenant);
- * the code is then spent. Only the code's SHA-256 is kept in memory.
+ * the code is then spent. Only the code's SHA-256 is kept in memory. The file is read again when it
+ * changes (`easgate identity add-console-user` / `remove-console-user` while the gateway runs).
  */
 export class LocalUsers {
-  private users: LocalUser[];
+  private users: LocalUser[] = [];
+  private stamp = '';
   private bootstrapSha256?: Buffer;
   private dummyHash?: Promise<string>;
 
   constructor(private readonly file: string) {
-    this.users = existsSync(file) ? UsersFile.parse(JSON.parse(readFileSync(file, 'utf8'))).users : [];
+    this.refresh();
   }
 
   get setupRequired(): boolean {
+    this.refresh();
     return this.users.length === 0;
+  }
+
+  /** Removes an account; false when there is none by that name. Its sessions are ended by the caller. */
+  remove(id: string): boolean {
+    this.refresh();
+    const kept = this.users.filter((u) => u.id.toLowerCase() !== id.trim().toLowerCase());
+    if (kept.length === this.users.length) return false;
+    this.users = kept;
+    this.save();
+    return true;
   }
 
   /** A new one-time bootstrap code while no account exists (each call replaces the previous code). */
@@ -53,6 +66,7 @@ export class LocalUsers {
   }
 
   async add(user: Pick<LocalUser, 'id' | 'roles' | 'tenants'>, password: string): Promise<Identity> {
+    this.refresh();
     if (this.users.some((u) => u.id.toLowerCase() === user.id.toLowerCase()))
       throw new Error(`the user ${user.id} exists`);
     const record: LocalUser = {
@@ -66,6 +80,7 @@ export class LocalUsers {
   }
 
   async authenticate(id: string, password: string): Promise<Identity | undefined> {
+    this.refresh();
     const user = this.users.find((u) => u.id.toLowerCase() === id.trim().toLowerCase());
     if (!user) {
       this.dummyHash ??= hashPassword(DUMMY_HASH_PASSWORD);
@@ -80,7 +95,21 @@ export class LocalUsers {
     writeFileSync(temporary, `${JSON.stringify({ users: this.users }, null, 2)}\n`, { mode: 0o600 });
     chmodSync(temporary, 0o600);
     renameSync(temporary, this.file);
+    this.stamp = stampOf(this.file);
   }
+
+  private refresh(): void {
+    if (!existsSync(this.file)) return;
+    const stamp = stampOf(this.file);
+    if (stamp === this.stamp) return;
+    this.users = UsersFile.parse(JSON.parse(readFileSync(this.file, 'utf8'))).users;
+    this.stamp = stamp;
+  }
+}
+
+function stampOf(file: string): string {
+  const stat = statSync(file);
+  return `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
 }
 
 function identityOf(user: LocalUser): Identity {

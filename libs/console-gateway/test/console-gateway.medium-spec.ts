@@ -9,7 +9,7 @@ import {
   publicKeyOf,
   ServiceTokenVerifier,
 } from '@easgate/identity';
-import { type RunningConsoleGateway, startConsoleGateway } from '../src';
+import { LocalUsers, type RunningConsoleGateway, Sessions, startConsoleGateway } from '../src';
 
 interface Seen {
   method: string;
@@ -68,10 +68,10 @@ describe('console gateway', () => {
     return fetch(`${sut.url}${path}`, { ...init, headers });
   }
 
-  async function signIn(): Promise<{ cookie: string; csrf: string }> {
+  async function signIn(username = 'admin'): Promise<{ cookie: string; csrf: string }> {
     const res = await call('/auth/login', {
       method: 'POST',
-      body: JSON.stringify({ username: 'admin', password }),
+      body: JSON.stringify({ username, password }),
     });
     expect(res.status).toBe(200);
     const cookie = res.headers.get('set-cookie')!.split(';')[0];
@@ -183,5 +183,32 @@ describe('console gateway', () => {
     expect(((await session.json()) as { csrfToken: string }).csrfToken).toBe(kept.csrf);
     expect((await call('/api/alerting/v1/tenants/contoso/alerts', { cookie: kept.cookie })).status).toBe(200);
     expect((await call('/auth/session', { cookie: signedOut.cookie })).status).toBe(401);
+  });
+
+  it('signs in an operator added while it runs, presents it with its roles and tenants, and ends its sessions when removed', async () => {
+    // What `easgate identity add-console-user` / `remove-console-user` do to the data directory.
+    await new LocalUsers(join(dataDir, 'console-users.json')).add(
+      { id: 'olga', roles: ['operator'], tenants: ['contoso'] },
+      password,
+    );
+    const olga = await signIn('olga');
+    expect((await call('/api/alerting/v1/tenants/contoso/alerts', { cookie: olga.cookie })).status).toBe(200);
+    expect(seen.at(-1)!.identity).toEqual({
+      kind: 'user',
+      id: 'olga',
+      roles: ['operator'],
+      tenants: ['contoso'],
+      via: 'console-gateway',
+    });
+    expect(new LocalUsers(join(dataDir, 'console-users.json')).remove('olga')).toBe(true);
+    const sessions = new Sessions(join(dataDir, 'console-sessions.sqlite'));
+    expect(sessions.endAllOf('olga')).toBe(1);
+    sessions.close();
+    expect((await call('/auth/session', { cookie: olga.cookie })).status).toBe(401);
+    const again = await call('/auth/login', {
+      method: 'POST',
+      body: JSON.stringify({ username: 'olga', password }),
+    });
+    expect(again.status).toBe(401);
   });
 });

@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LocalUsers, passwordProblem, Sessions } from '@easgate/console-gateway';
 import {
   CallersFile,
   ConsoleGatewayService,
@@ -6,6 +8,8 @@ import {
   newCaller,
   Roles,
   type CallerRecord,
+  type UserRole,
+  UserRoles,
   writeSecretFile,
 } from '@easgate/identity';
 import { provisionServiceIdentities } from '@easgate/service-runtime';
@@ -115,4 +119,67 @@ export function registerIdentityCommands(program: Command): void {
         console.log(`${name.padEnd(18)} EASGATE_SERVICE_KEY_FILE=${made.dir}/${name}.key`);
       console.log(`every service       EASGATE_TRUSTED_SERVICES_FILE=${made.trustFile}`);
     });
+
+  identity
+    .command('add-console-user')
+    .description(
+      'Add a console account with its roles and tenants; the password is read from standard input (first line)',
+    )
+    .requiredOption('--data-dir <dir>', 'the data directory of the console gateway (EASGATE_DATA_DIR)')
+    .requiredOption('--id <name>', 'the user name (letters, digits and . @ + - _)')
+    .option('--role <role>', 'admin | operator | auditor (repeatable)', collect, [])
+    .option('--tenant <tenantId>', 'a tenant the roles hold on (repeatable)', collect, [])
+    .option('--all-tenants', 'the roles hold on every tenant')
+    .action(
+      async (options: {
+        dataDir: string;
+        id: string;
+        role: string[];
+        tenant: string[];
+        allTenants?: boolean;
+      }) => {
+        if (!/^[\w.@+-]{1,150}$/.test(options.id))
+          throw new UsageError('--id: 1 to 150 letters, digits and . @ + - _');
+        const roles = options.role as UserRole[];
+        if (roles.length === 0 || roles.some((r) => !(UserRoles as readonly string[]).includes(r)))
+          throw new UsageError('--role: one or more of admin, operator, auditor');
+        if (options.allTenants === options.tenant.length > 0)
+          throw new UsageError('give either --all-tenants or one or more --tenant');
+        const password = (await readStdin()).split(/\r?\n/)[0] ?? '';
+        const problem = passwordProblem(password);
+        if (problem) throw new UsageError(`the password on standard input: ${problem}`);
+        const users = new LocalUsers(join(options.dataDir, 'console-users.json'));
+        if (users.setupRequired)
+          throw new UsageError('no console administrator yet: create it first through the one-time link');
+        try {
+          await users.add(
+            { id: options.id, roles, tenants: options.allTenants ? '*' : options.tenant },
+            password,
+          );
+        } catch (err) {
+          throw new UsageError((err as Error).message);
+        }
+        console.log(`added console user ${options.id}`);
+      },
+    );
+
+  identity
+    .command('remove-console-user')
+    .description('Remove a console account and end its sessions at once')
+    .requiredOption('--data-dir <dir>', 'the data directory of the console gateway (EASGATE_DATA_DIR)')
+    .requiredOption('--id <name>', 'the user name')
+    .action((options: { dataDir: string; id: string }) => {
+      const removed = new LocalUsers(join(options.dataDir, 'console-users.json')).remove(options.id);
+      const sessions = new Sessions(join(options.dataDir, 'console-sessions.sqlite'));
+      const ended = sessions.endAllOf(options.id);
+      sessions.close();
+      if (!removed && ended === 0) throw new UsageError(`no console user ${options.id}`);
+      console.log(`removed console user ${options.id} (${ended} session(s) ended)`);
+    });
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
 }
