@@ -9,7 +9,16 @@ describe('parseCertVaultConfig', () => {
       expiryScannerEnabled: true,
       rotationOverlapHours: 168,
       extraCaFiles: [],
+      signingKeyCacheMs: 60_000,
     });
+  });
+
+  it('keeps signing keys for VAULT_SIGNING_KEY_CACHE_MS, 0 turning the cache off, and refuses a negative TTL', () => {
+    expect(parseCertVaultConfig({ VAULT_SIGNING_KEY_CACHE_MS: '0' }).signingKeyCacheMs).toBe(0);
+    expect(parseCertVaultConfig({ VAULT_SIGNING_KEY_CACHE_MS: '5000' }).signingKeyCacheMs).toBe(5_000);
+    expect(() => parseCertVaultConfig({ VAULT_SIGNING_KEY_CACHE_MS: '-1' })).toThrow(
+      /VAULT_SIGNING_KEY_CACHE_MS/,
+    );
   });
 
   it('lists every bad key and never a value', () => {
