@@ -3,6 +3,7 @@ import {
   Badge,
   Button,
   Group,
+  NativeSelect,
   PasswordInput,
   Select,
   Stack,
@@ -343,15 +344,17 @@ export function CurrentAlerts({ tenant, alerts }: { tenant: string; alerts: Aler
                         >
                           Acknowledge
                         </Button>
-                        <Select
+                        <NativeSelect
                           size="xs"
                           w={110}
                           label="Silence for"
                           aria-label={`Silence for: ${a.summary}`}
-                          allowDeselect={false}
                           data={SILENCE_CHOICES}
                           value={silenceFor[a.fingerprint] ?? '60'}
-                          onChange={(v) => setSilenceFor((s) => ({ ...s, [a.fingerprint]: v ?? '60' }))}
+                          onChange={(e) => {
+                            const value = e.currentTarget.value;
+                            setSilenceFor((s) => ({ ...s, [a.fingerprint]: value }));
+                          }}
                         />
                         <Button
                           size="xs"

@@ -406,6 +406,7 @@ function ConfirmAction({
     <Modal
       opened={pending !== undefined}
       onClose={onClose}
+      closeButtonProps={{ 'aria-label': 'Close' }}
       title={activate ? 'Activate this certificate?' : 'Retire this certificate?'}
     >
       {pending && (
