@@ -10,7 +10,7 @@ import {
   type MdmComplianceV1,
   Topics,
 } from '@easgate/contracts';
-import type { Outbox } from '@easgate/messaging';
+import type { Outbox, OutboxItem } from '@easgate/messaging';
 import type { Database, Tx } from '@easgate/persistence';
 import { parseInput } from '@easgate/service-runtime';
 import type { TranslatorConfig } from './config';
@@ -31,7 +31,44 @@ import {
   TranslatorRules,
   wipeStatuses,
 } from './domain';
-import type { DeviceListQuery, TranslatorRepository, VersionedRules } from './infra/translator.repository';
+import {
+  BulkTranslatorRepository,
+  type CommandRecord,
+  type ComplianceEventRecord,
+  type DeviceListQuery,
+  type TranslatorRepository,
+  type VersionedRules,
+} from './infra/translator.repository';
+import type { DeviceDesiredState, ExchangeView } from './domain';
+import { emptyView } from './domain';
+
+let lastCommandMs = 0;
+let commandsThisMs = 0;
+
+/**
+ * When commands are recorded: strictly increasing in this process, with sub-millisecond digits
+ * (ISO 8601, compared as text in the command log). Each verdict's commands share one time and
+ * later verdicts get later times, also inside one batch transaction, so that "commands sent since"
+ * never sees a command of the same verdict nor misses a later one.
+ */
+function commandTime(): { createdAt: string; requestedAt: string } {
+  const now = Date.now();
+  if (now > lastCommandMs) {
+    lastCommandMs = now;
+    commandsThisMs = 0;
+  } else if (++commandsThisMs > 999) {
+    lastCommandMs++;
+    commandsThisMs = 0;
+  }
+  const requestedAt = new Date(lastCommandMs).toISOString();
+  return { requestedAt, createdAt: `${requestedAt.slice(0, -1)}${String(commandsThisMs).padStart(3, '0')}Z` };
+}
+
+export interface ComplianceBatchOutcome {
+  applied: number;
+  stale: number;
+  commands: number;
+}
 
 export interface Cause {
   source: string;
@@ -41,12 +78,137 @@ export interface Cause {
 
 /** The translator's use cases: each runs inside the caller's transaction (the inbox's, or its own). */
 export class PolicyTranslator {
+  private readonly bulk = new BulkTranslatorRepository();
+
   constructor(
     private readonly db: Database,
     private readonly repo: TranslatorRepository,
     private readonly outbox: Outbox,
     private readonly config: TranslatorConfig,
   ) {}
+
+  /**
+   * Many MDM verdicts in the caller's ONE transaction, with the same outcome as applying them one
+   * by one in this order: each tenant's rules read once; the views and devices the batch touches
+   * read (and locked on PostgreSQL, views then devices, each in key order) with one statement each;
+   * the pure domain functions applied in memory in batch order (a later event of a device sees the
+   * state the earlier one left); then the changed devices and views, the event history, the
+   * command log and the outbox written with a few multi-row statements. An event whose subject
+   * contradicts its data fails the whole call (the delivery pipeline then isolates it).
+   */
+  async applyComplianceBatch(tx: Tx, events: CloudEvent<MdmComplianceV1>[]): Promise<ComplianceBatchOutcome> {
+    for (const event of events) {
+      if (event.subject !== undefined && event.subject !== event.data.mdmDeviceId) {
+        throw new TranslatorError(
+          TranslatorErrorCode.SubjectMismatch,
+          `subject "${event.subject}" must equal data.mdmDeviceId "${event.data.mdmDeviceId}"`,
+        );
+      }
+    }
+    const byTenant = new Map<string, CloudEvent<MdmComplianceV1>[]>();
+    for (const event of events) {
+      const tenant = normalizeTenant(event.data.tenant);
+      const list = byTenant.get(tenant) ?? [];
+      list.push(event);
+      byTenant.set(tenant, list);
+    }
+    const tenants = [...byTenant.keys()].sort();
+    const rules = new Map<string, VersionedRules>();
+    const views = new Map<string, Map<string, { view: ExchangeView; json?: string }>>();
+    const devices = new Map<string, Map<string, { device: DeviceDesiredState; json?: string }>>();
+    for (const tenant of tenants) {
+      rules.set(tenant, await this.repo.currentRules(tx, tenant));
+      const stored = await this.bulk.viewsForUpdate(
+        tx,
+        tenant,
+        byTenant.get(tenant)!.map((e) => normalizeMailbox(e.data.userPrincipalName)),
+      );
+      views.set(tenant, new Map([...stored].map(([k, v]) => [k, { view: v.value, json: v.json }])));
+    }
+    for (const tenant of tenants) {
+      const stored = await this.bulk.devicesForUpdate(
+        tx,
+        tenant,
+        byTenant.get(tenant)!.map((e) => e.data.mdmDeviceId),
+      );
+      devices.set(tenant, new Map([...stored].map(([k, v]) => [k, { device: v.value, json: v.json }])));
+    }
+    const history: { tenant: string; mdmDeviceId: string; event: ComplianceEventRecord }[] = [];
+    const changedDevices = new Set<string>();
+    const changedViews = new Set<string>();
+    const sends: { tenant: string; commands: PlannedCommand[]; cause: Cause }[] = [];
+    const receivedAt = new Date().toISOString();
+    let applied = 0;
+    for (const event of events) {
+      const data = event.data;
+      const tenant = normalizeTenant(data.tenant);
+      const { rules: tenantRules, version } = rules.get(tenant)!;
+      const tenantViews = views.get(tenant)!;
+      const tenantDevices = devices.get(tenant)!;
+      const mailbox = normalizeMailbox(data.userPrincipalName);
+      const view = tenantViews.get(mailbox)?.view ?? emptyView(tenant, mailbox);
+      const current = tenantDevices.get(data.mdmDeviceId)?.device;
+      const result = applyCompliance(
+        current,
+        { source: event.source, id: event.id, data },
+        tenantRules,
+        version,
+      );
+      history.push({
+        tenant,
+        mdmDeviceId: data.mdmDeviceId,
+        event: {
+          eventSource: event.source,
+          eventId: event.id,
+          state: data.state,
+          ...(data.sequence !== undefined && { sequence: data.sequence }),
+          observedAt: data.observedAt,
+          outcome: result.outcome,
+          receivedAt,
+        },
+      });
+      if (result.outcome === 'stale') continue;
+      applied++;
+      const plan = planDevice(result.next, view);
+      tenantDevices.set(data.mdmDeviceId, {
+        device: plan.device,
+        json: tenantDevices.get(data.mdmDeviceId)?.json,
+      });
+      changedDevices.add(`${tenant}\n${data.mdmDeviceId}`);
+      if (plan.view !== view) {
+        tenantViews.set(mailbox, { view: plan.view, json: tenantViews.get(mailbox)?.json });
+        changedViews.add(`${tenant}\n${mailbox}`);
+      } else if (!tenantViews.has(mailbox)) {
+        // As one by one: a device's first verdict stores its mailbox's (empty) view.
+        tenantViews.set(mailbox, { view });
+        changedViews.add(`${tenant}\n${mailbox}`);
+      }
+      if (plan.commands.length > 0)
+        sends.push({
+          tenant,
+          commands: plan.commands,
+          cause: { source: event.source, id: event.id, type: event.type },
+        });
+    }
+    const deviceRows: { tenant: string; device: DeviceDesiredState; json: string }[] = [];
+    for (const key of changedDevices) {
+      const [tenant, id] = key.split('\n');
+      const device = devices.get(tenant)!.get(id)!.device;
+      deviceRows.push({ tenant, device, json: JSON.stringify(device) });
+    }
+    const viewRows: { tenant: string; view: ExchangeView; json: string }[] = [];
+    for (const key of [...changedViews].sort()) {
+      const [tenant, mailbox] = key.split('\n');
+      const entry = views.get(tenant)!.get(mailbox)!;
+      const json = JSON.stringify(entry.view);
+      if (json !== entry.json) viewRows.push({ tenant, view: entry.view, json });
+    }
+    await this.bulk.saveDevices(tx, deviceRows);
+    await this.bulk.saveViews(tx, viewRows);
+    await this.bulk.recordEvents(tx, history);
+    const commands = await this.sendMany(tx, sends);
+    return { applied, stale: events.length - applied, commands };
+  }
 
   /** One MDM verdict: store it, update the device's desired state, send what differs. */
   async applyCompliance(
@@ -331,43 +493,62 @@ export class PolicyTranslator {
     commands: PlannedCommand[],
     cause: Cause | undefined,
   ): Promise<void> {
-    const requestedAt = new Date().toISOString();
-    for (const command of commands) {
-      const commandId = randomUUID();
-      const data = ExchangeCommandV1.parse({
-        commandId,
-        tenant,
-        mailbox: command.mailbox,
-        action: command.action,
-        reason: command.reason,
-        ...(cause !== undefined && { cause }),
-        requestedBy: this.config.requestedBy,
-        requestedAt,
-      });
-      await this.repo.recordCommand(tx, tenant, {
-        commandId,
-        mailbox: command.mailbox,
-        action: command.action,
-        reason: command.reason,
-        createdAt: requestedAt,
-        ...(command.mdmDeviceId !== undefined && { mdmDeviceId: command.mdmDeviceId }),
-        ...(command.deviceId !== undefined && { deviceId: command.deviceId }),
-        ...(cause !== undefined && { causeEventId: cause.id }),
-      });
-      await this.outbox.enqueue(
-        tx,
-        Topics.ExchangeCommand,
-        mailboxKey(tenant, command.mailbox),
-        createCloudEvent({
-          id: commandId,
-          source: this.config.eventSource,
-          type: ExchangeEventTypes.Command,
-          subject: command.mailbox,
+    await this.sendMany(tx, [{ tenant, commands, ...(cause !== undefined && { cause }) }]);
+  }
+
+  /** Records the commands and enqueues them, each group (one verdict's) at its own command time. */
+  private async sendMany(
+    tx: Tx,
+    groups: { tenant: string; commands: PlannedCommand[]; cause?: Cause }[],
+  ): Promise<number> {
+    const records: { tenant: string; command: CommandRecord }[] = [];
+    const items: OutboxItem[] = [];
+    for (const { tenant, commands, cause } of groups) {
+      if (commands.length === 0) continue;
+      const { createdAt, requestedAt } = commandTime();
+      for (const command of commands) {
+        const commandId = randomUUID();
+        const data = ExchangeCommandV1.parse({
+          commandId,
           tenant,
-          data,
-        }),
-      );
+          mailbox: command.mailbox,
+          action: command.action,
+          reason: command.reason,
+          ...(cause !== undefined && { cause }),
+          requestedBy: this.config.requestedBy,
+          requestedAt,
+        });
+        records.push({
+          tenant,
+          command: {
+            commandId,
+            mailbox: command.mailbox,
+            action: command.action,
+            reason: command.reason,
+            createdAt,
+            ...(command.mdmDeviceId !== undefined && { mdmDeviceId: command.mdmDeviceId }),
+            ...(command.deviceId !== undefined && { deviceId: command.deviceId }),
+            ...(cause !== undefined && { causeEventId: cause.id }),
+          },
+        });
+        items.push({
+          topic: Topics.ExchangeCommand,
+          key: mailboxKey(tenant, command.mailbox),
+          event: createCloudEvent({
+            id: commandId,
+            source: this.config.eventSource,
+            type: ExchangeEventTypes.Command,
+            subject: command.mailbox,
+            tenant,
+            data,
+          }),
+        });
+      }
     }
+    if (records.length === 0) return 0;
+    await this.bulk.recordCommands(tx, records);
+    await this.outbox.enqueueMany(tx, items);
+    return records.length;
   }
 }
 

@@ -1,9 +1,14 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { MdmComplianceV1, MdmEventTypes, Topics } from '@easgate/contracts';
-import { type Envelope, EnvelopePipe, Inbox } from '@easgate/messaging';
+import { BATCH, type Envelope, EnvelopeBatchPipe, Inbox } from '@easgate/messaging';
 import { PolicyTranslator } from '../policy-translator';
 
+/**
+ * MDM verdicts in batches: one partition's ready events in ONE transaction (inbox dedupe, the
+ * translator's bulk path, the outbox). An invalid event fails the call and is isolated by the
+ * delivery pipeline's bisection: dead-lettered alone, the others handled once.
+ */
 @Controller()
 export class MdmComplianceHandler {
   constructor(
@@ -11,11 +16,11 @@ export class MdmComplianceHandler {
     private readonly translator: PolicyTranslator,
   ) {}
 
-  @EventPattern(Topics.MdmCompliance)
+  @EventPattern(Topics.MdmCompliance, BATCH)
   handle(
-    @Payload(new EnvelopePipe(MdmComplianceV1, MdmEventTypes.DeviceCompliance))
-    event: Envelope<MdmComplianceV1>,
+    @Payload(new EnvelopeBatchPipe(MdmComplianceV1, MdmEventTypes.DeviceCompliance))
+    events: Envelope<MdmComplianceV1>[],
   ) {
-    return this.inbox.once(event, (tx) => this.translator.applyCompliance(tx, event));
+    return this.inbox.onceEach(events, (tx, fresh) => this.translator.applyComplianceBatch(tx, fresh));
   }
 }

@@ -1,4 +1,5 @@
 import type { ExchangeActionV1, ExchangeResultV1 } from '@easgate/contracts';
+import { inChunks, isPostgres, paramList, valuesList } from '@easgate/messaging';
 import type { Tx } from '@easgate/persistence';
 import { MoreThanOrEqual } from 'typeorm';
 import {
@@ -350,6 +351,150 @@ export class TranslatorRepository {
       .find({ where: { tenant }, order: { createdAt: 'ASC' } });
     return rows.map(toCommand);
   }
+}
+
+/** A stored row read by the bulk path: the domain value and the JSON it was read from (to skip unchanged writes). */
+export interface Stored<T> {
+  value: T;
+  json: string;
+}
+
+/**
+ * The bulk path of MDM verdicts (a batch of events in one transaction): raw parameterised SQL, a
+ * few statements per batch whatever its size, no entity hydration. Rows are locked (PostgreSQL) in
+ * one stable order, views then devices, each by key, so concurrent batches never deadlock.
+ */
+export class BulkTranslatorRepository {
+  private forUpdate(tx: Tx): string {
+    return isPostgres(tx) && tx.queryRunner?.isTransactionActive === true ? ' FOR UPDATE' : '';
+  }
+
+  async viewsForUpdate(
+    tx: Tx,
+    tenant: string,
+    mailboxes: string[],
+  ): Promise<Map<string, Stored<ExchangeView>>> {
+    const keys = [...new Set(mailboxes)].sort();
+    const rows = await inChunks(keys, 1, (chunk) =>
+      tx.query<{ mailbox: string; view_json: string }[]>(
+        `SELECT mailbox, view_json FROM exchange_view WHERE tenant = ${param(tx, 1)} AND mailbox IN (${paramList(tx, chunk.length, 2)}) ORDER BY mailbox${this.forUpdate(tx)}`,
+        [tenant, ...chunk],
+      ),
+    );
+    return new Map(
+      rows.map((r) => [r.mailbox, { value: JSON.parse(r.view_json) as ExchangeView, json: r.view_json }]),
+    );
+  }
+
+  async devicesForUpdate(
+    tx: Tx,
+    tenant: string,
+    mdmDeviceIds: string[],
+  ): Promise<Map<string, Stored<DeviceDesiredState>>> {
+    const keys = [...new Set(mdmDeviceIds)].sort();
+    const rows = await inChunks(keys, 1, (chunk) =>
+      tx.query<{ mdm_device_id: string; state_json: string }[]>(
+        `SELECT mdm_device_id, state_json FROM device_desired_state WHERE tenant = ${param(tx, 1)} AND mdm_device_id IN (${paramList(tx, chunk.length, 2)}) ORDER BY mdm_device_id${this.forUpdate(tx)}`,
+        [tenant, ...chunk],
+      ),
+    );
+    return new Map(
+      rows.map((r) => [
+        r.mdm_device_id,
+        { value: JSON.parse(r.state_json) as DeviceDesiredState, json: r.state_json },
+      ]),
+    );
+  }
+
+  async saveDevices(
+    tx: Tx,
+    rows: { tenant: string; device: DeviceDesiredState; json: string }[],
+  ): Promise<void> {
+    const updatedAt = new Date().toISOString();
+    await inChunks(rows, 7, async (chunk) => {
+      const params: unknown[] = [];
+      for (const { tenant, device, json } of chunk)
+        params.push(tenant, device.mdmDeviceId, device.mailbox, device.state, device.access, json, updatedAt);
+      await tx.query(
+        `INSERT INTO device_desired_state (tenant, mdm_device_id, mailbox, state, access, state_json, updated_at) ` +
+          `VALUES ${valuesList(tx, chunk.length, 7)} ON CONFLICT (tenant, mdm_device_id) DO UPDATE SET ` +
+          `mailbox = excluded.mailbox, state = excluded.state, access = excluded.access, ` +
+          `state_json = excluded.state_json, updated_at = excluded.updated_at`,
+        params,
+      );
+      return [];
+    });
+  }
+
+  async saveViews(tx: Tx, rows: { tenant: string; view: ExchangeView; json: string }[]): Promise<void> {
+    const updatedAt = new Date().toISOString();
+    await inChunks(rows, 4, async (chunk) => {
+      const params: unknown[] = [];
+      for (const { tenant, view, json } of chunk) params.push(tenant, view.mailbox, json, updatedAt);
+      await tx.query(
+        `INSERT INTO exchange_view (tenant, mailbox, view_json, updated_at) VALUES ${valuesList(tx, chunk.length, 4)} ` +
+          `ON CONFLICT (tenant, mailbox) DO UPDATE SET view_json = excluded.view_json, updated_at = excluded.updated_at`,
+        params,
+      );
+      return [];
+    });
+  }
+
+  /** The devices' event history, in the order given (ids increase in it). */
+  async recordEvents(
+    tx: Tx,
+    rows: { tenant: string; mdmDeviceId: string; event: ComplianceEventRecord }[],
+  ): Promise<void> {
+    await inChunks(rows, 9, async (chunk) => {
+      const params: unknown[] = [];
+      for (const { tenant, mdmDeviceId, event } of chunk)
+        params.push(
+          tenant,
+          mdmDeviceId,
+          event.eventSource,
+          event.eventId,
+          event.state,
+          event.sequence === undefined ? null : String(event.sequence),
+          event.observedAt,
+          event.outcome,
+          event.receivedAt,
+        );
+      await tx.query(
+        `INSERT INTO compliance_event (tenant, mdm_device_id, event_source, event_id, state, sequence, observed_at, outcome, received_at) ` +
+          `VALUES ${valuesList(tx, chunk.length, 9)}`,
+        params,
+      );
+      return [];
+    });
+  }
+
+  async recordCommands(tx: Tx, rows: { tenant: string; command: CommandRecord }[]): Promise<void> {
+    await inChunks(rows, 9, async (chunk) => {
+      const params: unknown[] = [];
+      for (const { tenant, command } of chunk)
+        params.push(
+          command.commandId,
+          tenant,
+          command.mailbox,
+          command.mdmDeviceId ?? null,
+          command.deviceId ?? null,
+          JSON.stringify(command.action),
+          command.reason,
+          command.causeEventId ?? null,
+          command.createdAt,
+        );
+      await tx.query(
+        `INSERT INTO translator_command (command_id, tenant, mailbox, mdm_device_id, device_id, action, reason, cause_event_id, created_at) ` +
+          `VALUES ${valuesList(tx, chunk.length, 9)}`,
+        params,
+      );
+      return [];
+    });
+  }
+}
+
+function param(tx: Tx, n: number): string {
+  return isPostgres(tx) ? `$${n}` : '?';
 }
 
 /**

@@ -6,14 +6,32 @@ import type { Logger } from './logger';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retry-policy';
 import type { DeliveryControl, IncomingMessage, MessagePublisher } from './transport/message';
 
+/** PostgreSQL deadlock and serialisation failures: the transaction lost a race, not the message's fault. */
+function isTransactionConflict(error: unknown): boolean {
+  const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const code = e?.driverError?.code ?? e?.code;
+  return code === '40P01' || code === '40001';
+}
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
 /** Where a message stands while its handler runs. */
 export interface DeliveryContext {
   readonly groupId: string;
+  /** The message handled (a batch: its first message). */
   readonly message: IncomingMessage;
+  /** A batch handler's messages, in order (absent for a one-message handler). */
+  readonly messages?: readonly IncomingMessage[];
   readonly attempt: number;
 }
 
 export type EventHandler = (event: CloudEvent<unknown>, context: DeliveryContext) => Promise<unknown>;
+
+/**
+ * Handles several events of one partition at once, in order (typically in one transaction). It
+ * succeeds or fails as a whole: on failure nothing of it may have been kept.
+ */
+export type BatchEventHandler = (events: CloudEvent<unknown>[], context: DeliveryContext) => Promise<unknown>;
 
 export type DeliveryOutcome = 'processed' | 'dead-lettered';
 
@@ -84,7 +102,167 @@ export class DeliveryPipeline {
     private readonly logger: Logger,
     private readonly policy: RetryPolicy = DEFAULT_RETRY_POLICY,
     private readonly observe?: DeliveryObserver,
+    private readonly batchHandlers: ReadonlyMap<string, BatchEventHandler> = new Map(),
   ) {}
+
+  /**
+   * Delivers the messages of one partition, in order. Topics with a one-message handler go through
+   * `deliver` one by one. For a batch handler: every message is decoded (an undecodable one is
+   * dead-lettered alone), then the handler runs once for all of them. When it fails for a reason of
+   * the messages (not the infrastructure), the batch is bisected: each half is handled on its own,
+   * down to the single message that fails, which gets the one-message retries and then its dead
+   * letter alone, with its reason; what succeeded is kept and not handled again. An infrastructure
+   * failure (or a lost transaction race) retries the whole batch for as long as it lasts, never
+   * dead-lettering. One info line per batch; per message at debug.
+   */
+  readonly deliverBatch = async (messages: IncomingMessage[], control?: DeliveryControl): Promise<void> => {
+    if (messages.length === 0) return;
+    const handler = this.batchHandlers.get(messages[0].topic);
+    if (!handler || messages.some((m) => m.topic !== messages[0].topic)) {
+      for (const message of messages) await this.deliver(message, control);
+      return;
+    }
+    const started = performance.now();
+    const tally = { handlerCalls: 0, deadLettered: 0 };
+    // Runs of decodable messages go to the handler; an undecodable one is dead-lettered between
+    // them, so that dead letters and effects keep the partition's order.
+    let run: { message: IncomingMessage; event: CloudEvent<unknown> }[] = [];
+    for (const message of messages) {
+      const decoded = decodeCloudEvent(message);
+      if (decoded.ok) {
+        run.push({ message, event: decoded.event });
+        continue;
+      }
+      await this.runBatch(handler, run, control, started, tally);
+      run = [];
+      tally.deadLettered++;
+      await this.deadLetter(message, { ...decoded.error, retriable: false, attempts: 0 }, started);
+    }
+    await this.runBatch(handler, run, control, started, tally);
+    const durationMs = Math.round(performance.now() - started);
+    const first = messages[0];
+    this.logger.info(
+      {
+        topic: first.topic,
+        partition: first.partition,
+        firstOffset: first.offset,
+        lastOffset: messages[messages.length - 1].offset,
+        messages: messages.length,
+        processed: messages.length - tally.deadLettered,
+        deadLettered: tally.deadLettered,
+        handlerCalls: tally.handlerCalls,
+        durationMs,
+      },
+      'batch handled',
+    );
+  };
+
+  private async runBatch(
+    handler: BatchEventHandler,
+    items: { message: IncomingMessage; event: CloudEvent<unknown> }[],
+    control: DeliveryControl | undefined,
+    started: number,
+    tally: { handlerCalls: number; deadLettered: number },
+  ): Promise<void> {
+    if (items.length === 0) return;
+    let waits = 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        tally.handlerCalls++;
+        await handler(
+          items.map((i) => i.event),
+          {
+            groupId: this.groupId,
+            message: items[0].message,
+            messages: items.map((i) => i.message),
+            attempt,
+          },
+        );
+        const durationMs = Math.round(performance.now() - started);
+        for (const { message, event } of items) {
+          this.logger.debug(
+            {
+              topic: message.topic,
+              partition: message.partition,
+              offset: message.offset,
+              key: message.key,
+              eventId: event.id,
+              eventType: event.type,
+              tenant: event.tenant,
+              outcome: 'processed',
+            },
+            'message handled',
+          );
+          this.observe?.({ topic: message.topic, outcome: 'processed', durationMs, attempts: attempt });
+        }
+        return;
+      } catch (error) {
+        const conflict = isTransactionConflict(error) && attempt < this.policy.maxAttempts;
+        if (isInfrastructureError(error) || conflict) {
+          waits++;
+          const delay = conflict
+            ? retryDelayMs({ ...this.policy, initialDelayMs: 20 }, attempt)
+            : retryDelayMs(this.policy, Math.min(waits, 30));
+          this.logger.warn(
+            {
+              topic: items[0].message.topic,
+              partition: items[0].message.partition,
+              firstOffset: items[0].message.offset,
+              messages: items.length,
+              waits,
+              retryInMs: delay,
+              reason: errorText(error),
+            },
+            conflict
+              ? 'batch lost a transaction race: retrying it whole'
+              : 'infrastructure unavailable: waiting with the whole batch, not dead-lettering',
+          );
+          await waitKeepingSession(delay, control);
+          if (!conflict) attempt--; // an infrastructure failure is not an attempt of the messages
+          continue;
+        }
+        if (items.length === 1) {
+          // One message left: the one-message path gives it its retries, then its own dead letter.
+          const failure = classify(error);
+          if (!failure.retriable || attempt >= this.policy.maxAttempts) {
+            tally.deadLettered++;
+            await this.deadLetter(
+              items[0].message,
+              { ...failure, attempts: attempt },
+              started,
+              items[0].event,
+            );
+            return;
+          }
+          const delay = retryDelayMs(this.policy, attempt);
+          this.logger.warn(
+            {
+              topic: items[0].message.topic,
+              partition: items[0].message.partition,
+              offset: items[0].message.offset,
+              eventId: items[0].event.id,
+              code: failure.code,
+              attempt,
+              retryInMs: delay,
+              reason: failure.message,
+            },
+            'handler failed: retrying',
+          );
+          await waitKeepingSession(delay, control);
+          continue;
+        }
+        const half = Math.ceil(items.length / 2);
+        this.logger.debug(
+          { topic: items[0].message.topic, messages: items.length, reason: errorText(error) },
+          'batch failed: bisecting to find the message at fault',
+        );
+        await control?.heartbeat();
+        await this.runBatch(handler, items.slice(0, half), control, started, tally);
+        await this.runBatch(handler, items.slice(half), control, started, tally);
+        return;
+      }
+    }
+  }
 
   readonly deliver = async (message: IncomingMessage, control?: DeliveryControl): Promise<void> => {
     const started = performance.now();
@@ -119,7 +297,7 @@ export class DeliveryPipeline {
       try {
         await handler(event, { groupId: this.groupId, message, attempt });
         const durationMs = Math.round(performance.now() - started);
-        this.logger.info(
+        this.logger.debug(
           {
             ...where,
             eventId: event.id,

@@ -27,3 +27,4 @@ import { MessagingTables1764100000000 } from './messaging-tables.migration';
 /** What a service adds to its database options to get an inbox and an outbox. */
 export const messagingEntities = [ProcessedMessageEntity, OutboxEventEntity];
 export const messagingMigrations = [MessagingTables1764100000000];
+export * from './bulk-sql';

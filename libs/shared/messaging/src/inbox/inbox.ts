@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { CloudEvent } from '@easgate/contracts';
 import { type Database, isUniqueViolation, type Tx } from '@easgate/persistence';
+import { inChunks, valuesList } from '../bulk-sql';
 import { ProcessedMessageEntity } from './processed-message.entity';
+
+export interface InboxBatchOutcome<T> {
+  /** The events not seen before, in batch order (a repeat inside the batch counted once). */
+  fresh: number;
+  duplicates: number;
+  result?: T;
+}
 
 export type InboxOutcome<T> = { status: 'processed'; result: T } | { status: 'duplicate' };
 
@@ -43,6 +51,42 @@ export class Inbox {
       if (isUniqueViolation(err)) return { status: 'duplicate' };
       throw err;
     }
+  }
+
+  /**
+   * The batch form of `once`: in ONE transaction, records every event of the batch with one
+   * statement per few thousand events (`INSERT … ON CONFLICT DO NOTHING RETURNING`), and runs `work`
+   * with those that were new, in batch order (the first of repeats inside the batch). If the work
+   * fails, nothing is kept. A concurrent transaction recording the same event first makes it a
+   * duplicate here (PostgreSQL waits for that transaction, then skips the row).
+   */
+  async onceEach<E extends Pick<CloudEvent, 'source' | 'id'>, T>(
+    events: readonly E[],
+    work: (tx: Tx, fresh: E[]) => Promise<T>,
+  ): Promise<InboxBatchOutcome<T>> {
+    const byKey = new Map<string, E>();
+    for (const event of events) {
+      const key = messageKeyOf(event);
+      if (!byKey.has(key)) byKey.set(key, event);
+    }
+    return this.database.transaction(async (tx) => {
+      const processedAt = new Date().toISOString();
+      const inserted = await inChunks([...byKey], 5, async (chunk) => {
+        const params: unknown[] = [];
+        for (const [key, event] of chunk)
+          params.push(this.consumer, key, event.source, event.id, processedAt);
+        return tx.query<{ message_key: string }[]>(
+          `INSERT INTO processed_message (consumer, message_key, event_source, event_id, processed_at) ` +
+            `VALUES ${valuesList(tx, chunk.length, 5)} ON CONFLICT DO NOTHING RETURNING message_key`,
+          params,
+        );
+      });
+      const isNew = new Set(inserted.map((row) => row.message_key));
+      const fresh = [...byKey].filter(([key]) => isNew.has(key)).map(([, event]) => event);
+      const outcome = { fresh: fresh.length, duplicates: events.length - fresh.length };
+      if (fresh.length === 0) return outcome;
+      return { ...outcome, result: await work(tx, fresh) };
+    });
   }
 
   /** Forgets processed-message rows older than `olderThan` (the replay window). */

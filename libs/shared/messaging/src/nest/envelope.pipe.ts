@@ -26,3 +26,24 @@ export class EnvelopePipe<S extends z.ZodType> implements PipeTransform<
     return parsed.event;
   }
 }
+
+/**
+ * EnvelopePipe for a batch handler (`@EventPattern(topic, { batch: true })`): validates every
+ * event of the batch. An invalid one fails the whole call with its own error, and the delivery
+ * pipeline bisects the batch until that event is alone: it is dead-lettered with that reason,
+ * the others are handled.
+ */
+export class EnvelopeBatchPipe<S extends z.ZodType> implements PipeTransform<
+  CloudEvent<unknown>[],
+  CloudEvent<z.output<S>>[]
+> {
+  private readonly one: EnvelopePipe<S>;
+
+  constructor(schema: S, expectedType?: string) {
+    this.one = new EnvelopePipe(schema, expectedType);
+  }
+
+  transform(values: CloudEvent<unknown>[]): CloudEvent<z.output<S>>[] {
+    return values.map((value) => this.one.transform(value));
+  }
+}

@@ -3,7 +3,16 @@ import type { Database, Tx } from '@easgate/persistence';
 import type { QueryRunner } from 'typeorm';
 import type { Logger } from '../logger';
 import type { MessagePublisher } from '../transport/message';
+import { inChunks, isPostgres, paramList, valuesList } from '../bulk-sql';
 import { OutboxEventEntity } from './outbox-event.entity';
+
+/** One event for `Outbox.enqueueMany`. */
+export interface OutboxItem {
+  topic: string;
+  key: string | null;
+  event: CloudEvent<unknown>;
+  mode?: ContentModeChoice;
+}
 
 export type ContentModeChoice = 'structured' | 'binary';
 
@@ -22,6 +31,32 @@ export class Outbox {
     await this.enqueueRecord(tx, topic, record);
   }
 
+  /** Many events at once, in order, with one statement per few thousand rows. */
+  async enqueueMany(tx: Tx, items: readonly OutboxItem[]): Promise<void> {
+    if (items.length === 0) return;
+    const createdAt = new Date().toISOString();
+    await inChunks(items, 6, async (chunk) => {
+      const params: unknown[] = [];
+      for (const { topic, key, event, mode } of chunk) {
+        const record = mode === 'binary' ? encodeBinary(event, key) : encodeStructured(event, key);
+        params.push(
+          topic,
+          record.key,
+          record.value === null ? null : record.value.toString('utf8'),
+          JSON.stringify(record.headers),
+          createdAt,
+          null,
+        );
+      }
+      await tx.query(
+        `INSERT INTO outbox_event (topic, message_key, value, headers, created_at, published_at) VALUES ${valuesList(tx, chunk.length, 6)}`,
+        params,
+      );
+      return [];
+    });
+    if (this.onEnqueued) setImmediate(this.onEnqueued);
+  }
+
   async enqueueRecord(tx: Tx, topic: string, record: KafkaRecord): Promise<void> {
     await tx.getRepository(OutboxEventEntity).insert({
       topic,
@@ -35,6 +70,17 @@ export class Outbox {
     if (this.onEnqueued) setImmediate(this.onEnqueued);
   }
 }
+
+interface OutboxRow {
+  id: number | string;
+  topic: string;
+  message_key: string | null;
+  value: string | null;
+  headers: string;
+}
+
+/** Rows per relay pass: one produce request per topic run, ~0.5 MB of typical events. */
+export const DEFAULT_RELAY_BATCH_SIZE = 1_000;
 
 export interface OutboxRelayOptions {
   pollIntervalMs?: number;
@@ -168,41 +214,38 @@ export class OutboxRelay {
   /** One pass: publish up to a batch of pending rows. Returns how many were published. */
   async publishPending(): Promise<number> {
     if (!(await this.holdsLead())) return 0;
-    const batchSize = this.options.batchSize ?? 200;
+    const batchSize = this.options.batchSize ?? DEFAULT_RELAY_BATCH_SIZE;
     const published = await this.db.transaction(async (tx) => {
-      const qb = tx
-        .getRepository(OutboxEventEntity)
-        .createQueryBuilder('o')
-        .where('o.published_at IS NULL')
-        .orderBy('o.id', 'ASC')
-        .limit(batchSize);
       // One leader publishes; the row lock (never SKIP LOCKED, which reorders) also serialises a
       // former leader that has not noticed yet that it lost the lead.
-      if (this.db.kind === 'postgres') qb.setLock('pessimistic_write');
-      const rows = await qb.getMany();
+      const rows = await tx.query<OutboxRow[]>(
+        `SELECT id, topic, message_key, value, headers FROM outbox_event WHERE published_at IS NULL ` +
+          `ORDER BY id ASC LIMIT ${Number(batchSize)}${isPostgres(tx) ? ' FOR UPDATE' : ''}`,
+      );
       if (rows.length === 0) return 0;
-      // Publish topic by topic, keeping the insertion order inside each.
+      // Publish topic by topic, keeping the insertion order inside each: one produce request per run.
       let i = 0;
       while (i < rows.length) {
         const topic = rows[i].topic;
-        const group: OutboxEventEntity[] = [];
+        const group: OutboxRow[] = [];
         while (i < rows.length && rows[i].topic === topic) group.push(rows[i++]);
         await this.publisher.publish(
           topic,
           group.map((r) => ({
-            key: r.messageKey,
+            key: r.message_key,
             value: r.value === null ? null : Buffer.from(r.value, 'utf8'),
             headers: JSON.parse(r.headers) as Record<string, string>,
           })),
         );
       }
-      await tx
-        .getRepository(OutboxEventEntity)
-        .createQueryBuilder()
-        .update()
-        .set({ publishedAt: new Date().toISOString() })
-        .whereInIds(rows.map((r) => r.id))
-        .execute();
+      const publishedAt = new Date().toISOString();
+      await inChunks(rows, 1, async (chunk) => {
+        await tx.query(
+          `UPDATE outbox_event SET published_at = ${isPostgres(tx) ? '$1' : '?'} WHERE id IN (${paramList(tx, chunk.length, 2)})`,
+          [publishedAt, ...chunk.map((r) => Number(r.id))],
+        );
+        return [];
+      });
       return rows.length;
     });
     if (published > 0) this.logger.debug({ published }, 'outbox events published');

@@ -228,3 +228,42 @@ describe(`${InProcessBus.name} on a durable log`, () => {
     expect(seen).toEqual(['new']);
   });
 });
+
+describe(`${InProcessBus.name} in batches`, () => {
+  it('hands the ready records of a partition as one batch, in order, and each once', async () => {
+    const sut = new InProcessBus(1);
+    await sut.publisher().publish(
+      't',
+      Array.from({ length: 50 }, (_, i) => record('device-1', String(i))),
+    );
+    const batches: string[][] = [];
+    const consumer = await sut.consumeBatches(
+      { groupId: 'g', topics: ['t'], maxBatchSize: 20 },
+      async (ms) => void batches.push(ms.map((m) => m.value!.toString())),
+    );
+    await until(() => batches.flat().length === 50);
+    await consumer.stop();
+    expect(batches.map((b) => b.length)).toEqual([20, 20, 10]);
+    expect(batches.flat()).toEqual(Array.from({ length: 50 }, (_, i) => String(i)));
+  });
+
+  it('delivers a batch again, whole and in order, when its sink fails', async () => {
+    const sut = new InProcessBus(1, 1);
+    await sut.publisher().publish(
+      't',
+      ['a', 'b', 'c'].map((v) => record('k', v)),
+    );
+    const seen: string[][] = [];
+    let failures = 1;
+    const consumer = await sut.consumeBatches({ groupId: 'g', topics: ['t'] }, async (ms) => {
+      seen.push(ms.map((m) => m.value!.toString()));
+      if (failures-- > 0) throw new Error('handler failed');
+    });
+    await until(() => seen.length === 2);
+    await consumer.stop();
+    expect(seen).toEqual([
+      ['a', 'b', 'c'],
+      ['a', 'b', 'c'],
+    ]);
+  });
+});

@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import { type BusLog, MemoryBusLog, SqliteBusLog, type SqliteBusLogOptions } from './bus-log';
-import type {
-  ConsumerHandle,
-  ConsumerOptions,
-  DeliveryControl,
-  IncomingMessage,
-  MessageBus,
-  MessagePublisher,
-  MessageSink,
+import {
+  type BatchSink,
+  DEFAULT_MAX_BATCH_SIZE,
+  type ConsumerHandle,
+  type ConsumerOptions,
+  type DeliveryControl,
+  type IncomingMessage,
+  type MessageBus,
+  type MessagePublisher,
+  type MessageSink,
 } from './message';
 
 /** Records a consumer reads from its log at once. */
@@ -23,6 +25,8 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * crash a group gets again at most this many messages per partition (inboxes drop the repeats).
  */
 const COMMIT_EVERY = 64;
+
+type Sink = { kind: 'one'; sink: MessageSink } | { kind: 'batch'; sink: BatchSink; max: number };
 
 interface RunningConsumer {
   stopped: boolean;
@@ -109,7 +113,20 @@ export class InProcessBus implements MessageBus {
     }).flat();
   }
 
-  async consume(options: ConsumerOptions, sink: MessageSink): Promise<ConsumerHandle> {
+  consume(options: ConsumerOptions, sink: MessageSink): Promise<ConsumerHandle> {
+    return this.start(options, { kind: 'one', sink });
+  }
+
+  /** Each call of `sink` gets the partition's ready records (up to `maxBatchSize`), in order. */
+  consumeBatches(options: ConsumerOptions, sink: BatchSink): Promise<ConsumerHandle> {
+    return this.start(options, {
+      kind: 'batch',
+      sink,
+      max: Math.max(1, options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE),
+    });
+  }
+
+  private async start(options: ConsumerOptions, sink: Sink): Promise<ConsumerHandle> {
     const { groupId } = options;
     if ((this.members.get(groupId) ?? 0) > 0) {
       // One member per group in one process: a second would only ever be idle.
@@ -149,13 +166,14 @@ export class InProcessBus implements MessageBus {
     topic: string,
     partition: number,
     state: RunningConsumer,
-    sink: MessageSink,
+    sink: Sink,
   ): Promise<void> {
+    const readAhead = sink.kind === 'batch' ? Math.max(READ_AHEAD, sink.max) : READ_AHEAD;
     const position = `${topic}/${partition}`;
     // One member per group: there is no session to keep alive.
     const control: DeliveryControl = { heartbeat: () => Promise.resolve(), signal: state.abort.signal };
     let next = this.log.committed(groupId, topic, partition)!;
-    let buffer = this.log.read(topic, partition, next, READ_AHEAD);
+    let buffer = this.log.read(topic, partition, next, readAhead);
     let lastTurn = Date.now();
     let handled = 0;
     const commit = () => {
@@ -170,7 +188,7 @@ export class InProcessBus implements MessageBus {
         continue; // stopped meanwhile?
       }
       if (buffer.length === 0) {
-        buffer = this.log.read(topic, partition, next, READ_AHEAD);
+        buffer = this.log.read(topic, partition, next, readAhead);
         if (buffer.length === 0) {
           commit();
           await new Promise<void>((resolve) => {
@@ -182,18 +200,21 @@ export class InProcessBus implements MessageBus {
         }
         continue;
       }
-      const record = buffer[0];
+      const taken = sink.kind === 'batch' ? buffer.slice(0, sink.max) : buffer.slice(0, 1);
+      const messages = taken.map((r) => ({ ...r, topic, partition, offset: String(r.offset) }));
       try {
-        await sink({ ...record, topic, partition, offset: String(record.offset) }, control);
+        if (sink.kind === 'batch') await sink.sink(messages, control);
+        else await sink.sink(messages[0], control);
       } catch {
-        // Like a kafkajs consumer whose eachMessage threw: the offset stays, the message comes again.
+        // Like a kafkajs consumer whose eachMessage/eachBatch threw: the offset stays, the messages come again.
         commit();
         await new Promise((r) => setTimeout(r, this.redeliveryDelayMs));
         continue;
       }
-      next = record.offset + 1;
-      buffer.shift();
-      if (++handled >= COMMIT_EVERY) commit();
+      next = taken[taken.length - 1].offset + 1;
+      buffer = buffer.slice(taken.length);
+      handled += taken.length;
+      if (handled >= COMMIT_EVERY) commit();
     }
     commit();
   }

@@ -3,6 +3,7 @@ import {
   type Admin,
   ConfigResourceTypes,
   type Consumer,
+  type ConsumerRunConfig,
   type ITopicConfig,
   Kafka,
   type KafkaConfig,
@@ -12,7 +13,30 @@ import {
 } from 'kafkajs';
 import { createLogger, type Logger } from '../logger';
 import { DEFAULT_KAFKA_START_TIMEOUT_MS, errorMessage, untilKafkaReady } from './kafka-readiness';
-import type { ConsumerHandle, ConsumerOptions, MessageBus, MessagePublisher, MessageSink } from './message';
+import {
+  type BatchSink,
+  type ConsumerHandle,
+  type ConsumerOptions,
+  DEFAULT_MAX_BATCH_SIZE,
+  type IncomingMessage,
+  type MessageBus,
+  type MessagePublisher,
+  type MessageSink,
+} from './message';
+
+type KafkaMessage = Parameters<NonNullable<ConsumerRunConfig['eachMessage']>>[0]['message'];
+
+function incoming(topic: string, partition: number, message: KafkaMessage): IncomingMessage {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    timestamp: message.timestamp,
+    key: message.key === null ? null : message.key.toString('utf8'),
+    value: message.value,
+    headers: normalizeHeaders(message.headers),
+  };
+}
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -165,12 +189,52 @@ export class KafkaBus implements MessageBus {
     return this.options.startTimeoutMs ?? DEFAULT_KAFKA_START_TIMEOUT_MS;
   }
 
-  async consume(options: ConsumerOptions, sink: MessageSink): Promise<ConsumerHandle> {
+  consume(options: ConsumerOptions, sink: MessageSink): Promise<ConsumerHandle> {
+    return this.startConsuming(options, (signal) => ({
+      eachMessage: async (payload) => {
+        const { topic, partition, message } = payload;
+        await sink(incoming(topic, partition, message), { heartbeat: () => payload.heartbeat(), signal });
+      },
+    }));
+  }
+
+  /**
+   * Batches: kafkajs hands the messages one fetch brought for a partition; they go to the sink in
+   * chunks of at most `maxBatchSize`, and the offset after each chunk is resolved only once the sink
+   * resolved (committed with the same thresholds as single messages, and at the end of the batch).
+   * A consumer that stops or loses the partition mid-batch leaves the rest uncommitted: redelivered.
+   */
+  consumeBatches(options: ConsumerOptions, sink: BatchSink): Promise<ConsumerHandle> {
+    const max = Math.max(1, options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE);
+    return this.startConsuming(options, (signal) => ({
+      eachBatchAutoResolve: false,
+      eachBatch: async (payload) => {
+        const { batch } = payload;
+        const heartbeat = () => payload.heartbeat();
+        const messages = batch.messages;
+        for (let i = 0; i < messages.length; i += max) {
+          if (!payload.isRunning() || payload.isStale()) return;
+          const chunk = messages.slice(i, i + max).map((m) => incoming(batch.topic, batch.partition, m));
+          await sink(chunk, { heartbeat, signal });
+          payload.resolveOffset(chunk[chunk.length - 1].offset);
+          await payload.commitOffsetsIfNecessary();
+          await heartbeat();
+        }
+      },
+    }));
+  }
+
+  private async startConsuming(
+    options: ConsumerOptions,
+    handling: (
+      signal: AbortSignal,
+    ) => Pick<ConsumerRunConfig, 'eachMessage' | 'eachBatch' | 'eachBatchAutoResolve'>,
+  ): Promise<ConsumerHandle> {
     const stopping = new AbortController();
     const consumer = await untilKafkaReady(
       `consumer group ${options.groupId}`,
       { timeoutMs: this.startTimeoutMs, logger: this.logger },
-      () => this.startConsumer(options, sink, stopping.signal),
+      () => this.startConsumer(options, handling(stopping.signal)),
     );
     this.consumers.set(consumer, stopping);
     return {
@@ -186,8 +250,7 @@ export class KafkaBus implements MessageBus {
   /** One try at joining the group: on any failure the consumer is disconnected and the error thrown. */
   private async startConsumer(
     options: ConsumerOptions,
-    sink: MessageSink,
-    signal: AbortSignal,
+    handling: Pick<ConsumerRunConfig, 'eachMessage' | 'eachBatch' | 'eachBatchAutoResolve'>,
   ): Promise<Consumer> {
     if (options.fromBeginning === false)
       await this.pinUncommittedPartitionsToEnd(options.groupId, options.topics);
@@ -212,28 +275,14 @@ export class KafkaBus implements MessageBus {
       await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
       await consumer.run({
         // kafkajs marks a message's offset + 1 once eachMessage resolves (never before: the work is
-        // awaited) and commits those marks every 100 messages or 500 ms, and at the end of each batch
-        // and on stop. A crash redelivers at most what was handled since, which the inboxes dedupe:
+        // awaited; with batches, once the chunk's sink resolved) and commits those marks every 100
+        // messages or 500 ms, and at the end of each batch and on stop. A crash redelivers at most what was handled since, which the inboxes dedupe:
         // committing each message on its own cost ~7 ms a message.
         autoCommit: true,
         autoCommitInterval: 500,
         autoCommitThreshold: 100,
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
-        eachMessage: async (payload) => {
-          const { topic, partition, message } = payload;
-          await sink(
-            {
-              topic,
-              partition,
-              offset: message.offset,
-              timestamp: message.timestamp,
-              key: message.key === null ? null : message.key.toString('utf8'),
-              value: message.value,
-              headers: normalizeHeaders(message.headers),
-            },
-            { heartbeat: () => payload.heartbeat(), signal },
-          );
-        },
+        ...handling,
       });
       await joined;
       return consumer;

@@ -19,6 +19,12 @@ export interface DeliveryControl {
 /** Processes one message; resolves when the work is done (the offset is committed after). */
 export type MessageSink = (message: IncomingMessage, control?: DeliveryControl) => Promise<void>;
 
+/**
+ * Processes the ready messages of ONE partition, in offset order, as one unit; resolves when all of
+ * them are done (the offset after the last one is committed after). Rejecting redelivers them all.
+ */
+export type BatchSink = (messages: IncomingMessage[], control?: DeliveryControl) => Promise<void>;
+
 export interface MessagePublisher {
   /** Publishes records to one topic, in order. Resolves when the broker has them. */
   publish(topic: string, records: KafkaRecord[]): Promise<void>;
@@ -31,7 +37,11 @@ export interface ConsumerOptions {
   fromBeginning?: boolean;
   /** Partitions processed at once (ordering still holds per partition, so per key). */
   partitionsConsumedConcurrently?: number;
+  /** Batches handed to a batch sink hold at most this many messages (default 500). */
+  maxBatchSize?: number;
 }
+
+export const DEFAULT_MAX_BATCH_SIZE = 500;
 
 export interface ConsumerHandle {
   stop(): Promise<void>;
@@ -47,5 +57,10 @@ export interface MessageBus {
   publisher(): MessagePublisher;
   /** Starts consuming; resolves once the consumer has joined its group and can receive. */
   consume(options: ConsumerOptions, sink: MessageSink): Promise<ConsumerHandle>;
+  /**
+   * Starts consuming in batches: each call of `sink` gets ready messages of one partition (at most
+   * `maxBatchSize`), in order; the partition moves on once it resolves. Same group semantics as `consume`.
+   */
+  consumeBatches(options: ConsumerOptions, sink: BatchSink): Promise<ConsumerHandle>;
   close(): Promise<void>;
 }
