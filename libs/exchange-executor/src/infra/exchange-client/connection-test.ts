@@ -143,10 +143,11 @@ export async function runConnectionTest(
 /** Exchange evaluates the scope: a filter it refuses, or one no mailbox matches, would silently refuse every command. */
 async function checkScope(client: ExchangeClient, scope: MailboxScope | undefined): Promise<string> {
   const filter = scope ? scopeFilter(scope) : undefined;
-  if (!filter) {
-    await client.invoke(SCOPE_CMDLET, { ResultSize: 1 }, { pageSize: 1 });
-    return 'no scope configured: easgate may act on every mailbox of the tenant';
-  }
+  // Without a scope easgate never runs Get-Mailbox: nothing to ask Exchange, and no permission to demand.
+  if (!filter)
+    return scope
+      ? 'the scope names no filter and no group: every mailbox its Exchange role allows'
+      : 'no scope configured: easgate may act on every mailbox its Exchange role allows';
   let found;
   try {
     found = await client.invoke(SCOPE_CMDLET, { Filter: filter, ResultSize: 1 }, { pageSize: 1 });
