@@ -81,6 +81,8 @@ export function AuditScreen() {
             mt="sm"
             role="status"
             color={verdict.intact ? 'green' : 'red'}
+            // Mantine's light title colours are below 4.5:1 on their background.
+            styles={{ title: { color: verdict.intact ? '#1b5e20' : '#8b1a1a' } }}
             title={verdict.title}
             data-testid="chain-verdict"
           >
@@ -177,7 +179,7 @@ export function AuditScreen() {
                   <Table.Td>{r.actor}</Table.Td>
                   <Table.Td>{r.action}</Table.Td>
                   <Table.Td>
-                    <Badge color={r.outcome === 'success' ? 'green.9' : 'red.9'} variant="filled">
+                    <Badge color={r.outcome === 'success' ? '#1b5e20' : '#b71c1c'} variant="filled">
                       {r.outcome}
                     </Badge>
                   </Table.Td>

@@ -166,7 +166,7 @@ function ServiceDeadLetters({
                 </Table.Td>
                 <Table.Td>{l.attempts ?? '—'}</Table.Td>
                 <Table.Td>
-                  <Badge color={l.replayed ? 'green.9' : 'orange.9'} variant="filled">
+                  <Badge color={l.replayed ? '#1b5e20' : '#8a4b00'} variant="filled">
                     {l.replayed ? 'replayed' : 'waiting'}
                   </Badge>
                 </Table.Td>

@@ -83,6 +83,8 @@ function RulesEditor({ tenant }: { tenant: string }) {
     } catch (err) {
       const conflict = err instanceof ApiError && err.code === 'TRANSLATOR_RULES_VERSION_CONFLICT';
       setMessage({ ok: false, text: saveProblem(err as Error, baseVersion), conflict });
+      // The version saved meanwhile shows in the history at once.
+      if (conflict) await queryClient.invalidateQueries({ queryKey: ['rules-history', tenant] });
     } finally {
       setBusy(false);
     }
