@@ -1,7 +1,13 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { type Identity, issueDelegatedToken, type ServiceKey, type UserRole } from '@easgate/identity';
+import {
+  type Identity,
+  issueDelegatedToken,
+  type ServiceKey,
+  type UserRole,
+  UserRoles,
+} from '@easgate/identity';
 import { createLogger, type Logger } from '@easgate/messaging';
 import { LocalUsers } from './local-users';
 import { OidcSignIn, type OidcSettings } from './oidc';
@@ -261,9 +267,7 @@ export async function startConsoleGateway(options: ConsoleGatewayOptions): Promi
 
   /** The user as the service `audience` verifies it (signed per request: Ed25519 costs microseconds). */
   function userToken(identity: Identity, audience: string): string {
-    const roles = identity.roles.filter(
-      (r): r is UserRole => r === 'admin' || r === 'operator' || r === 'auditor',
-    );
+    const roles = identity.roles.filter((r): r is UserRole => (UserRoles as readonly string[]).includes(r));
     return issueDelegatedToken(options.serviceKey, audience, {
       id: identity.id,
       roles,
