@@ -214,6 +214,8 @@ export async function startConsoleWorld(options: ConsoleWorldOptions): Promise<C
         await page.goto(`${consoleUrl}${path}`);
       },
       async screen(name) {
+        // From the top: a full-page shot of a scrolled page draws the fixed header mid-page.
+        await page.evaluate('window.scrollTo(0, 0)');
         await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
         const result = await new AxeBuilder({ page }).analyze();
         axeResults[name] = result.violations.map((v) => ({

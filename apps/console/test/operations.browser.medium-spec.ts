@@ -103,7 +103,7 @@ describe('the operations screens in Chromium', () => {
       { timeoutMs: 20_000, intervalMs: 250 },
     );
     await page.getByText(/^(9|10) days left$/).waitFor();
-    await world.screen('07-exchange-rotation');
+    await world.screen('operations-1-exchange-rotation');
   }, 120_000);
 
   it('sends a test alert to each destination: delivered, or the coded reason it was not', async () => {
@@ -135,7 +135,7 @@ describe('the operations screens in Chromium', () => {
     const failure = page.getByRole('status').filter({ hasText: 'DESTINATION_UNREACHABLE' });
     await failure.waitFor({ timeout: 30_000 });
     await expect(failure.textContent()).resolves.toContain(`127.0.0.1:${deadPort} refused the connection`);
-    await world.screen('08-alerting-test-alerts');
+    await world.screen('operations-2-alerting-test-alerts');
   }, 90_000);
 
   it('acknowledges and silences the credential-expiry alert the 10-day certificate raised', async () => {
@@ -146,7 +146,7 @@ describe('the operations screens in Chromium', () => {
     await alert.getByLabel(/^Silence for/).selectOption({ label: '1 day' });
     await alert.getByRole('button', { name: /^Silence:/ }).click();
     await alert.getByTestId('alert-state').filter({ hasText: 'Silenced until' }).waitFor();
-    await world.screen('09-alerting-current-alerts');
+    await world.screen('operations-3-alerting-current-alerts');
   }, 60_000);
 
   it('manages the certificates of the connection: create, download, import a PFX, activate, retire', async () => {
@@ -177,7 +177,7 @@ describe('the operations screens in Chromium', () => {
     await created.getByRole('button', { name: /^Retire/ }).click();
     const dialog = page.getByRole('dialog', { name: 'Retire this certificate?' });
     await dialog.getByLabel(/^Reason/).fill('not needed');
-    await world.screen('10-certificates-retire-dialog');
+    await world.screen('operations-4-certificates-retire-dialog');
     await dialog.getByRole('button', { name: 'Retire' }).click();
     await page
       .getByRole('status')
@@ -228,6 +228,6 @@ describe('the operations screens in Chromium', () => {
       async () => (await page.getByTestId(importedThumbprint!).getAttribute('data-status')) === 'retired',
       { timeoutMs: 20_000, intervalMs: 250 },
     );
-    await world.screen('11-certificates');
+    await world.screen('operations-5-certificates');
   }, 120_000);
 });

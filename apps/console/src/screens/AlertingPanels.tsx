@@ -300,7 +300,7 @@ export function CurrentAlerts({ tenant, alerts }: { tenant: string; alerts: Aler
         <Table mt="xs" aria-labelledby="current-alerts">
           <Table.Thead>
             <Table.Tr>
-              <Table.Th>Severity</Table.Th>
+              <Table.Th w={110}>Severity</Table.Th>
               <Table.Th>Alert</Table.Th>
               <Table.Th>State</Table.Th>
               <Table.Th>Actions</Table.Th>

@@ -403,54 +403,63 @@ function ConfirmAction({
   const [overlap, setOverlap] = useState<number | string>(24);
   const activate = pending?.kind === 'activate';
   return (
-    <Modal
-      opened={pending !== undefined}
-      onClose={onClose}
-      closeButtonProps={{ 'aria-label': 'Close' }}
-      title={activate ? 'Activate this certificate?' : 'Retire this certificate?'}
-    >
-      {pending && (
-        <Stack
-          component="form"
-          gap="xs"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void onConfirm(pending, reason, activate && typeof overlap === 'number' ? overlap : undefined);
-            setReason('');
-          }}
-        >
-          <Text size="sm" style={{ wordBreak: 'break-all' }}>
-            {pending.certificate.subject} (SHA-1 {pending.certificate.thumbprintSha1})
-          </Text>
-          <Text size="sm">
-            {activate
-              ? 'easgate signs with it from now on; the current certificate keeps working for the overlap, then retires. It must already be registered in the Entra app.'
-              : 'The vault stops signing with it. A retired certificate cannot be activated again.'}
-          </Text>
-          {activate && (
-            <NumberInput
-              label="Overlap of the current certificate (hours)"
-              min={0}
-              max={2160}
-              value={overlap}
-              onChange={setOverlap}
-            />
+    <Modal.Root opened={pending !== undefined} onClose={onClose}>
+      <Modal.Overlay />
+      <Modal.Content>
+        {/* A div, not a header: inside the dialog it is no second banner landmark. */}
+        <Modal.Header component="div">
+          <Modal.Title>{activate ? 'Activate this certificate?' : 'Retire this certificate?'}</Modal.Title>
+          <Modal.CloseButton aria-label="Close" />
+        </Modal.Header>
+        <Modal.Body>
+          {pending && (
+            <Stack
+              component="form"
+              gap="xs"
+              onSubmit={(e) => {
+                e.preventDefault();
+                void onConfirm(
+                  pending,
+                  reason,
+                  activate && typeof overlap === 'number' ? overlap : undefined,
+                );
+                setReason('');
+              }}
+            >
+              <Text size="sm" style={{ wordBreak: 'break-all' }}>
+                {pending.certificate.subject} (SHA-1 {pending.certificate.thumbprintSha1})
+              </Text>
+              <Text size="sm">
+                {activate
+                  ? 'easgate signs with it from now on; the current certificate keeps working for the overlap, then retires. It must already be registered in the Entra app.'
+                  : 'The vault stops signing with it. A retired certificate cannot be activated again.'}
+              </Text>
+              {activate && (
+                <NumberInput
+                  label="Overlap of the current certificate (hours)"
+                  min={0}
+                  max={2160}
+                  value={overlap}
+                  onChange={setOverlap}
+                />
+              )}
+              <TextInput
+                label="Reason (audit log)"
+                value={reason}
+                onChange={(e) => setReason(e.currentTarget.value)}
+              />
+              <Group justify="end">
+                <Button variant="default" onClick={onClose}>
+                  Cancel
+                </Button>
+                <Button type="submit" color={activate ? undefined : '#b71c1c'}>
+                  {activate ? 'Activate' : 'Retire'}
+                </Button>
+              </Group>
+            </Stack>
           )}
-          <TextInput
-            label="Reason (audit log)"
-            value={reason}
-            onChange={(e) => setReason(e.currentTarget.value)}
-          />
-          <Group justify="end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" color={activate ? undefined : '#b71c1c'}>
-              {activate ? 'Activate' : 'Retire'}
-            </Button>
-          </Group>
-        </Stack>
-      )}
-    </Modal>
+        </Modal.Body>
+      </Modal.Content>
+    </Modal.Root>
   );
 }
