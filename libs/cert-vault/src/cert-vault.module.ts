@@ -73,7 +73,9 @@ export class CertVaultModule {
     const cipher = new EnvelopeCipher(ring);
     const clock = options.clock ?? systemClock;
     const metrics = new VaultMetrics();
-    const keys = new SigningKeyCache(cipher, config.signingKeyCacheMs);
+    const keys = new SigningKeyCache(cipher, config.signingKeyCacheMs, (source) =>
+      metrics.signingKey(source),
+    );
     const embeddedSandboxCa = join(context.dataDir, 'sandbox-tls', 'ca.pem');
     // `easgate start` runs the sandbox with its CA under the data directory: trust it too.
     const extraCaFiles = [

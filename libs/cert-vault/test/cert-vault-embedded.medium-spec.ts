@@ -120,6 +120,7 @@ describe('cert-vault embedded (SQLite)', () => {
     expect(signed.body.thumbprintSha1).toBe(created.body.thumbprintSha1);
     const metrics = await fetch(`${sut.url}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/easgate_vault_signatures_total\{outcome="success",code=""\} [1-9]/);
+    expect(metrics).toMatch(/easgate_vault_signing_keys_total\{source="unwrap"\} [1-9]/);
     expect(metrics).toContain(`certificate_id="${created.body.id}",status="retiring"`);
     expect(scan.body.rotationsStarted).toBe(1);
     expect(rotations.body).toEqual([

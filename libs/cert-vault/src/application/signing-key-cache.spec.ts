@@ -42,13 +42,15 @@ describe(SigningKeyCache.name, () => {
     const cipher = aCipher();
     const opened = counting(cipher);
     const stored = aStoredCertificate(cipher);
-    const sut = new SigningKeyCache(cipher, 60_000);
+    const sources: string[] = [];
+    const sut = new SigningKeyCache(cipher, 60_000, (source) => sources.push(source));
 
     const first = await sut.signerFor(stored, 'RS256', sut.epoch);
     const second = await sut.signerFor(stored, 'RS256', sut.epoch);
 
     expect(second).toBe(first);
     expect(opened).toHaveLength(1);
+    expect(sources).toEqual(['unwrap', 'cache']);
     sut.clear();
   });
 

@@ -38,6 +38,8 @@ export class SigningKeyCache {
   constructor(
     private readonly cipher: EnvelopeCipher,
     readonly ttlMs: number,
+    /** Told where each signing key came from (the vault's metrics). */
+    private readonly observe?: (source: 'cache' | 'unwrap') => void,
   ) {}
 
   /** Taken before reading the active certificate, passed to {@link signerFor}. */
@@ -59,8 +61,10 @@ export class SigningKeyCache {
       hit.masterKeyId === stored.sealed.masterKeyId &&
       hit.expiresAt > Date.now()
     ) {
+      this.observe?.('cache');
       return hit.signer;
     }
+    this.observe?.('unwrap');
     if (hit) this.drop(stored.connectionId, hit);
     const signer = this.unwrap(stored, algorithm);
     if (this.ttlMs > 0 && epoch === this.generation) {

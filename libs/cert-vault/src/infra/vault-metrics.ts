@@ -7,8 +7,16 @@ type ExpiryLabels = 'tenant_id' | 'connection_id' | 'certificate_id' | 'status';
 export class VaultMetrics {
   private readonly signatures: Counter<SignatureLabels>;
   private readonly notAfter: Gauge<ExpiryLabels>;
+  private readonly signingKeys: Counter<'source'>;
 
   constructor() {
+    this.signingKeys =
+      (register.getSingleMetric('easgate_vault_signing_keys_total') as Counter<'source'> | undefined) ??
+      new Counter({
+        name: 'easgate_vault_signing_keys_total',
+        help: 'Signing keys used for client assertions, by source: cache (kept imported) or unwrap (envelope opened)',
+        labelNames: ['source'],
+      });
     this.signatures =
       (register.getSingleMetric('easgate_vault_signatures_total') as Counter<SignatureLabels> | undefined) ??
       new Counter({
@@ -24,6 +32,10 @@ export class VaultMetrics {
         help: 'notAfter (Unix seconds) of each active, pending or retiring certificate, refreshed by the expiry scan',
         labelNames: ['tenant_id', 'connection_id', 'certificate_id', 'status'],
       });
+  }
+
+  signingKey(source: 'cache' | 'unwrap'): void {
+    this.signingKeys.inc({ source });
   }
 
   signed(outcome: 'success' | 'failure', code = ''): void {
