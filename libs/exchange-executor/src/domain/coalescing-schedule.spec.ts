@@ -118,6 +118,18 @@ describe(CoalescingSchedule.name, () => {
     expect(sut.dueAt('ana', T0 + 900)).toBe(T0 + 1150);
   });
 
+  it('takes a command stamped after it was read for written when read, so one fast clock does not end coalescing', () => {
+    const sut = aSchedule();
+    // A writer whose clock runs an hour ahead.
+    sut.arrived('ana', written(3_600_000), T0 + 10);
+    sut.arrived('ben', written(20), T0 + 30);
+    sut.arrived('ben', written(40), T0 + 50);
+
+    expect(sut.isDue('ben', T0 + 60)).toBe(false);
+    expect(sut.dueAt('ben', T0 + 60)).toBe(T0 + 300);
+    expect(sut.dueAt('ana', T0 + 60)).toBe(T0 + 270);
+  });
+
   it('reads an unreadable writing time as the time of reading', () => {
     const sut = aSchedule();
     sut.arrived('ana', { writtenAt: Number.NaN, stream: STREAM }, T0 + 70);

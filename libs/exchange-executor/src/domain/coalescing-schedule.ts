@@ -45,6 +45,8 @@ interface Window {
  *
  * Writing times come from the writers' clocks; their skew only moves a mailbox earlier or later by
  * that skew (the stream's clock is made of the same writing times), never stops it from being worked.
+ * A writing time later than its reading counts as its reading time: one writer's clock running
+ * ahead would otherwise push its stream's clock ahead and end coalescing there until it caught up.
  */
 export class CoalescingSchedule {
   private readonly streams = new Map<string, StreamClock>();
@@ -58,7 +60,7 @@ export class CoalescingSchedule {
    * command never passes for a quiet stream.
    */
   reading(arrival: Arrival, now: number): void {
-    const writtenAt = Number.isFinite(arrival.writtenAt) ? arrival.writtenAt : now;
+    const writtenAt = writingTime(arrival, now);
     const stream = this.streams.get(arrival.stream);
     this.streams.set(arrival.stream, {
       writtenAt: Math.max(stream?.writtenAt ?? writtenAt, writtenAt),
@@ -77,7 +79,7 @@ export class CoalescingSchedule {
 
   /** A command for `key` taken from its stream (see `reading`) is recorded as pending, at `now`. */
   arrived(key: string, arrival: Arrival, now: number): void {
-    const writtenAt = Number.isFinite(arrival.writtenAt) ? arrival.writtenAt : now;
+    const writtenAt = writingTime(arrival, now);
     const stream = this.streams.get(arrival.stream);
     this.streams.set(arrival.stream, {
       writtenAt: Math.max(stream?.writtenAt ?? writtenAt, writtenAt),
@@ -131,4 +133,9 @@ export class CoalescingSchedule {
   take(key: string): void {
     this.windows.delete(key);
   }
+}
+
+/** When a command was written, as far as the schedule trusts it: never after it was read, never unreadable. */
+function writingTime(arrival: Arrival, now: number): number {
+  return Number.isFinite(arrival.writtenAt) ? Math.min(arrival.writtenAt, now) : now;
 }
