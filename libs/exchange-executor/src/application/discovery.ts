@@ -7,9 +7,10 @@ import {
   Topics,
 } from '@easgate/contracts';
 import type { Logger, Outbox } from '@easgate/messaging';
-import type { Database, Tx } from '@easgate/persistence';
+import type { Database } from '@easgate/persistence';
 import type { MailboxSnapshotRepository } from '../infra/persistence/mailbox-snapshot.repository';
 import type { TenantClients } from '../infra/tenant-clients';
+import { enqueueBatch } from '../infra/persistence/outbox-batch';
 import {
   DiscoveryDeviceRepository,
   type StagedDevice,
@@ -206,13 +207,7 @@ export class Discovery {
     }));
     await this.db.transaction(async (tx) => {
       await this.snapshots.saveInventories(tx, inventories);
-      // `Outbox.enqueueMany` (one statement per few thousand rows) comes with the messaging batch
-      // work; until it is there, one insert per event.
-      const outbox = this.outbox as Outbox & {
-        enqueueMany?: (tx: Tx, items: readonly (typeof events)[number][]) => Promise<void>;
-      };
-      if (outbox.enqueueMany) await outbox.enqueueMany(tx, events);
-      else for (const e of events) await outbox.enqueue(tx, e.topic, e.key, e.event);
+      await enqueueBatch(this.outbox, tx, events);
     });
     status.mailboxes += inventories.length;
     this.logger.info(
