@@ -57,7 +57,7 @@ export function previewSummary(p: RulesPreview): string {
 /** A failed preview or save in plain words; a version conflict says what happened and what to do. */
 export function saveProblem(err: Error, baseVersion: number | undefined): string {
   if (err instanceof ApiError && err.code === 'TRANSLATOR_RULES_VERSION_CONFLICT')
-    return `Version conflict: someone saved the rules after you loaded version ${baseVersion ?? '?'}, so nothing was saved. Load the current rules, make your change again, preview and save. (${err.message})`;
+    return `Version conflict: someone saved the rules after you loaded version ${baseVersion ?? '?'}, so nothing was saved. Load the current rules, make your change again, preview and save.`;
   if (err instanceof ApiError && err.code === 'TRANSLATOR_INVALID_RULES')
     return `The translator refused these rules: ${err.message}`;
   return err.message;

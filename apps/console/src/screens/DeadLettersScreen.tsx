@@ -156,17 +156,21 @@ function ServiceDeadLetters({
             {letters.map((l) => (
               <Table.Tr key={l.id} data-testid={`dead-letter-${l.key ?? l.id}`}>
                 <Table.Td>{l.failedAt?.replace('T', ' ').replace(/\.\d+Z$/, 'Z') ?? '—'}</Table.Td>
-                <Table.Td>{l.originalTopic}</Table.Td>
-                <Table.Td>{l.key ?? '—'}</Table.Td>
+                <Table.Td style={{ wordBreak: 'break-all' }}>{l.originalTopic}</Table.Td>
+                <Table.Td style={{ wordBreak: 'break-all' }}>{l.key ?? '—'}</Table.Td>
                 <Table.Td>{l.tenant ?? 'unknown'}</Table.Td>
-                <Table.Td>{l.code ?? '—'}</Table.Td>
+                <Table.Td style={{ wordBreak: 'break-all' }}>{l.code ?? '—'}</Table.Td>
                 <Table.Td>
                   {l.reason ?? ''}
                   {l.replayOf && <Text size="xs">failed again after a replay of {l.replayOf}</Text>}
                 </Table.Td>
                 <Table.Td>{l.attempts ?? '—'}</Table.Td>
-                <Table.Td>
-                  <Badge color={l.replayed ? '#1b5e20' : '#8a4b00'} variant="filled">
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                  <Badge
+                    style={{ overflow: 'visible' }}
+                    color={l.replayed ? '#1b5e20' : '#8a4b00'}
+                    variant="filled"
+                  >
                     {l.replayed ? 'replayed' : 'waiting'}
                   </Badge>
                 </Table.Td>

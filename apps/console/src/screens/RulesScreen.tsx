@@ -173,9 +173,11 @@ function RulesEditor({ tenant }: { tenant: string }) {
           >
             {message.text}
             {message.conflict && (
-              <Button mt="xs" size="xs" variant="default" onClick={() => void reloadCurrent()}>
-                Load the current rules
-              </Button>
+              <div>
+                <Button mt="xs" size="xs" variant="default" onClick={() => void reloadCurrent()}>
+                  Load the current rules
+                </Button>
+              </div>
             )}
           </Alert>
         )}
