@@ -38,6 +38,8 @@ interface PhaseResult {
   producedPerSecond: number;
   /** Events / (last Set-CASMailbox − first event due): what the pipeline as a whole kept up with. */
   deliveredPerSecond: number;
+  /** Events of other tenants the translator handled meanwhile (the broker is shared). */
+  foreign: number;
 }
 
 interface Pipeline {
@@ -49,6 +51,8 @@ interface Pipeline {
   onSetCasMailbox: (listener: ((entry: AuditEntry, at: number) => void) | undefined) => void;
   /** Where the events are: handled by the translator, commands written and published, executor progress. */
   stages: () => Promise<string>;
+  /** Events of other tenants the translator handled (other engineers' runs on the shared broker). */
+  foreignEvents: () => Promise<number>;
   close: () => Promise<void>;
 }
 
@@ -71,7 +75,7 @@ export async function runLatencyBench(): Promise<void> {
   console.log(
     `latency: translator + executor + vault on Kafka + PostgreSQL, sandbox over HTTPS at ${SANDBOX_LATENCY_MS} ms/call, ${MAILBOXES} mailboxes, batching window ${BATCH_WINDOW_MS} ms`,
   );
-  console.log('phase            | events | produced/s | delivered/s |  p50 ms |  p99 ms | missing');
+  console.log('phase            | events | produced/s | delivered/s |  p50 ms |  p99 ms | missing | foreign');
   // A fresh pipeline for each rate: what one rate leaves queued must not count against the next.
   const base = await withPipeline({ name: 'baseline 10/s', rate: 10, seconds: 10 });
   const k1 = await withPipeline({ name: '1k/s', rate: 1_000, seconds: 10 });
@@ -152,6 +156,7 @@ async function runPhase(
     if (latencies.length === total) allApplied();
   });
 
+  const foreignBefore = await pipeline.foreignEvents();
   // Open loop: every few milliseconds, send what is due by now, without waiting for earlier sends.
   const started = performance.now();
   const sends: Promise<unknown>[] = [];
@@ -202,6 +207,7 @@ async function runPhase(
     missing,
     producedPerSecond,
     deliveredPerSecond: (total - missing) / (((missing > 0 ? deadline : lastApplied) - started) / 1000),
+    foreign: (await pipeline.foreignEvents()) - foreignBefore,
   };
   if (options.quiet) return result;
   console.log(
@@ -213,6 +219,7 @@ async function runPhase(
       Math.round(result.p50).toString().padStart(7),
       Math.round(result.p99).toString().padStart(7),
       String(missing).padStart(7),
+      String(result.foreign).padStart(7),
     ].join(' | '),
   );
   return result;
@@ -354,6 +361,15 @@ async function startPipeline(): Promise<Pipeline> {
       ),
       producer,
       onSetCasMailbox: (l) => (listener = l),
+      foreignEvents: async () =>
+        Number(
+          (
+            await translator.database.dataSource.query<{ n: string }[]>(
+              'SELECT count(*) AS n FROM compliance_event WHERE tenant <> $1',
+              [sandbox.tenantId],
+            )
+          )[0].n,
+        ),
       stages: async () => {
         const count = async (service: typeof translator, sql: string) =>
           Number((await service.database.dataSource.query<{ n: string }[]>(sql))[0].n);
