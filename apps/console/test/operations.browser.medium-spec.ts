@@ -106,6 +106,31 @@ describe('the operations screens in Chromium', () => {
     await world.screen('operations-1-exchange-rotation');
   }, 120_000);
 
+  it('waits in a manual rotation for the .cer in Entra, and rolls back when the new key is not accepted', async () => {
+    await page
+      .getByRole('checkbox', { name: 'Add the new key to the Entra app through Microsoft Graph' })
+      .uncheck();
+    await page.getByRole('checkbox', { name: 'Verify and activate right away' }).uncheck();
+    await page.getByLabel('Validity of the new certificate (days)').fill('365');
+    await page.getByRole('button', { name: 'Start staged rotation' }).click();
+
+    await page.getByTestId('rotation-state').filter({ hasText: 'Started' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('link', { name: 'download the new .cer' }).waitFor();
+    // The administrator verifies without having uploaded it: Entra refuses the new key.
+    await page.getByRole('button', { name: 'Verify and activate' }).click();
+    await page.getByTestId('rotation-state').filter({ hasText: 'Rolled back' }).waitFor({ timeout: 60_000 });
+    const steps = page.locator('ol[aria-label="Rotation steps"] > li');
+    await expect(
+      steps.evaluateAll((items: { getAttribute(name: string): string | null }[]) =>
+        items.map((li) => li.getAttribute('data-state')),
+      ),
+    ).resolves.toEqual(['done', 'skipped', 'failed', 'skipped']);
+    await expect(steps.nth(2).textContent()).resolves.toMatch(/verification token request failed: .*AADSTS/);
+    // The rotated certificate is still the active one.
+    await page.getByText(/^(9|10) days left$/).waitFor();
+    await world.screen('operations-1b-exchange-rotation-rolled-back');
+  }, 120_000);
+
   it('sends a test alert to each destination: delivered, or the coded reason it was not', async () => {
     await page.getByRole('link', { name: 'Health check configuration' }).click();
     await page.getByRole('heading', { name: 'Exchange alerting' }).waitFor();

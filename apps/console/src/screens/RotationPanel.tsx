@@ -149,7 +149,7 @@ export function RotationPanel({
           ))}
         </List>
       )}
-      {latest && open && !latest.uploadToEntra && latest.certificate && (
+      {latest && open && !latest.uploadToEntra && (
         <Text size="sm">
           Add the new certificate to the app in Entra (Certificates &amp; secrets → Upload):{' '}
           <Anchor
