@@ -29,6 +29,11 @@ function boundaries(allow) {
       },
       { sourceTag: 'scope:alerting', onlyDependOnLibsWithTags: ['scope:alerting', 'scope:shared'] },
       { sourceTag: 'scope:console', onlyDependOnLibsWithTags: ['scope:console', 'scope:shared'] },
+      // apps/console-gateway: the console's gateway as a deployable of its own.
+      {
+        sourceTag: 'scope:console-gateway',
+        onlyDependOnLibsWithTags: ['scope:console', 'scope:shared'],
+      },
       { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['*'] },
       // The end-to-end suite drives the deployment from outside; it reads contracts and the feed builder.
       { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['*'] },

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import {
   type Identity,
@@ -41,8 +42,12 @@ export interface ConsoleGatewayOptions {
   /** The body of `/health` (the embedded status). */
   readonly health?: () => unknown;
   readonly oidc?: OidcSettings;
-  /** Adds `Secure` to the session cookie (behind TLS). */
+  /** Adds `Secure` to the session cookie (behind TLS; on by default when `tls` is given). */
   readonly secureCookies?: boolean;
+  /** HTTPS with this certificate and key (PEM files), as the services' EASGATE_TLS_CERT_FILE/KEY_FILE. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  /** The local accounts file (default `<dataDir>/console-users.json`); a read-only file (a mounted Secret) works. */
+  readonly usersFile?: string;
   readonly logger?: Logger;
 }
 
@@ -98,12 +103,13 @@ class HttpError extends Error {
  */
 export async function startConsoleGateway(options: ConsoleGatewayOptions): Promise<RunningConsoleGateway> {
   const logger = options.logger ?? createLogger('console-gateway');
-  const users = new LocalUsers(join(options.dataDir, 'console-users.json'));
+  const users = new LocalUsers(options.usersFile ?? join(options.dataDir, 'console-users.json'));
+  const secureCookies = options.secureCookies ?? options.tls !== undefined;
   const sessions = new Sessions(join(options.dataDir, 'console-sessions.sqlite'), options.sessionLifetimes);
   const oidc = options.oidc ? new OidcSignIn(options.oidc) : undefined;
   const bootstrapCode = users.issueBootstrapCode();
 
-  const server: Server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((err: unknown) => {
       if (err instanceof HttpError) return json(res, err.status, { code: err.code, message: err.message });
       logger.error(
@@ -113,7 +119,13 @@ export async function startConsoleGateway(options: ConsoleGatewayOptions): Promi
       if (!res.headersSent) json(res, 500, { code: 'INTERNAL', message: 'the console gateway failed' });
       else res.end();
     });
-  });
+  };
+  const server: Server = options.tls
+    ? createHttpsServer(
+        { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) },
+        listener,
+      )
+    : createServer(listener);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://gateway.invalid');
@@ -304,7 +316,7 @@ export async function startConsoleGateway(options: ConsoleGatewayOptions): Promi
       'HttpOnly',
       `SameSite=${opts.lax ? 'Lax' : 'Strict'}`,
       `Max-Age=${opts.maxAge}`,
-      ...(options.secureCookies ? ['Secure'] : []),
+      ...(secureCookies ? ['Secure'] : []),
     ].join('; ');
   }
 
@@ -316,7 +328,8 @@ export async function startConsoleGateway(options: ConsoleGatewayOptions): Promi
     });
   });
   const address = server.address() as { port: number };
-  const base = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
+  const host = options.host ?? '127.0.0.1';
+  const base = `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   return {
     url: base,
     ...(bootstrapCode !== undefined && { setupUrl: `${base}/setup#code=${bootstrapCode}` }),

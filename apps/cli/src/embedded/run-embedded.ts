@@ -1,6 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { oidcSettingsFrom, type RunningConsoleGateway, startConsoleGateway } from '@easgate/console-gateway';
+import {
+  consoleGatewayOptionsFromEnv,
+  type RunningConsoleGateway,
+  startConsoleGateway,
+} from '@easgate/console-gateway';
 import { startSandbox, type RunningSandbox } from '@easgate/exo-sandbox';
 import { busFromEnv, createLogger, type MessageBus } from '@easgate/messaging';
 import { ConsoleGatewayService, ensurePrivateDir, writeSecretFile } from '@easgate/identity';
@@ -152,26 +156,26 @@ export async function runEmbedded(options: EmbeddedOptions = {}): Promise<void> 
       services: services.map((s) => ({ name: s.name, url: s.url })),
     };
     const port = options.port ?? Number(env['EASGATE_PORT'] ?? 8080);
-    const oidc = oidcSettingsFrom(env);
-    gateway = await startConsoleGateway({
-      port,
-      ...(env['HOST'] !== undefined && { host: env['HOST'] }),
-      dataDir,
-      services: peers,
-      serviceKey: identities.keys.get(ConsoleGatewayService)!,
-      staticDir: env['EASGATE_CONSOLE_DIR'] ?? consoleDir(),
-      ...(oidc && { oidc }),
-      health: () => ({
-        status: 'ok',
-        bus: status.bus,
-        database: status.database,
-        services: status.services,
-        sandbox: status.sandbox?.baseUrl,
-        ...(status.sandbox && {
-          sandboxTenant: { tenantId: status.sandbox.tenantId, organization: status.sandbox.organization },
+    // The one construction of the gateway, shared with apps/console-gateway.
+    gateway = await startConsoleGateway(
+      consoleGatewayOptionsFromEnv(env, {
+        port,
+        dataDir,
+        services: peers,
+        serviceKey: identities.keys.get(ConsoleGatewayService)!,
+        defaultStaticDir: consoleDir(),
+        health: () => ({
+          status: 'ok',
+          bus: status.bus,
+          database: status.database,
+          services: status.services,
+          sandbox: status.sandbox?.baseUrl,
+          ...(status.sandbox && {
+            sandboxTenant: { tenantId: status.sandbox.tenantId, organization: status.sandbox.organization },
+          }),
         }),
       }),
-    });
+    );
     status.statusUrl = gateway.url;
     status.consoleUrl = `${gateway.url}/`;
     if (gateway.setupUrl) status.consoleSetupUrl = gateway.setupUrl;
