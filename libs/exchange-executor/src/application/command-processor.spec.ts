@@ -72,7 +72,7 @@ describe(CommandProcessor.name, () => {
 
   /** Reads one command for `key` written at T0 + `writtenAt`. */
   const read = (sut: CommandProcessor, key: string, writtenAt: number) =>
-    sut.intake(key, { writtenAt: T0 + writtenAt, stream: STREAM }, () => Promise.resolve());
+    sut.intake([{ key, arrival: { writtenAt: T0 + writtenAt, stream: STREAM } }], () => Promise.resolve());
 
   beforeEach(() => {
     jest.useFakeTimers({ now: T0 });

@@ -197,21 +197,25 @@ export class CommandProcessor {
   }
 
   /**
-   * Records a command read from its stream (`record`: in the command log) and schedules its
-   * mailbox: worked once its commands have been quiet for the window (or the maximum delay has
-   * passed). While the record is written the stream counts as being read, not as quiet. One read
-   * while a pass runs opens the next window.
+   * Records commands read from their stream (`record`: in the command log, in one transaction) and
+   * schedules their mailboxes: each worked once its commands have been quiet for the window (or
+   * the maximum delay has passed). While the records are written their stream counts as being
+   * read, not as quiet. One read while a pass runs opens the mailbox's next window.
    */
-  async intake(key: string, arrival: Arrival, record: () => Promise<unknown>): Promise<void> {
-    this.schedule.reading(arrival, Date.now());
+  async intake(
+    commands: readonly { key: string; arrival: Arrival }[],
+    record: () => Promise<unknown>,
+  ): Promise<void> {
+    for (const { arrival } of commands) this.schedule.reading(arrival, Date.now());
     try {
       await record();
     } catch (err) {
-      this.schedule.abandoned(arrival, Date.now());
+      for (const { arrival } of commands) this.schedule.abandoned(arrival, Date.now());
       throw err;
     }
-    this.schedule.arrived(key, arrival, Date.now());
-    if (!this.stopped && !this.running.has(key)) this.arm(key);
+    for (const { key, arrival } of commands) this.schedule.arrived(key, arrival, Date.now());
+    if (this.stopped) return;
+    for (const key of new Set(commands.map((c) => c.key))) if (!this.running.has(key)) this.arm(key);
   }
 
   /** Work for this mailbox that no stream announced (recovery, a takeover, another pass): after `delayMs`. */

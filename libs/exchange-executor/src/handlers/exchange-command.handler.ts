@@ -1,15 +1,17 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ExchangeCommandV1, mailboxKey, Topics } from '@easgate/contracts';
-import { type Envelope, EnvelopePipe, EventContext, Inbox } from '@easgate/messaging';
+import { BATCH, type Envelope, EnvelopeBatchPipe, EventContext, Inbox } from '@easgate/messaging';
 import { CommandProcessor } from '../application/command-processor';
 import { CommandLogRepository } from '../infra/persistence/command-log.repository';
 import { SERVED_TENANTS } from '../tokens';
 
 /**
- * Validate → dedupe (inbox, and the command log by commandId) → record as pending. The processor
- * then works the mailbox once its commands have been quiet for a short window, measured on their
- * writing time as this partition is read, so a burst of changes becomes one Exchange call.
+ * One partition's commands in a batch: validate → dedupe (inbox, and the command log by
+ * commandId) → record as pending, in ONE transaction. The processor then works each mailbox once
+ * its commands have been quiet for a short window, measured on their writing time as this
+ * partition is read, so a burst of changes becomes one Exchange call. An invalid command fails
+ * the call and is isolated by the delivery pipeline's bisection: dead-lettered alone.
  */
 @Controller()
 export class ExchangeCommandHandler {
@@ -20,28 +22,31 @@ export class ExchangeCommandHandler {
     @Inject(SERVED_TENANTS) private readonly servedTenants: readonly string[],
   ) {}
 
-  @EventPattern(Topics.ExchangeCommand)
+  @EventPattern(Topics.ExchangeCommand, BATCH)
   async handle(
-    @Payload(new EnvelopePipe(ExchangeCommandV1)) event: Envelope<ExchangeCommandV1>,
+    @Payload(new EnvelopeBatchPipe(ExchangeCommandV1)) events: Envelope<ExchangeCommandV1>[],
     @Ctx() ctx: EventContext,
   ): Promise<void> {
-    if (this.servedTenants.length > 0 && !this.servedTenants.includes(event.data.tenant.toLowerCase()))
-      return;
-    const key = mailboxKey(event.data.tenant, event.data.mailbox);
-    const arrival = {
-      writtenAt: Date.parse(event.time),
-      stream: `${ctx.topic}/${ctx.delivery.message.partition}`,
-    };
-    await this.processor.intake(key, arrival, () =>
-      this.inbox.once(event, (tx) =>
-        this.log.accept(tx, key, event.data, {
-          id: event.id,
-          source: event.source,
-          type: event.type,
-          time: event.time,
-          ...(event.subject !== undefined && { subject: event.subject }),
-        }),
-      ),
+    const served = events.filter(
+      (e) => this.servedTenants.length === 0 || this.servedTenants.includes(e.data.tenant.toLowerCase()),
+    );
+    if (served.length === 0) return;
+    const stream = `${ctx.topic}/${ctx.delivery.message.partition}`;
+    const commands = served.map((event) => ({
+      key: mailboxKey(event.data.tenant, event.data.mailbox),
+      arrival: { writtenAt: Date.parse(event.time), stream },
+    }));
+    await this.processor.intake(commands, () =>
+      this.inbox.onceEach(served, async (tx, fresh) => {
+        for (const event of fresh)
+          await this.log.accept(tx, mailboxKey(event.data.tenant, event.data.mailbox), event.data, {
+            id: event.id,
+            source: event.source,
+            type: event.type,
+            time: event.time,
+            ...(event.subject !== undefined && { subject: event.subject }),
+          });
+      }),
     );
   }
 }
