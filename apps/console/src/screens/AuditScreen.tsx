@@ -178,8 +178,12 @@ export function AuditScreen() {
                   <Table.Td>{r.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}</Table.Td>
                   <Table.Td>{r.actor}</Table.Td>
                   <Table.Td>{r.action}</Table.Td>
-                  <Table.Td>
-                    <Badge color={r.outcome === 'success' ? '#1b5e20' : '#b71c1c'} variant="filled">
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                    <Badge
+                      style={{ overflow: 'visible' }}
+                      color={r.outcome === 'success' ? '#1b5e20' : '#b71c1c'}
+                      variant="filled"
+                    >
                       {r.outcome}
                     </Badge>
                   </Table.Td>
