@@ -1,6 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConsoleGatewayService, readSecretFile, type ServiceKey, serviceKeyFromPem } from '@easgate/identity';
+import {
+  ConsoleGatewayService,
+  ensurePrivateDir,
+  readSecretFile,
+  type ServiceKey,
+  serviceKeyFromPem,
+} from '@easgate/identity';
 import { createLogger, type Logger } from '@easgate/messaging';
 import { z } from 'zod';
 import {
@@ -129,6 +135,8 @@ export async function startConsoleGatewayFromEnv(
     ConsoleServices.map((service) => [service, env[ConsoleServiceUrlEnv[service]]!]),
   );
   const serviceKey = serviceKeyFromPem(ConsoleGatewayService, readSecretFile(own.EASGATE_SERVICE_KEY_FILE));
+  // Sessions (and accounts by default) live here, 0700: a fresh volume is made ready, as `easgate start` does.
+  ensurePrivateDir(own.EASGATE_DATA_DIR);
   const options = consoleGatewayOptionsFromEnv(env, {
     port: own.CONSOLE_GATEWAY_PORT ?? own.PORT ?? 8080,
     dataDir: own.EASGATE_DATA_DIR,
