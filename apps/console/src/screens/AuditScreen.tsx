@@ -1,16 +1,4 @@
-import {
-  Alert,
-  Badge,
-  Button,
-  Group,
-  Loader,
-  Select,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Alert, Button, Group, Loader, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { request, type TenantConnection } from '../api';
@@ -178,14 +166,10 @@ export function AuditScreen() {
                   <Table.Td>{r.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}</Table.Td>
                   <Table.Td>{r.actor}</Table.Td>
                   <Table.Td>{r.action}</Table.Td>
-                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                    <Badge
-                      style={{ overflow: 'visible' }}
-                      color={r.outcome === 'success' ? '#1b5e20' : '#b71c1c'}
-                      variant="filled"
-                    >
+                  <Table.Td>
+                    <Text size="sm" fw={700} c={r.outcome === 'success' ? '#1b5e20' : '#b71c1c'}>
                       {r.outcome}
-                    </Badge>
+                    </Text>
                   </Table.Td>
                   <Table.Td>{[r.tenantId, r.connectionId].filter(Boolean).join(' / ') || '—'}</Table.Td>
                   <Table.Td>{r.reason ?? ''}</Table.Td>

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Group, Loader, Select, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Button, Group, Loader, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { request, type SessionUser, type TenantConnection } from '../api';
@@ -156,23 +156,19 @@ function ServiceDeadLetters({
             {letters.map((l) => (
               <Table.Tr key={l.id} data-testid={`dead-letter-${l.key ?? l.id}`}>
                 <Table.Td>{l.failedAt?.replace('T', ' ').replace(/\.\d+Z$/, 'Z') ?? '—'}</Table.Td>
-                <Table.Td style={{ wordBreak: 'break-all' }}>{l.originalTopic}</Table.Td>
-                <Table.Td style={{ wordBreak: 'break-all' }}>{l.key ?? '—'}</Table.Td>
+                <Table.Td style={{ overflowWrap: 'anywhere' }}>{l.originalTopic}</Table.Td>
+                <Table.Td style={{ overflowWrap: 'anywhere' }}>{l.key ?? '—'}</Table.Td>
                 <Table.Td>{l.tenant ?? 'unknown'}</Table.Td>
-                <Table.Td style={{ wordBreak: 'break-all' }}>{l.code ?? '—'}</Table.Td>
+                <Table.Td style={{ overflowWrap: 'anywhere' }}>{l.code ?? '—'}</Table.Td>
                 <Table.Td>
                   {l.reason ?? ''}
                   {l.replayOf && <Text size="xs">failed again after a replay of {l.replayOf}</Text>}
                 </Table.Td>
                 <Table.Td>{l.attempts ?? '—'}</Table.Td>
-                <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                  <Badge
-                    style={{ overflow: 'visible' }}
-                    color={l.replayed ? '#1b5e20' : '#8a4b00'}
-                    variant="filled"
-                  >
+                <Table.Td>
+                  <Text size="sm" fw={700} c={l.replayed ? '#1b5e20' : '#8a4b00'}>
                     {l.replayed ? 'replayed' : 'waiting'}
-                  </Badge>
+                  </Text>
                 </Table.Td>
                 <Table.Td>
                   <Button
