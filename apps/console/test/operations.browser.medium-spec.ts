@@ -198,9 +198,14 @@ describe('the operations screens in Chromium', () => {
     expect(cer.suggestedFilename()).toMatch(/\.cer$/);
     expect(readFileSync(await cer.path())[0]).toBe(0x30); // DER: a SEQUENCE
 
-    // Retire it (never registered anywhere).
+    // Retire it (never registered anywhere). The dialog closes with Escape, and opens again from the keyboard.
     await created.getByRole('button', { name: /^Retire/ }).click();
     const dialog = page.getByRole('dialog', { name: 'Retire this certificate?' });
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await created.getByRole('button', { name: /^Retire/ }).focus();
+    await page.keyboard.press('Enter');
     await dialog.getByLabel(/^Reason/).fill('not needed');
     await world.screen('operations-4-certificates-retire-dialog');
     await dialog.getByRole('button', { name: 'Retire' }).click();
