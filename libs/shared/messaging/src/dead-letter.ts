@@ -26,20 +26,39 @@ export function deadLetterRecord(
   groupId: string,
   reason: DeadLetterReason,
 ): KafkaRecord {
+  const dead = deadLetterOf(message, { topic: message.topic, groupId }, reason);
   return {
-    key: message.key,
-    value: message.value,
+    ...dead,
     headers: {
-      ...message.headers,
+      ...dead.headers,
+      [DeadLetterHeaders.OriginalPartition]: String(message.partition),
+      [DeadLetterHeaders.OriginalOffset]: message.offset,
+    },
+  };
+}
+
+/**
+ * The dead letter of a record a service decided later cannot succeed (after it was consumed and
+ * acknowledged, e.g. a queued command that failed for good): the record as it came in, plus the
+ * same reason and origin headers as the delivery pipeline's, without a partition or offset.
+ */
+export function deadLetterOf(
+  record: KafkaRecord,
+  origin: { topic: string; groupId: string },
+  reason: DeadLetterReason,
+): KafkaRecord {
+  return {
+    key: record.key,
+    value: record.value,
+    headers: {
+      ...record.headers,
       [DeadLetterHeaders.ErrorCode]: reason.code,
       // Header values must stay readable and bounded.
       [DeadLetterHeaders.Reason]: reason.message.slice(0, 2000),
       [DeadLetterHeaders.Retriable]: String(reason.retriable),
       [DeadLetterHeaders.Attempts]: String(reason.attempts),
-      [DeadLetterHeaders.OriginalTopic]: message.topic,
-      [DeadLetterHeaders.OriginalPartition]: String(message.partition),
-      [DeadLetterHeaders.OriginalOffset]: message.offset,
-      [DeadLetterHeaders.ConsumerGroup]: groupId,
+      [DeadLetterHeaders.OriginalTopic]: origin.topic,
+      [DeadLetterHeaders.ConsumerGroup]: origin.groupId,
       [DeadLetterHeaders.FailedAt]: new Date().toISOString(),
     },
   };

@@ -89,6 +89,16 @@ export class Inbox {
     });
   }
 
+  /**
+   * Forgets that `event` was processed, in the caller's transaction: what is dead-lettered after
+   * its delivery (a queued command that failed for good) is then not taken for a duplicate when replayed.
+   */
+  async forget(tx: Tx, event: Pick<CloudEvent, 'source' | 'id'>): Promise<void> {
+    await tx
+      .getRepository(ProcessedMessageEntity)
+      .delete({ consumer: this.consumer, messageKey: messageKeyOf(event) });
+  }
+
   /** Forgets processed-message rows older than `olderThan` (the replay window). */
   async purge(olderThan: Date): Promise<number> {
     return this.database.transaction(async (tx) => {
