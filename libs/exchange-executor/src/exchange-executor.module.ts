@@ -8,7 +8,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { createCloudEvent, OpsEventTypes, Topics } from '@easgate/contracts';
-import { Outbox, SERVICE_DATABASE } from '@easgate/messaging';
+import { Inbox, Outbox, SERVICE_DATABASE } from '@easgate/messaging';
 import type { Database } from '@easgate/persistence';
 import { type ServiceContext, tenantResolverToken, type TenantResolver } from '@easgate/service-runtime';
 import { CommandProcessor, EXECUTOR_SOURCE } from './application/command-processor';
@@ -154,6 +154,7 @@ export class ExchangeExecutorModule {
             log: CommandLogRepository,
             snapshots: MailboxSnapshotRepository,
             outbox: Outbox,
+            inbox: Inbox,
           ) =>
             new CommandProcessor(
               db,
@@ -162,6 +163,7 @@ export class ExchangeExecutorModule {
               snapshots,
               clients,
               outbox,
+              inbox,
               context.logger,
               {
                 ...(config.EXECUTOR_INSTANCE_ID !== undefined && { instanceId: config.EXECUTOR_INSTANCE_ID }),
@@ -181,7 +183,7 @@ export class ExchangeExecutorModule {
                   health.reporter?.circuitChanged(tenant, reason === undefined ? 'closed' : 'open', reason),
               },
             ),
-          inject: [SERVICE_DATABASE, CommandLogRepository, MailboxSnapshotRepository, Outbox],
+          inject: [SERVICE_DATABASE, CommandLogRepository, MailboxSnapshotRepository, Outbox, Inbox],
         },
         {
           provide: HealthReporter,

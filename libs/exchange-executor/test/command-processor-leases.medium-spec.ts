@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type ExchangeCommandV1, ExchangeEventTypes, mailboxKey } from '@easgate/contracts';
-import { createLogger, messagingEntities, messagingMigrations, Outbox } from '@easgate/messaging';
+import { createLogger, Inbox, messagingEntities, messagingMigrations, Outbox } from '@easgate/messaging';
 import { Database } from '@easgate/persistence';
 import { createTestDatabase, type TestDatabase, waitFor } from '@easgate/testing';
 import { exchangeExecutorService } from '../src';
@@ -76,6 +76,7 @@ function anInstance(world: World, instanceId: string): CommandProcessor {
     new MailboxSnapshotRepository(world.db),
     { clientFor: () => Promise.resolve(client), describe: () => Promise.reject(new Error('not used')) },
     new Outbox(),
+    new Inbox(world.db, 'exchange-executor'),
     createLogger('command-processor-test'),
     {
       batchWindowMs: 20,

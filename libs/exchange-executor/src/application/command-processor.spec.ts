@@ -57,6 +57,7 @@ describe(CommandProcessor.name, () => {
       {} as never,
       {} as never,
       {} as never,
+      { forget: () => Promise.resolve() },
       logger as never,
       {
         batchWindowMs: 250,

@@ -10,13 +10,7 @@ import {
   mailboxKey,
   Topics,
 } from '@easgate/contracts';
-import {
-  DeadLetterHeaders,
-  type Logger,
-  messageKeyOf,
-  type Outbox,
-  ProcessedMessageEntity,
-} from '@easgate/messaging';
+import { deadLetterOf, type Inbox, type Logger, type Outbox } from '@easgate/messaging';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Database, Tx } from '@easgate/persistence';
@@ -43,8 +37,6 @@ import type { ScopeGuard } from './scope-guard';
 import { runSingleCommand, type WipeRecovery } from './single-commands';
 
 export const EXECUTOR_SOURCE = 'easgate/exchange-executor';
-/** The inbox consumer name the runtime gives this service (its name). */
-const INBOX_CONSUMER = 'exchange-executor';
 
 export interface CommandProcessorOptions {
   /** A mailbox is worked once no command for it has been written for this long… */
@@ -120,6 +112,8 @@ export class CommandProcessor {
     private readonly snapshots: MailboxSnapshotRepository,
     private readonly clients: TenantClients,
     private readonly outbox: Outbox,
+    /** The service's inbox: a dead-lettered command's delivery is forgotten, so that its replay runs. */
+    private readonly inbox: Pick<Inbox, 'forget'>,
     private readonly logger: Logger,
     private readonly options: CommandProcessorOptions,
   ) {
@@ -636,24 +630,17 @@ export class CommandProcessor {
       tenant: pending.command.tenant,
       data: pending.command,
     });
-    const record = encodeStructured(original, key);
     // Forget the delivery, so that replaying this dead letter is not taken for a duplicate.
-    await tx
-      .getRepository(ProcessedMessageEntity)
-      .delete({ consumer: INBOX_CONSUMER, messageKey: messageKeyOf(pending.origin) });
-    await this.outbox.enqueueRecord(tx, deadLetterTopicOf(Topics.ExchangeCommand), {
-      ...record,
-      headers: {
-        ...record.headers,
-        [DeadLetterHeaders.ErrorCode]: error.code,
-        [DeadLetterHeaders.Reason]: error.message.slice(0, 2000),
-        [DeadLetterHeaders.Retriable]: String(error.retriable),
-        [DeadLetterHeaders.Attempts]: String(pending.attempts + 1),
-        [DeadLetterHeaders.OriginalTopic]: Topics.ExchangeCommand,
-        [DeadLetterHeaders.ConsumerGroup]: 'easgate-exchange-executor',
-        [DeadLetterHeaders.FailedAt]: new Date().toISOString(),
-      },
-    });
+    await this.inbox.forget(tx, pending.origin);
+    await this.outbox.enqueueRecord(
+      tx,
+      deadLetterTopicOf(Topics.ExchangeCommand),
+      deadLetterOf(
+        encodeStructured(original, key),
+        { topic: Topics.ExchangeCommand, groupId: 'easgate-exchange-executor' },
+        { ...error, attempts: pending.attempts + 1 },
+      ),
+    );
   }
 }
 
