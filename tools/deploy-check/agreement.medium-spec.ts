@@ -14,6 +14,7 @@ import { startProcess, type StartedProcess } from './local-process';
 const ROOT = join(__dirname, '../..');
 const CHART = join(ROOT, 'deploy/helm/easgate');
 const SERVICES = Object.keys(ServiceTopics) as ServiceName[];
+const GATEWAY = 'console-gateway';
 
 interface EnvVar {
   name: string;
@@ -139,7 +140,7 @@ describe('the Helm chart and the code', () => {
 
   beforeAll(async () => {
     scratch = mkdtempSync(join(tmpdir(), 'easgate-agreement-'));
-    for (const app of [...SERVICES, 'cli']) buildApp(app);
+    for (const app of [...SERVICES, GATEWAY, 'cli']) buildApp(app);
     database = await createTestDatabase('easgate_chart');
     // The service keys and the callers file as deploy/README.md makes them: with the compiled CLI.
     const cli = (...args: string[]) =>
@@ -162,7 +163,7 @@ describe('the Helm chart and the code', () => {
     ).trim();
     secrets = {
       'agreement-service-keys': Object.fromEntries(
-        SERVICES.map((s) => [`${s}.key`, readFileSync(join(ids, `${s}.key`), 'utf8')]),
+        [...SERVICES, GATEWAY].map((s) => [`${s}.key`, readFileSync(join(ids, `${s}.key`), 'utf8')]),
       ),
       'agreement-trusted-services': {
         'trusted-services.json': readFileSync(join(ids, 'trusted-services.json'), 'utf8'),
@@ -199,6 +200,7 @@ describe('the Helm chart and the code', () => {
         `  exchange-executor: { port: ${base + 2}, env: { EXECUTOR_TENANTS: agreement-${randomBytes(4).toString('hex')}.example } }`,
         `  policy-translator: { port: ${base + 3} }`,
         `  alerting: { port: ${base + 4} }`,
+        `consoleGateway: { port: ${base + 5} }`,
         '',
       ].join('\n'),
     );
@@ -222,6 +224,9 @@ describe('the Helm chart and the code', () => {
         '  tenantCommandKinds: { contoso.onmicrosoft.com: [full-wipe] }',
         'vault: { previousKeysSecret: { name: prev, key: k }, allowedEndpointHosts: [login.example.test] }',
         'alerting: { smtpUrlSecret: { name: smtp, key: url }, allowedDestinationHosts: [alertmanager.monitoring:9093] }',
+        'consoleGateway:',
+        '  usersSecret: { name: console-users, key: console-users.json }',
+        '  oidc: { issuer: https://idp.example.com, clientId: easgate, redirectUrl: https://easgate.example.com/auth/oidc/callback, clientSecret: { name: oidc, key: secret } }',
         '',
       ].join('\n'),
     );
@@ -259,9 +264,9 @@ describe('the Helm chart and the code', () => {
     return { process: started, container };
   }
 
-  it('renders one Deployment per service, each running its compiled app', () => {
+  it('renders one Deployment per service and the console gateway, each running its compiled app', () => {
     expect(deployments.map((d) => podOf(d).containers[0].command).sort()).toEqual(
-      SERVICES.map((s) => ['node', `dist/apps/${s}/main.js`]).sort(),
+      [...SERVICES, GATEWAY].map((s) => ['node', `dist/apps/${s}/main.js`]).sort(),
     );
   });
 
@@ -283,7 +288,7 @@ describe('the Helm chart and the code', () => {
     expect(job.output()).toContain('alerting: migrated');
   }, 60_000);
 
-  it('starts every service to ready at its rendered probes, and each subscribes to what the catalogue says', async () => {
+  it('starts every service and the console gateway to ready at its rendered probes, and each service subscribes to what the catalogue says', async () => {
     const started = await Promise.all(deployments.map(run));
     for (const { process: p, container } of started) {
       await p.waitForHttp(probeUrl(container, container.startupProbe), 90_000);
@@ -323,7 +328,7 @@ describe('the Helm chart and the code', () => {
   }, 180_000);
 
   it("gives every service its own key through the init container, and the peers' public keys", () => {
-    for (const deployment of deployments) {
+    for (const deployment of deployments.filter((d) => podOf(d).containers[0].name !== GATEWAY)) {
       const pod = podOf(deployment);
       const container = pod.containers[0];
       const env = (name: string) => container.env.find((e) => e.name === name)?.value;
@@ -390,6 +395,21 @@ describe('the Helm chart and the code', () => {
     const stranger = await sign(issueServiceToken(generateServiceKey('exchange-executor'), 'cert-vault'));
     expect({ trusted: trusted.status, stranger: stranger.status }).toEqual({ trusted: 404, stranger: 401 });
   }, 30_000);
+
+  it("gives the console gateway its own key through the init container, 0600, and the services' URLs", () => {
+    const gateway = deployments.find((d) => podOf(d).containers[0].name === GATEWAY)!;
+    const container = podOf(gateway).containers[0];
+    const keyFile = container.env.find((e) => e.name === 'EASGATE_SERVICE_KEY_FILE')!.value!;
+    const local = join(scratch, gateway.metadata.name, mountOf(container, keyFile).name, 'service.key');
+    expect((statSync(local).mode & 0o777).toString(8)).toBe('600');
+    expect(readFileSync(local, 'utf8')).toBe(secrets['agreement-service-keys'][`${GATEWAY}.key`]);
+    expect(container.env.filter((e) => e.name.endsWith('_URL')).map((e) => [e.name, e.value])).toEqual([
+      ['ALERTING_URL', `http://easgate-alerting:${base + 4}`],
+      ['CERT_VAULT_URL', `http://easgate-cert-vault:${base + 1}`],
+      ['EXCHANGE_EXECUTOR_URL', `http://easgate-exchange-executor:${base + 2}`],
+      ['POLICY_TRANSLATOR_URL', `http://easgate-policy-translator:${base + 3}`],
+    ]);
+  });
 
   it('admits a caller of the mounted callers file', async () => {
     const translator = deployments.find((d) => podOf(d).containers[0].name === 'policy-translator')!;

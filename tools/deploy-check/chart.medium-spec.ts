@@ -157,15 +157,16 @@ describe('deploy/helm/easgate', () => {
         (acc, o) => ({ ...acc, [o.kind]: (acc[o.kind] ?? 0) + 1 }),
         {},
       );
+    // The four services and the console gateway (one replica: no PodDisruptionBudget).
     expect(kinds('default')).toEqual({
-      Deployment: 4,
-      Service: 4,
-      ServiceAccount: 4,
+      Deployment: 5,
+      Service: 5,
+      ServiceAccount: 5,
       PodDisruptionBudget: 4,
-      NetworkPolicy: 4,
+      NetworkPolicy: 5,
     });
-    expect(kinds('minimal')).toEqual({ Deployment: 4, Service: 4, ServiceAccount: 4 });
-    expect(kinds('sandbox')).toMatchObject({ Deployment: 5, Service: 5, NetworkPolicy: 5 });
+    expect(kinds('minimal')).toEqual({ Deployment: 5, Service: 5, ServiceAccount: 5 });
+    expect(kinds('sandbox')).toMatchObject({ Deployment: 6, Service: 6, NetworkPolicy: 6 });
     expect(kinds('production')).toMatchObject({
       KafkaTopic: topicSpecs().length,
       KafkaUser: 4,
@@ -175,6 +176,7 @@ describe('deploy/helm/easgate', () => {
       ServiceMonitor: 1,
       PrometheusRule: 1,
       ConfigMap: 1,
+      Ingress: 1,
     });
     expect(kinds('production, migrations Job without hooks')).toMatchObject({ Job: 1 });
   });
@@ -232,7 +234,9 @@ describe('deploy/helm/easgate', () => {
     }
   });
 
-  it('lets only the executor reach the vault, and the vault and the executor reach Microsoft', () => {
+  // The console gateway calls the vault's admin API as the signed-in user; it never forwards /internal/…
+  // and holds no key the signing route accepts (the vault authorizes each call itself).
+  it('lets only the executor and the console gateway reach the vault, and the vault and the executor reach Microsoft', () => {
     const policies = named(rendered['default'], 'NetworkPolicy');
     const vault = policies.find((p) => p.metadata.name === 'easgate-cert-vault')!;
     const ingress = (
@@ -242,7 +246,7 @@ describe('deploy/helm/easgate', () => {
       ingress.flatMap((rule) =>
         rule.from.map((peer) => peer.podSelector?.matchLabels['app.kubernetes.io/component']),
       ),
-    ).toEqual(['exchange-executor']);
+    ).toEqual(['exchange-executor', 'console-gateway']);
     const reachesInternet = (name: string) =>
       JSON.stringify(policies.find((p) => p.metadata.name === `easgate-${name}`)!['spec']).includes(
         '0.0.0.0/0',
@@ -280,7 +284,7 @@ describe('deploy/helm/easgate', () => {
       ...named(rendered['production, migrations Job without hooks'], 'Job'),
     ].map((w) => podOf(w).containers[0]);
     expect(chartContainers.map((c) => c.name).sort()).toEqual(
-      [...SERVICES, 'exo-sandbox', 'migrations'].sort(),
+      [...SERVICES, 'console-gateway', 'exo-sandbox', 'migrations'].sort(),
     );
     for (const container of chartContainers) {
       const service = container.name === 'migrations' ? 'migrations' : container.name;
@@ -291,6 +295,30 @@ describe('deploy/helm/easgate', () => {
         env: (container.env ?? []).map((e) => e.name).sort(),
       });
     }
+  });
+
+  it('runs one console gateway that reaches only the services (and the OIDC provider when configured)', () => {
+    const gateway = (name: string) =>
+      rendered[name].filter((o) => o.metadata.name === 'easgate-console-gateway');
+    const deployment = gateway('default').find((o) => o.kind === 'Deployment')!;
+    expect((deployment['spec'] as { replicas: number; strategy: unknown }).strategy).toEqual({
+      type: 'Recreate',
+    });
+    expect((deployment['spec'] as { replicas: number }).replicas).toBe(1);
+    const egressOf = (name: string) =>
+      (
+        gateway(name).find((o) => o.kind === 'NetworkPolicy')!['spec'] as {
+          egress: { to: { podSelector?: { matchLabels: Record<string, string> }; ipBlock?: unknown }[] }[];
+        }
+      ).egress.flatMap((rule) =>
+        rule.to.map((peer) =>
+          peer.ipBlock ? 'internet' : peer.podSelector?.matchLabels['app.kubernetes.io/component'],
+        ),
+      );
+    expect(egressOf('default').filter(Boolean).sort()).toEqual([...SERVICES].sort());
+    expect(egressOf('production').filter(Boolean).sort()).toEqual([...SERVICES, 'internet'].sort());
+    const ingress = gateway('production').find((o) => o.kind === 'Ingress')!;
+    expect(JSON.stringify(ingress['spec'])).toContain('"name":"easgate-console-gateway"');
   });
 
   it('refuses Strimzi SCRAM users while the services would connect without SASL', async () => {
@@ -320,6 +348,8 @@ describe('deploy/helm/easgate', () => {
       'an unknown command kind': 'executor:\n  commandKinds: [wipe-everything]\n',
       'an alert destination without a port': 'alerting:\n  allowedDestinationHosts: [alertmanager]\n',
       'no service keys Secret': 'identity:\n  serviceKeysSecret: { name: "" }\n',
+      'two console gateway replicas (sessions are per instance)': 'consoleGateway:\n  replicas: 2\n',
+      'an OIDC issuer over plain HTTP': 'consoleGateway:\n  oidc: { issuer: http://idp.example.com }\n',
     };
     it.each(Object.keys(wrong))(
       'rejects %s',

@@ -44,6 +44,10 @@ describe('deploy/docker/Dockerfile', () => {
 
   it('ships compiled code and production dependencies only, no TypeScript source', () => {
     expect(existsSync(join(app(), 'dist/apps/cert-vault/main.js'))).toBe(true);
+    expect(existsSync(join(app(), 'dist/apps/console-gateway/main.js'))).toBe(true);
+    // The console's static files, where the image's EASGATE_CONSOLE_DIR points.
+    expect(existsSync(join(app(), 'dist/apps/console/index.html'))).toBe(true);
+    expect(image.env['EASGATE_CONSOLE_DIR']).toBe(`${image.workdir}/dist/apps/console`);
     expect(existsSync(join(app(), 'node_modules/kafkajs'))).toBe(true);
     expect(existsSync(join(app(), 'node_modules/jest'))).toBe(false);
     expect(existsSync(join(app(), 'node_modules/nx'))).toBe(false);
