@@ -149,9 +149,13 @@ describe('easgate exchange', () => {
   it('test --json reports every step passed for a consented Exchange Administrator app', async () => {
     const sut = await run(['exchange', 'test', '--json', ...connection], env);
     expect(sut.code).toBe(0);
-    const report = JSON.parse(sut.stdout) as { ok: boolean; steps: { step: string; outcome: string }[] };
+    const report = JSON.parse(sut.stdout) as { ok: boolean; steps: { id: string; state: string }[] };
     expect(report.ok).toBe(true);
-    expect(report.steps.map((s) => s.step).slice(0, 2)).toEqual(['token', 'read-only cmdlet']);
+    expect(report.steps.slice(0, 2)).toEqual([
+      expect.objectContaining({ id: 'token', state: 'passed' }),
+      expect.objectContaining({ id: 'exchange', state: 'passed' }),
+    ]);
+    expect(report.steps.every((s) => s.state === 'passed')).toBe(true);
   });
 
   it('test tells the admin what to fix when the certificate is not registered', async () => {
@@ -164,8 +168,9 @@ describe('easgate exchange', () => {
     const args = connection.map((a) => (a === join(dir, 'app.pfx') ? join(dir, 'other.pfx') : a));
     const sut = await run(['exchange', 'test', ...args], env);
     expect(sut.code).toBe(2);
-    expect(sut.stdout).toMatch(/FAIL {2}token — EXO_CERTIFICATE_NOT_REGISTERED: AADSTS700027/);
-    expect(sut.stdout).toMatch(/fix: Upload the certificate/);
+    expect(sut.stdout).toMatch(/FAIL {2}Token request to Entra ID \(\d+ ms\) — AADSTS700027/);
+    expect(sut.stdout).toMatch(/fix: Upload the \.cer/);
+    expect(sut.stdout).toMatch(/SKIP {2}Checking Exchange/);
   });
 
   it('exits 1 when no password source is given', async () => {
