@@ -8,6 +8,7 @@ import {
   ServiceHealthV1,
 } from '@easgate/contracts';
 import fc from 'fast-check';
+import { recordFigure } from './report';
 
 /**
  * Hostile MDM records: a UPN of 5k/10k/20k characters built to make the former pattern
@@ -43,6 +44,15 @@ export function runHostileInputBench(): Promise<void> {
     console.log(
       `${String(length).padStart(6)} characters             ${before.toFixed(1).padStart(8)} ms   ${after.toFixed(2).padStart(8)} ms`,
     );
+    recordFigure({
+      id: `hostile-input.upn-${length}.ms`,
+      figure: `hostile UPN of ${length.toLocaleString('en-US')} characters, schema check`,
+      unit: 'ms',
+      value: after,
+      better: 'lower',
+      baseline: { label: 'former pattern', value: before },
+      note: 'a@ + dots + @: the backtracking case of the former UPN pattern',
+    });
   }
   console.log('\nhostile corpus (fast-check samples)   inputs   worst case');
   const corpus: { name: string; inputs: unknown[]; parse: (input: unknown) => unknown }[] = [
@@ -99,6 +109,14 @@ export function runHostileInputBench(): Promise<void> {
     console.log(
       `${name.padEnd(36)} ${String(inputs.length).padStart(6)}   ${worst.toFixed(2).padStart(7)} ms`,
     );
+    recordFigure({
+      id: `hostile-input.${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.worst-ms`,
+      figure: `hostile ${name}: worst case per input`,
+      unit: 'ms',
+      value: worst,
+      better: 'lower',
+      note: `${inputs.length} inputs (fast-check samples and crafted cases), each answered with a coded error or parsed`,
+    });
   }
   return Promise.resolve();
 }
