@@ -117,7 +117,7 @@ export class PolicyTranslator {
     const views = new Map<string, Map<string, { view: ExchangeView; json?: string }>>();
     const devices = new Map<string, Map<string, { device: DeviceDesiredState; json?: string }>>();
     for (const tenant of tenants) {
-      rules.set(tenant, await this.repo.currentRules(tx, tenant));
+      rules.set(tenant, await this.bulk.currentRules(tx, tenant));
       const stored = await this.bulk.viewsForUpdate(
         tx,
         tenant,

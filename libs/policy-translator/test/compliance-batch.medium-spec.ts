@@ -112,10 +112,14 @@ describe('policy-translator batches on Kafka and PostgreSQL', () => {
     records.splice(17, 0, encodeStructured({ ...poison, subject: 'someone-else' }, key));
     await produce(producer, records);
 
-    const commands = await waitFor('a command per good device', () => {
-      const found = commandsOf(tenant);
-      return found.length >= devices.length && found;
-    });
+    const commands = await waitFor(
+      'a command per good device',
+      () => {
+        const found = commandsOf(tenant);
+        return found.length >= devices.length && found;
+      },
+      { timeoutMs: 90_000 },
+    );
     const letters = await waitFor('the dead letter', () => {
       const found = deadLettersOf(key);
       return found.length >= 1 && found;

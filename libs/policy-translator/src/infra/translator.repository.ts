@@ -1,5 +1,5 @@
 import type { ExchangeActionV1, ExchangeResultV1 } from '@easgate/contracts';
-import { inChunks, isPostgres, paramList, valuesList } from '@easgate/messaging';
+import { type BulkColumn, bulkInsert, inChunks, isPostgres, paramList } from '@easgate/messaging';
 import type { Tx } from '@easgate/persistence';
 import { MoreThanOrEqual } from 'typeorm';
 import {
@@ -369,18 +369,37 @@ export class BulkTranslatorRepository {
     return isPostgres(tx) && tx.queryRunner?.isTransactionActive === true ? ' FOR UPDATE' : '';
   }
 
+  /** The tenant's current rules (raw SQL: once per batch and tenant). */
+  async currentRules(tx: Tx, tenant: string): Promise<VersionedRules> {
+    const [row] = await tx.query<
+      { version: number | string; rules: string; created_at: string; created_by: string }[]
+    >(
+      `SELECT version, rules, created_at, created_by FROM translator_rules WHERE tenant = ${param(tx, 1)} ORDER BY version DESC LIMIT 1`,
+      [tenant],
+    );
+    if (!row) return { tenant, version: 0, rules: defaultRules() };
+    return {
+      tenant,
+      version: Number(row.version),
+      rules: TranslatorRules.parse(JSON.parse(row.rules)),
+      createdAt: row.created_at,
+      createdBy: row.created_by,
+    };
+  }
+
   async viewsForUpdate(
     tx: Tx,
     tenant: string,
     mailboxes: string[],
   ): Promise<Map<string, Stored<ExchangeView>>> {
     const keys = [...new Set(mailboxes)].sort();
-    const rows = await inChunks(keys, 1, (chunk) =>
-      tx.query<{ mailbox: string; view_json: string }[]>(
-        `SELECT mailbox, view_json FROM exchange_view WHERE tenant = ${param(tx, 1)} AND mailbox IN (${paramList(tx, chunk.length, 2)}) ORDER BY mailbox${this.forUpdate(tx)}`,
-        [tenant, ...chunk],
-      ),
-    );
+    const rows = await inChunks(keys, isPostgres(tx) ? 0 : 1, (chunk) => {
+      const [where, params] = keyIn(tx, 'mailbox', chunk);
+      return tx.query<{ mailbox: string; view_json: string }[]>(
+        `SELECT mailbox, view_json FROM exchange_view WHERE tenant = ${param(tx, 1)} AND ${where} ORDER BY mailbox${this.forUpdate(tx)}`,
+        [tenant, ...params],
+      );
+    });
     return new Map(
       rows.map((r) => [r.mailbox, { value: JSON.parse(r.view_json) as ExchangeView, json: r.view_json }]),
     );
@@ -392,12 +411,13 @@ export class BulkTranslatorRepository {
     mdmDeviceIds: string[],
   ): Promise<Map<string, Stored<DeviceDesiredState>>> {
     const keys = [...new Set(mdmDeviceIds)].sort();
-    const rows = await inChunks(keys, 1, (chunk) =>
-      tx.query<{ mdm_device_id: string; state_json: string }[]>(
-        `SELECT mdm_device_id, state_json FROM device_desired_state WHERE tenant = ${param(tx, 1)} AND mdm_device_id IN (${paramList(tx, chunk.length, 2)}) ORDER BY mdm_device_id${this.forUpdate(tx)}`,
-        [tenant, ...chunk],
-      ),
-    );
+    const rows = await inChunks(keys, isPostgres(tx) ? 0 : 1, (chunk) => {
+      const [where, params] = keyIn(tx, 'mdm_device_id', chunk);
+      return tx.query<{ mdm_device_id: string; state_json: string }[]>(
+        `SELECT mdm_device_id, state_json FROM device_desired_state WHERE tenant = ${param(tx, 1)} AND ${where} ORDER BY mdm_device_id${this.forUpdate(tx)}`,
+        [tenant, ...params],
+      );
+    });
     return new Map(
       rows.map((r) => [
         r.mdm_device_id,
@@ -411,33 +431,33 @@ export class BulkTranslatorRepository {
     rows: { tenant: string; device: DeviceDesiredState; json: string }[],
   ): Promise<void> {
     const updatedAt = new Date().toISOString();
-    await inChunks(rows, 7, async (chunk) => {
-      const params: unknown[] = [];
-      for (const { tenant, device, json } of chunk)
-        params.push(tenant, device.mdmDeviceId, device.mailbox, device.state, device.access, json, updatedAt);
-      await tx.query(
-        `INSERT INTO device_desired_state (tenant, mdm_device_id, mailbox, state, access, state_json, updated_at) ` +
-          `VALUES ${valuesList(tx, chunk.length, 7)} ON CONFLICT (tenant, mdm_device_id) DO UPDATE SET ` +
-          `mailbox = excluded.mailbox, state = excluded.state, access = excluded.access, ` +
-          `state_json = excluded.state_json, updated_at = excluded.updated_at`,
-        params,
-      );
-      return [];
-    });
+    await bulkInsert(
+      tx,
+      'device_desired_state',
+      texts('tenant', 'mdm_device_id', 'mailbox', 'state', 'access', 'state_json', 'updated_at'),
+      rows.map(({ tenant, device, json }) => [
+        tenant,
+        device.mdmDeviceId,
+        device.mailbox,
+        device.state,
+        device.access,
+        json,
+        updatedAt,
+      ]),
+      'ON CONFLICT (tenant, mdm_device_id) DO UPDATE SET mailbox = excluded.mailbox, state = excluded.state, ' +
+        'access = excluded.access, state_json = excluded.state_json, updated_at = excluded.updated_at',
+    );
   }
 
   async saveViews(tx: Tx, rows: { tenant: string; view: ExchangeView; json: string }[]): Promise<void> {
     const updatedAt = new Date().toISOString();
-    await inChunks(rows, 4, async (chunk) => {
-      const params: unknown[] = [];
-      for (const { tenant, view, json } of chunk) params.push(tenant, view.mailbox, json, updatedAt);
-      await tx.query(
-        `INSERT INTO exchange_view (tenant, mailbox, view_json, updated_at) VALUES ${valuesList(tx, chunk.length, 4)} ` +
-          `ON CONFLICT (tenant, mailbox) DO UPDATE SET view_json = excluded.view_json, updated_at = excluded.updated_at`,
-        params,
-      );
-      return [];
-    });
+    await bulkInsert(
+      tx,
+      'exchange_view',
+      texts('tenant', 'mailbox', 'view_json', 'updated_at'),
+      rows.map(({ tenant, view, json }) => [tenant, view.mailbox, json, updatedAt]),
+      'ON CONFLICT (tenant, mailbox) DO UPDATE SET view_json = excluded.view_json, updated_at = excluded.updated_at',
+    );
   }
 
   /** The devices' event history, in the order given (ids increase in it). */
@@ -445,52 +465,72 @@ export class BulkTranslatorRepository {
     tx: Tx,
     rows: { tenant: string; mdmDeviceId: string; event: ComplianceEventRecord }[],
   ): Promise<void> {
-    await inChunks(rows, 9, async (chunk) => {
-      const params: unknown[] = [];
-      for (const { tenant, mdmDeviceId, event } of chunk)
-        params.push(
-          tenant,
-          mdmDeviceId,
-          event.eventSource,
-          event.eventId,
-          event.state,
-          event.sequence === undefined ? null : String(event.sequence),
-          event.observedAt,
-          event.outcome,
-          event.receivedAt,
-        );
-      await tx.query(
-        `INSERT INTO compliance_event (tenant, mdm_device_id, event_source, event_id, state, sequence, observed_at, outcome, received_at) ` +
-          `VALUES ${valuesList(tx, chunk.length, 9)}`,
-        params,
-      );
-      return [];
-    });
+    await bulkInsert(
+      tx,
+      'compliance_event',
+      texts(
+        'tenant',
+        'mdm_device_id',
+        'event_source',
+        'event_id',
+        'state',
+        'sequence',
+        'observed_at',
+        'outcome',
+        'received_at',
+      ),
+      rows.map(({ tenant, mdmDeviceId, event }) => [
+        tenant,
+        mdmDeviceId,
+        event.eventSource,
+        event.eventId,
+        event.state,
+        event.sequence === undefined ? null : String(event.sequence),
+        event.observedAt,
+        event.outcome,
+        event.receivedAt,
+      ]),
+    );
   }
 
   async recordCommands(tx: Tx, rows: { tenant: string; command: CommandRecord }[]): Promise<void> {
-    await inChunks(rows, 9, async (chunk) => {
-      const params: unknown[] = [];
-      for (const { tenant, command } of chunk)
-        params.push(
-          command.commandId,
-          tenant,
-          command.mailbox,
-          command.mdmDeviceId ?? null,
-          command.deviceId ?? null,
-          JSON.stringify(command.action),
-          command.reason,
-          command.causeEventId ?? null,
-          command.createdAt,
-        );
-      await tx.query(
-        `INSERT INTO translator_command (command_id, tenant, mailbox, mdm_device_id, device_id, action, reason, cause_event_id, created_at) ` +
-          `VALUES ${valuesList(tx, chunk.length, 9)}`,
-        params,
-      );
-      return [];
-    });
+    await bulkInsert(
+      tx,
+      'translator_command',
+      texts(
+        'command_id',
+        'tenant',
+        'mailbox',
+        'mdm_device_id',
+        'device_id',
+        'action',
+        'reason',
+        'cause_event_id',
+        'created_at',
+      ),
+      rows.map(({ tenant, command }) => [
+        command.commandId,
+        tenant,
+        command.mailbox,
+        command.mdmDeviceId ?? null,
+        command.deviceId ?? null,
+        JSON.stringify(command.action),
+        command.reason,
+        command.causeEventId ?? null,
+        command.createdAt,
+      ]),
+    );
   }
+}
+
+function texts(...names: string[]): BulkColumn[] {
+  return names.map((name) => ({ name, type: 'text' }));
+}
+
+/** `column = ANY($2)` with the keys as one array (PostgreSQL), or `column IN (?, …)` (SQLite); after the tenant ($1). */
+function keyIn(tx: Tx, column: string, keys: string[]): [string, unknown[]] {
+  if (isPostgres(tx)) return [`${column} = ANY($2::text[])`, [keys]];
+  return [`${column} IN (${paramList(tx, keys.length, 2)})`, keys];
 }
 
 function param(tx: Tx, n: number): string {

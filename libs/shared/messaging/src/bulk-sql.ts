@@ -9,9 +9,12 @@ export function isPostgres(tx: Tx): boolean {
   return tx.connection.options.type === 'postgres';
 }
 
-/** Rows per statement: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */
+/**
+ * Rows per statement: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. `columns` 0:
+ * the rows travel as arrays (one parameter each), so one statement takes them all.
+ */
 export function rowsPerStatement(columns: number): number {
-  return Math.max(1, Math.floor(30_000 / columns));
+  return columns === 0 ? Number.MAX_SAFE_INTEGER : Math.max(1, Math.floor(30_000 / columns));
 }
 
 /** `(…), (…)` for `rows` rows of `columns` parameters, numbered from `from` on PostgreSQL. */
@@ -41,6 +44,45 @@ export async function inChunks<R, T>(
 ): Promise<T[]> {
   const size = rowsPerStatement(columns);
   const out: T[] = [];
-  for (let i = 0; i < rows.length; i += size) out.push(...(await statement(rows.slice(i, i + size))));
+  for (let i = 0; i < rows.length; i += size) {
+    // A statement without RETURNING answers no rows (better-sqlite3: its run() result, not an array).
+    const answered: unknown = await statement(rows.slice(i, i + size));
+    if (Array.isArray(answered)) out.push(...(answered as T[]));
+  }
   return out;
+}
+
+/** A column of a bulk insert: its name and, for PostgreSQL's `unnest`, its array element type. */
+export interface BulkColumn {
+  name: string;
+  type: 'text' | 'int';
+}
+
+/**
+ * `INSERT INTO table (columns) … <suffix>` for many rows, in the order given. PostgreSQL: one
+ * statement whatever the row count, the columns bound as arrays and expanded by `unnest` (a
+ * handful of parameters instead of rows × columns: far cheaper to bind and plan). SQLite: multi-row
+ * `VALUES` lists, chunked under its parameter limit. `suffix` (ON CONFLICT …, RETURNING …) is
+ * appended as is; the rows returned (RETURNING) are concatenated.
+ */
+export async function bulkInsert<T = unknown>(
+  tx: Tx,
+  table: string,
+  columns: readonly BulkColumn[],
+  rows: readonly unknown[][],
+  suffix = '',
+): Promise<T[]> {
+  if (rows.length === 0) return [];
+  const names = columns.map((c) => c.name).join(', ');
+  if (isPostgres(tx)) {
+    const arrays = columns.map((_, i) => rows.map((row) => row[i]));
+    const unnest = columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ');
+    return tx.query<T[]>(`INSERT INTO ${table} (${names}) SELECT * FROM unnest(${unnest}) ${suffix}`, arrays);
+  }
+  return inChunks(rows, columns.length, (chunk) =>
+    tx.query<T[]>(
+      `INSERT INTO ${table} (${names}) VALUES ${valuesList(tx, chunk.length, columns.length)} ${suffix}`,
+      chunk.flat(),
+    ),
+  );
 }

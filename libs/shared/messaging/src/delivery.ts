@@ -179,7 +179,10 @@ export class DeliveryPipeline {
           },
         );
         const durationMs = Math.round(performance.now() - started);
+        const debug = this.logger.isLevelEnabled('debug');
         for (const { message, event } of items) {
+          this.observe?.({ topic: message.topic, outcome: 'processed', durationMs, attempts: attempt });
+          if (!debug) continue;
           this.logger.debug(
             {
               topic: message.topic,
@@ -193,7 +196,6 @@ export class DeliveryPipeline {
             },
             'message handled',
           );
-          this.observe?.({ topic: message.topic, outcome: 'processed', durationMs, attempts: attempt });
         }
         return;
       } catch (error) {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CloudEvent } from '@easgate/contracts';
 import { type Database, isUniqueViolation, type Tx } from '@easgate/persistence';
-import { inChunks, valuesList } from '../bulk-sql';
+import { bulkInsert } from '../bulk-sql';
 import { ProcessedMessageEntity } from './processed-message.entity';
 
 export interface InboxBatchOutcome<T> {
@@ -71,16 +71,16 @@ export class Inbox {
     }
     return this.database.transaction(async (tx) => {
       const processedAt = new Date().toISOString();
-      const inserted = await inChunks([...byKey], 5, async (chunk) => {
-        const params: unknown[] = [];
-        for (const [key, event] of chunk)
-          params.push(this.consumer, key, event.source, event.id, processedAt);
-        return tx.query<{ message_key: string }[]>(
-          `INSERT INTO processed_message (consumer, message_key, event_source, event_id, processed_at) ` +
-            `VALUES ${valuesList(tx, chunk.length, 5)} ON CONFLICT DO NOTHING RETURNING message_key`,
-          params,
-        );
-      });
+      const inserted = await bulkInsert<{ message_key: string }>(
+        tx,
+        'processed_message',
+        ['consumer', 'message_key', 'event_source', 'event_id', 'processed_at'].map((name) => ({
+          name,
+          type: 'text' as const,
+        })),
+        [...byKey].map(([key, event]) => [this.consumer, key, event.source, event.id, processedAt]),
+        'ON CONFLICT DO NOTHING RETURNING message_key',
+      );
       const isNew = new Set(inserted.map((row) => row.message_key));
       const fresh = [...byKey].filter(([key]) => isNew.has(key)).map(([, event]) => event);
       const outcome = { fresh: fresh.length, duplicates: events.length - fresh.length };

@@ -19,7 +19,7 @@ export interface EasgateTransportOptions {
   groupId: string;
   retry?: Partial<RetryPolicy>;
   partitionsConsumedConcurrently?: number;
-  /** Events a batch handler gets at most per call (default 500). */
+  /** Events a batch handler gets at most per call (default 2,000). */
   maxBatchSize?: number;
   /** Where a group with no committed offsets starts (default: the beginning). */
   fromBeginning?: boolean;

@@ -3,7 +3,7 @@ import type { Database, Tx } from '@easgate/persistence';
 import type { QueryRunner } from 'typeorm';
 import type { Logger } from '../logger';
 import type { MessagePublisher } from '../transport/message';
-import { inChunks, isPostgres, paramList, valuesList } from '../bulk-sql';
+import { bulkInsert, inChunks, isPostgres, paramList } from '../bulk-sql';
 import { OutboxEventEntity } from './outbox-event.entity';
 
 /** One event for `Outbox.enqueueMany`. */
@@ -35,25 +35,24 @@ export class Outbox {
   async enqueueMany(tx: Tx, items: readonly OutboxItem[]): Promise<void> {
     if (items.length === 0) return;
     const createdAt = new Date().toISOString();
-    await inChunks(items, 6, async (chunk) => {
-      const params: unknown[] = [];
-      for (const { topic, key, event, mode } of chunk) {
+    await bulkInsert(
+      tx,
+      'outbox_event',
+      ['topic', 'message_key', 'value', 'headers', 'created_at'].map((name) => ({
+        name,
+        type: 'text' as const,
+      })),
+      items.map(({ topic, key, event, mode }) => {
         const record = mode === 'binary' ? encodeBinary(event, key) : encodeStructured(event, key);
-        params.push(
+        return [
           topic,
           record.key,
           record.value === null ? null : record.value.toString('utf8'),
           JSON.stringify(record.headers),
           createdAt,
-          null,
-        );
-      }
-      await tx.query(
-        `INSERT INTO outbox_event (topic, message_key, value, headers, created_at, published_at) VALUES ${valuesList(tx, chunk.length, 6)}`,
-        params,
-      );
-      return [];
-    });
+        ];
+      }),
+    );
     if (this.onEnqueued) setImmediate(this.onEnqueued);
   }
 
@@ -239,13 +238,20 @@ export class OutboxRelay {
         );
       }
       const publishedAt = new Date().toISOString();
-      await inChunks(rows, 1, async (chunk) => {
-        await tx.query(
-          `UPDATE outbox_event SET published_at = ${isPostgres(tx) ? '$1' : '?'} WHERE id IN (${paramList(tx, chunk.length, 2)})`,
-          [publishedAt, ...chunk.map((r) => Number(r.id))],
-        );
-        return [];
-      });
+      const ids = rows.map((r) => Number(r.id));
+      if (isPostgres(tx))
+        await tx.query('UPDATE outbox_event SET published_at = $1 WHERE id = ANY($2::bigint[])', [
+          publishedAt,
+          ids,
+        ]);
+      else
+        await inChunks(ids, 1, async (chunk) => {
+          await tx.query(
+            `UPDATE outbox_event SET published_at = ? WHERE id IN (${paramList(tx, chunk.length)})`,
+            [publishedAt, ...chunk],
+          );
+          return [];
+        });
       return rows.length;
     });
     if (published > 0) this.logger.debug({ published }, 'outbox events published');

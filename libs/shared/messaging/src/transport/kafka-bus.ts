@@ -259,6 +259,9 @@ export class KafkaBus implements MessageBus {
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: 1_000,
       allowAutoTopicCreation: false,
+      // Up to 4 MB per partition and fetch (kafkajs default 1 MB): a batch consumer gets full batches.
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxBytes: 16 * 1024 * 1024,
     });
     const removeListeners: (() => void)[] = [];
     const joined = new Promise<void>((resolve, reject) => {
@@ -276,8 +279,9 @@ export class KafkaBus implements MessageBus {
       await consumer.run({
         // kafkajs marks a message's offset + 1 once eachMessage resolves (never before: the work is
         // awaited; with batches, once the chunk's sink resolved) and commits those marks every 100
-        // messages or 500 ms, and at the end of each batch and on stop. A crash redelivers at most what was handled since, which the inboxes dedupe:
-        // committing each message on its own cost ~7 ms a message.
+        // messages or 500 ms, and at the end of each batch and on stop. A crash redelivers at most
+        // what was handled since, which the inboxes dedupe: committing each message on its own cost
+        // ~7 ms a message.
         autoCommit: true,
         autoCommitInterval: 500,
         autoCommitThreshold: 100,

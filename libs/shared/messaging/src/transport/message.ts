@@ -37,11 +37,15 @@ export interface ConsumerOptions {
   fromBeginning?: boolean;
   /** Partitions processed at once (ordering still holds per partition, so per key). */
   partitionsConsumedConcurrently?: number;
-  /** Batches handed to a batch sink hold at most this many messages (default 500). */
+  /** Batches handed to a batch sink hold at most this many messages (default 2,000). */
   maxBatchSize?: number;
 }
 
-export const DEFAULT_MAX_BATCH_SIZE = 500;
+/**
+ * Large enough that a batch's fixed cost (a transaction and its few statements) is spread over many
+ * events; small enough that a transaction stays short (about a megabyte of events).
+ */
+export const DEFAULT_MAX_BATCH_SIZE = 2_000;
 
 export interface ConsumerHandle {
   stop(): Promise<void>;
