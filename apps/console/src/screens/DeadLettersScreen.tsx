@@ -156,10 +156,10 @@ function ServiceDeadLetters({
             {letters.map((l) => (
               <Table.Tr key={l.id} data-testid={`dead-letter-${l.key ?? l.id}`}>
                 <Table.Td>{l.failedAt?.replace('T', ' ').replace(/\.\d+Z$/, 'Z') ?? '—'}</Table.Td>
-                <Table.Td style={{ overflowWrap: 'anywhere' }}>{l.originalTopic}</Table.Td>
-                <Table.Td style={{ overflowWrap: 'anywhere' }}>{l.key ?? '—'}</Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>{l.originalTopic}</Table.Td>
+                <Table.Td style={{ overflowWrap: 'anywhere', minWidth: '18ch' }}>{l.key ?? '—'}</Table.Td>
                 <Table.Td>{l.tenant ?? 'unknown'}</Table.Td>
-                <Table.Td style={{ overflowWrap: 'anywhere' }}>{l.code ?? '—'}</Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>{l.code ?? '—'}</Table.Td>
                 <Table.Td>
                   {l.reason ?? ''}
                   {l.replayOf && <Text size="xs">failed again after a replay of {l.replayOf}</Text>}
