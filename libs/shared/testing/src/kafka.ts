@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { normalizeHeaders, type KafkaRecord } from '@easgate/contracts';
+import { normalizeHeaders, type KafkaRecord, topicSpecs } from '@easgate/contracts';
 import { type Consumer, Kafka, logLevel } from 'kafkajs';
 
 export function testBrokers(): string[] {
@@ -34,8 +34,13 @@ export async function createTopics(topics: string[], numPartitions = 1): Promise
   }
 }
 
-/** Creates the topics that do not exist yet (subscribing to a missing topic races its auto-creation). */
-export async function ensureTopics(topics: string[], numPartitions = 1): Promise<void> {
+/**
+ * Creates the topics that do not exist yet (subscribing to a missing topic races its auto-creation). A catalogue topic gets its catalogue partition count (as
+ * the services provision it: whichever starts first, a test sees production's layout); any other
+ * topic gets `numPartitions` (1 unless told).
+ */
+export async function ensureTopics(topics: string[], numPartitions?: number): Promise<void> {
+  const catalogue = new Map(topicSpecs().map((s) => [s.name, s.partitions]));
   const admin = testKafka().admin();
   await admin.connect();
   try {
@@ -43,7 +48,10 @@ export async function ensureTopics(topics: string[], numPartitions = 1): Promise
     const missing = topics.filter((t) => !existing.has(t));
     if (missing.length > 0) {
       await admin.createTopics({
-        topics: missing.map((topic) => ({ topic, numPartitions })),
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: numPartitions ?? catalogue.get(topic) ?? 1,
+        })),
         waitForLeaders: true,
       });
     }
