@@ -22,7 +22,7 @@ import {
 } from '@easgate/messaging';
 import { complianceFeed, policyTranslatorService } from '@easgate/policy-translator';
 import { type RunningService, startService } from '@easgate/service-runtime';
-import { createTestDatabase, createTopics, testKafka, uniqueName, waitFor } from '@easgate/testing';
+import { createTestDatabase, ensureTopics, testKafka, uniqueName, waitFor } from '@easgate/testing';
 import { recordFigure } from './report';
 
 /**
@@ -201,7 +201,8 @@ export async function runTranslatorBench(): Promise<void> {
   process.env['TEST_DATABASE_URL'] ??=
     process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   process.env['LOG_LEVEL'] ??= 'warn';
-  await createTopics(allTopics());
+  // The catalogue's layout (12 partitions for compliance and commands), as the services provision it.
+  await ensureTopics(allTopics());
   const busDir = mkdtempSync(join(tmpdir(), 'translator-bench-bus-'));
   const kafka: Target = {
     label: 'Kafka + PostgreSQL',

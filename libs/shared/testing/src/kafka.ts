@@ -35,9 +35,9 @@ export async function createTopics(topics: string[], numPartitions = 1): Promise
 }
 
 /**
- * Creates the topics that do not exist yet (subscribing to a missing topic races its auto-creation). A catalogue topic gets its catalogue partition count (as
- * the services provision it: whichever starts first, a test sees production's layout); any other
- * topic gets `numPartitions` (1 unless told).
+ * Creates the topics that do not exist yet (subscribing to a missing topic races its auto-creation).
+ * A catalogue topic gets its catalogue partition count, as the services provision it: whoever starts
+ * first, a test sees production's layout. Any other topic gets `numPartitions` (1 unless told).
  */
 export async function ensureTopics(topics: string[], numPartitions?: number): Promise<void> {
   const catalogue = new Map(topicSpecs().map((s) => [s.name, s.partitions]));
