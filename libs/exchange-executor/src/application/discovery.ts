@@ -10,7 +10,6 @@ import type { Logger, Outbox } from '@easgate/messaging';
 import type { Database } from '@easgate/persistence';
 import type { MailboxSnapshotRepository } from '../infra/persistence/mailbox-snapshot.repository';
 import type { TenantClients } from '../infra/tenant-clients';
-import { enqueueBatch } from '../infra/persistence/outbox-batch';
 import {
   DiscoveryDeviceRepository,
   type StagedDevice,
@@ -207,7 +206,7 @@ export class Discovery {
     }));
     await this.db.transaction(async (tx) => {
       await this.snapshots.saveInventories(tx, inventories);
-      await enqueueBatch(this.outbox, tx, events);
+      await this.outbox.enqueueMany(tx, events);
     });
     status.mailboxes += inventories.length;
     this.logger.info(
