@@ -5,6 +5,7 @@
  * the mailbox scope).
  */
 import {
+  type CertificateCheck,
   certificateSteps,
   tokenStep,
   type ValidationStage,
@@ -20,16 +21,8 @@ export {
 } from '@easgate/validation-pipeline';
 
 /** What the vault answers to `POST …/certificates/{id}/validate {live: true}`. */
-export interface VaultValidation {
+export interface VaultValidation extends CertificateCheck {
   readonly valid: boolean;
-  readonly errors: readonly { readonly code: string; readonly message: string }[];
-  readonly warnings: readonly { readonly code: string; readonly message: string }[];
-  readonly certificate?: {
-    readonly notAfter: string;
-    readonly keySize: number | null;
-    readonly keyAlgorithm: string;
-    readonly signatureAlgorithm: string;
-  };
   /** Present when the certificate checks passed and the token request was made. */
   readonly live?: {
     readonly ok: boolean;
