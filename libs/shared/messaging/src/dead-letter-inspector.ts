@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import {
-  DEAD_LETTER_SUFFIX,
-  decodeCloudEvent,
-  deadLetterTopicOf,
-  EasgateError,
-  normalizeHeaders,
-} from '@easgate/contracts';
+import { DEAD_LETTER_SUFFIX, decodeCloudEvent, deadLetterTopicOf, EasgateError } from '@easgate/contracts';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { kafkaBrokersFromEnv } from './bus-from-env';
 import { DeadLetterHeaders } from './dead-letter';
 import { kafkaSecurityFromEnv } from './kafka-security';
 import { InProcessBus } from './transport/in-process-bus';
-import { KafkaBus } from './transport/kafka-bus';
+import { incoming, KafkaBus } from './transport/kafka-bus';
 import type { IncomingMessage, MessageBus, MessagePublisher } from './transport/message';
 
 /** A replayed record carries the id of the dead letter it came from: if it fails again, its new dead letter says so. */
@@ -329,15 +323,7 @@ export function kafkaDeadLetterStore(
                 eachMessage: async ({ partition, message }) => {
                   const last = remaining.get(partition);
                   if (last === undefined || BigInt(message.offset) > last) return Promise.resolve();
-                  records.push({
-                    topic,
-                    partition,
-                    offset: message.offset,
-                    timestamp: message.timestamp,
-                    key: message.key === null ? null : message.key.toString('utf8'),
-                    value: message.value,
-                    headers: normalizeHeaders(message.headers),
-                  });
+                  records.push(incoming(topic, partition, message));
                   if (BigInt(message.offset) === last) remaining.delete(partition);
                   if (remaining.size === 0) {
                     clearTimeout(timer);

@@ -26,7 +26,8 @@ import {
 
 type KafkaMessage = Parameters<NonNullable<ConsumerRunConfig['eachMessage']>>[0]['message'];
 
-function incoming(topic: string, partition: number, message: KafkaMessage): IncomingMessage {
+/** A kafkajs message as the sinks (and the dead-letter inspector) receive it. */
+export function incoming(topic: string, partition: number, message: KafkaMessage): IncomingMessage {
   return {
     topic,
     partition,
