@@ -27,24 +27,48 @@ interface World {
   log: CommandLogRepository;
   leases: MailboxLeaseRepository;
   calls: Call[];
+  /** The personal device lists Exchange holds, as Set-CASMailbox's Add/Remove leave them. */
+  exchange: FakeLists;
   processors: CommandProcessor[];
+}
+
+/** One mailbox's ActiveSync allow and block lists, changed the way Set-CASMailbox changes them. */
+class FakeLists {
+  readonly allowed = new Set<string>();
+  readonly blocked = new Set<string>();
+
+  apply(parameters: Record<string, unknown>): void {
+    const change = (list: Set<string>, value: unknown) => {
+      const { add = [], remove = [] } = (value ?? {}) as { add?: string[]; remove?: string[] };
+      for (const id of remove) list.delete(id);
+      for (const id of add) list.add(id);
+    };
+    change(this.allowed, parameters['ActiveSyncAllowedDeviceIDs']);
+    change(this.blocked, parameters['ActiveSyncBlockedDeviceIDs']);
+  }
+}
+
+/** The executor's database: each call opens its own connections to it (an instance's own process). */
+function openDatabase(url: string): Promise<Database> {
+  const definition = exchangeExecutorService();
+  return Database.open({
+    service: 'exchange-executor',
+    url,
+    entities: [...messagingEntities, ...definition.entities],
+    migrations: [...messagingMigrations, ...definition.migrations],
+  });
 }
 
 async function setup(): Promise<World> {
   const testDb = await createTestDatabase();
-  const definition = exchangeExecutorService();
-  const db = await Database.open({
-    service: 'exchange-executor',
-    url: testDb.url,
-    entities: [...messagingEntities, ...definition.entities],
-    migrations: [...messagingMigrations, ...definition.migrations],
-  });
+  const db = await openDatabase(testDb.url);
   return {
     testDb,
     db,
     log: new CommandLogRepository(db),
     leases: new MailboxLeaseRepository(db),
     calls: [],
+    exchange: new FakeLists(),
     processors: [],
   };
 }
@@ -55,8 +79,15 @@ async function teardown(world: World): Promise<void> {
   await world.testDb.drop();
 }
 
-/** An instance: its own processor, on the shared database, calling a fake Exchange that takes 40 ms a call. */
-function anInstance(world: World, instanceId: string): CommandProcessor {
+/**
+ * An instance: its own processor, on the shared database (or its own connections to it), calling a
+ * fake Exchange that takes 40 ms a call; `afterCall` runs once Exchange has taken a call.
+ */
+function anInstance(
+  world: World,
+  instanceId: string,
+  { db = world.db, afterCall }: { db?: Database; afterCall?: (cmdlet: string) => Promise<void> } = {},
+): CommandProcessor {
   const client = {
     async invoke(cmdlet: string, parameters: Record<string, unknown>) {
       world.calls.push({
@@ -65,18 +96,20 @@ function anInstance(world: World, instanceId: string): CommandProcessor {
         identity: String(parameters['Identity']),
         at: Date.now(),
       });
+      if (cmdlet === 'Set-CASMailbox') world.exchange.apply(parameters);
       await new Promise((r) => setTimeout(r, 40));
+      await afterCall?.(cmdlet);
       return { values: [], warnings: [], attempts: 1 };
     },
   } as unknown as ExchangeClient;
   const sut = new CommandProcessor(
-    world.db,
-    world.log,
-    new MailboxLeaseRepository(world.db),
-    new MailboxSnapshotRepository(world.db),
+    db,
+    new CommandLogRepository(db),
+    new MailboxLeaseRepository(db),
+    new MailboxSnapshotRepository(db),
     { clientFor: () => Promise.resolve(client), describe: () => Promise.reject(new Error('not used')) },
     new Outbox(),
-    new Inbox(world.db, 'exchange-executor'),
+    new Inbox(db, 'exchange-executor'),
     createLogger('command-processor-test'),
     {
       batchWindowMs: 20,
@@ -98,26 +131,33 @@ async function aBacklog(world: World, mailboxes: number, perMailbox: number): Pr
     (_, i) => `user${i}-${randomUUID().slice(0, 6)}@contoso.com`,
   );
   for (const upn of upns)
-    for (let j = 0; j < perMailbox; j++) {
-      const command: ExchangeCommandV1 = {
-        commandId: randomUUID(),
-        tenant: TENANT,
-        mailbox: upn,
-        action: { kind: j % 2 === 0 ? 'allow-device' : 'block-device', deviceId: `ApplBKLG${j}0000001` },
-        reason: 'test',
-        requestedBy: 'test',
-        requestedAt: new Date().toISOString(),
-      };
-      await world.db.transaction((tx) =>
-        world.log.accept(tx, mailboxKey(TENANT, upn), command, {
-          id: command.commandId,
-          source: 'test',
-          type: ExchangeEventTypes.Command,
-          time: command.requestedAt,
-        }),
-      );
-    }
+    for (let j = 0; j < perMailbox; j++)
+      await aCommand(world, upn, {
+        kind: j % 2 === 0 ? 'allow-device' : 'block-device',
+        deviceId: `ApplBKLG${j}0000001`,
+      });
   return upns;
+}
+
+/** One command received for a mailbox, written to the shared log as the command handler writes it. */
+async function aCommand(world: World, upn: string, action: ExchangeCommandV1['action']): Promise<void> {
+  const command: ExchangeCommandV1 = {
+    commandId: randomUUID(),
+    tenant: TENANT,
+    mailbox: upn,
+    action,
+    reason: 'test',
+    requestedBy: 'test',
+    requestedAt: new Date().toISOString(),
+  };
+  await world.db.transaction((tx) =>
+    world.log.accept(tx, mailboxKey(TENANT, upn), command, {
+      id: command.commandId,
+      source: 'test',
+      type: ExchangeEventTypes.Command,
+      time: command.requestedAt,
+    }),
+  );
 }
 
 const casCallsOf = (world: World, upn: string) =>
@@ -160,6 +200,60 @@ describe(CommandProcessor.name, () => {
       expect(casCallsOf(world, alive)).toHaveLength(0);
       expect(await world.log.hasPending(mailboxKey(TENANT, alive))).toBe(true);
     } finally {
+      await teardown(world);
+    }
+  });
+
+  it('does not skip a change on the word of a snapshot that a pass killed after its Exchange call left behind', async () => {
+    const world = await setup();
+    const killedDb = await openDatabase(world.testDb.url);
+    const device = 'ApplKILL00000001';
+    const upn = `killed-${randomUUID().slice(0, 6)}@contoso.com`;
+    let died!: () => void;
+    const dead = new Promise<void>((r) => (died = r));
+    let release!: (err: Error) => void;
+    const hung = new Promise<void>((_, reject) => (release = reject));
+    // Exchange takes the block, then the instance's process is gone before it records the outcome.
+    const killed = anInstance(world, 'killed', {
+      db: killedDb,
+      afterCall: async () => {
+        await killedDb.close();
+        died();
+        await hung;
+      },
+    });
+    try {
+      await world.db.transaction((tx) =>
+        new MailboxSnapshotRepository(world.db).saveInventory(tx, {
+          tenant: TENANT,
+          scanId: 'scan-1',
+          mailbox: upn,
+          activeSyncEnabled: true,
+          allowedDeviceIds: [],
+          blockedDeviceIds: [],
+          mailboxPolicy: null,
+          devices: [],
+          observedAt: new Date().toISOString(),
+        }),
+      );
+      await aCommand(world, upn, { kind: 'block-device', deviceId: device });
+      await killed.start();
+      await dead;
+      expect([...world.exchange.blocked]).toEqual([device]);
+
+      // The device is back in order: off both personal lists. The snapshot still says it never left them.
+      await aCommand(world, upn, { kind: 'quarantine-device', deviceId: device });
+      await anInstance(world, 'survivor').start();
+      await drained(world, [upn]);
+      expect({ allowed: [...world.exchange.allowed], blocked: [...world.exchange.blocked] }).toEqual({
+        allowed: [],
+        blocked: [],
+      });
+      expect(casCallsOf(world, upn).map((c) => c.instance)).toEqual(['killed', 'survivor']);
+    } finally {
+      world.processors.splice(world.processors.indexOf(killed), 1);
+      release(new Error('the killed instance is gone'));
+      await killed.stop();
       await teardown(world);
     }
   });

@@ -26,6 +26,7 @@ import {
   type PlanSegment,
   planMailbox,
   applyUpdate,
+  isListAction,
 } from '../domain/mailbox-plan';
 import { type ExchangeClient, ExchangeError, ExchangeErrorCode } from '../infra/exchange-client';
 import type { CommandLogRepository, PendingCommand } from '../infra/persistence/command-log.repository';
@@ -340,10 +341,14 @@ export class CommandProcessor {
     const bySeq = new Map(pending.map((p) => [p.command.commandId, p]));
     const snapshot = mailbox ? await this.snapshots.find(tenant, mailbox) : undefined;
     let lists: MailboxLists | undefined = snapshot;
+    // A list change an earlier pass sent without living to record it (killed, or an answer lost):
+    // Exchange may be ahead of the snapshot, so nothing is skipped on its word this time; the full
+    // intent is sent (Add/Remove are idempotent set operations).
+    const uncertain = pending.some((p) => p.intent === 'sending' && isListAction(p.command.action));
     const segments: PlanSegment[] = mailbox
       ? planMailbox(
           pending.map((p) => p.command),
-          lists,
+          uncertain ? undefined : lists,
         )
       : pending.map((p) => ({ kind: 'single', command: p.command }));
     // One device read per flush, after the last list change: the state every result then reports.
@@ -358,7 +363,13 @@ export class CommandProcessor {
       try {
         outcomes =
           segment.kind === 'cas'
-            ? await this.runCas(client, mailbox!, segment.update, segment.dispositions)
+            ? await this.runCas(
+                client,
+                mailbox!,
+                segment.update,
+                segment.dispositions,
+                commands.map((c) => bySeq.get(c.commandId)!.seq),
+              )
             : new Map([
                 [
                   segment.command.commandId,
@@ -440,10 +451,14 @@ export class CommandProcessor {
     mailbox: string,
     update: CasMailboxUpdate | undefined,
     dispositions: Map<string, CommandDisposition>,
+    seqs: readonly number[],
   ): Promise<Map<string, Outcome>> {
-    const attempts = update
-      ? (await client.invoke('Set-CASMailbox', casMailboxParameters(mailbox, update))).attempts
-      : 0;
+    let attempts = 0;
+    if (update) {
+      // Committed before the call: a pass that dies before writing the outcome leaves the mark.
+      await this.log.recordIntents(seqs, 'sending');
+      attempts = (await client.invoke('Set-CASMailbox', casMailboxParameters(mailbox, update))).attempts;
+    }
     const outcomes = new Map<string, Outcome>();
     for (const [commandId, d] of dispositions) {
       switch (d.kind) {

@@ -18,7 +18,10 @@ export interface PendingCommand {
   readonly origin: CommandOrigin;
   readonly attempts: number;
   readonly nextAttemptAt: string | null;
-  /** Set when a previous pass recorded the intent of a one-shot effect (a wipe) before calling Exchange. */
+  /**
+   * Set when a previous pass recorded, before calling Exchange, that it was sending this command: a
+   * wipe (checked before it is sent again) or a list change (the snapshot may be behind Exchange).
+   */
   readonly intent: CommandIntent | null;
   readonly intentAt: string | null;
 }
@@ -123,10 +126,21 @@ export class CommandLogRepository {
    * crash the next pass finds it and checks Exchange before sending again.
    */
   async recordIntent(seq: number, intent: CommandIntent, at = new Date()): Promise<void> {
+    await this.recordIntents([seq], intent, at);
+  }
+
+  /** `recordIntent` for many pending commands at once (a Set-CASMailbox about to carry them). */
+  async recordIntents(seqs: readonly number[], intent: CommandIntent, at = new Date()): Promise<void> {
+    if (seqs.length === 0) return;
     await this.db.transaction((tx) =>
       tx
         .getRepository(CommandLogEntity)
-        .update({ seq, status: 'pending' }, { intent, intentAt: at.toISOString() }),
+        .createQueryBuilder()
+        .update()
+        .set({ intent, intentAt: at.toISOString() })
+        .whereInIds([...seqs])
+        .andWhere(PENDING_ROWS)
+        .execute(),
     );
   }
 
