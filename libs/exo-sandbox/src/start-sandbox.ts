@@ -5,7 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { type AppSummary, Sandbox, type SandboxKnobs, defaultKnobs } from './domain/sandbox';
 import { SandboxHttpServer } from './http/sandbox-http-server';
-import { ensureTlsMaterial } from './infra/tls-material';
+import { ensureTlsMaterial } from '@easgate/tls';
 import type { AccessLevel } from './domain/access-state';
 
 export interface SandboxAppOption {
