@@ -16,6 +16,7 @@ import { ConfigSync } from './application/config-sync';
 import { Discovery } from './application/discovery';
 import { HealthReporter } from './application/health-reporter';
 import { ScopeGuard } from './application/scope-guard';
+import { TenantStatus } from './application/tenant-status';
 import { type ExecutorConfig, parseExecutorConfig } from './config';
 import { ExecutorError, ExecutorErrorCode } from './domain/executor-error';
 import { CommandKindPolicy } from './domain/command-kinds';
@@ -27,6 +28,7 @@ import { CommandLogRepository } from './infra/persistence/command-log.repository
 import { ConfigSnapshotRepository } from './infra/persistence/config-snapshot.repository';
 import { MailboxLeaseRepository, ProcessLocalLeases } from './infra/persistence/mailbox-lease.repository';
 import { MailboxSnapshotRepository } from './infra/persistence/mailbox-snapshot.repository';
+import { TenantStatusQueries } from './infra/persistence/tenant-status.queries';
 import {
   ConfiguredTenantClients,
   FallbackTenantClients,
@@ -233,6 +235,12 @@ export class ExchangeExecutorModule {
           useFactory: (db: Database, outbox: Outbox) =>
             new ConfigSync(db, new ConfigSnapshotRepository(db), clients, outbox, context.logger),
           inject: [SERVICE_DATABASE, Outbox],
+        },
+        {
+          provide: TenantStatus,
+          useFactory: (db: Database, reporter: HealthReporter, discovery: Discovery) =>
+            new TenantStatus(clients, reporter, discovery, new TenantStatusQueries(db)),
+          inject: [SERVICE_DATABASE, HealthReporter, Discovery],
         },
         ExecutorLifecycle,
       ],

@@ -5,6 +5,7 @@ import { ExchangeErrorCode } from './infra/exchange-client';
 import { MailboxLeaseEntity } from './infra/persistence/mailbox-lease.entity';
 import { ExecutorLeases1764300000002 } from './infra/persistence/executor-leases.migration';
 import { ExecutorPendingIndexes1764300000003 } from './infra/persistence/executor-pending-indexes.migration';
+import { ExecutorStatusIndexes1764300000020 } from './infra/persistence/executor-status-indexes.migration';
 import { CommandLogEntity } from './infra/persistence/command-log.entity';
 import { DiscoveryDeviceEntity } from './infra/persistence/discovery-device.entity';
 import { ExecutorDiscoveryStaging1764300000010 } from './infra/persistence/discovery-staging.migration';
@@ -82,6 +83,7 @@ export function exchangeExecutorService(options: ExchangeExecutorOptions = {}): 
       ExecutorLeases1764300000002,
       ExecutorPendingIndexes1764300000003,
       ExecutorDiscoveryStaging1764300000010,
+      ExecutorStatusIndexes1764300000020,
     ],
     module: (context) => ExchangeExecutorModule.forService(context, options),
     httpStatusOf: httpStatusOfExecutorError,

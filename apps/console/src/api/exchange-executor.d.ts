@@ -156,6 +156,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/tenants/{tenant}/status': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The tenant’s Exchange status: last successful Exchange call, discovery state and counts, throttling, circuit breaker and command backlog
+     * @description Throttling, circuit, the last request and the newest scan are what this executor process saw; the last applied command, the backlog and the inventory come from the database. The tenant is matched by its id and its domain.
+     */
+    get: operations['ExecutorController_tenantStatus'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -695,6 +715,115 @@ export interface operations {
       };
       /** @description EXO_NO_TENANT_CONNECTION: no connection in the vault for this tenant */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  ExecutorController_tenantStatus: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        tenant: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The status */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            backlog: {
+              depth: number;
+              oldestAgeSeconds: number;
+              /** Format: date-time */
+              oldestReceivedAt?: string;
+            };
+            circuit: {
+              reason?: string;
+              /** Format: date-time */
+              since?: string;
+              /** @enum {string} */
+              state: 'closed' | 'open' | 'half-open';
+            };
+            discovery: {
+              inventory: {
+                /** Format: date-time */
+                lastObservedAt?: string;
+                mailboxes: number;
+              };
+              scan?: {
+                devices: number;
+                error?: {
+                  code: string;
+                  message: string;
+                };
+                /** Format: date-time */
+                finishedAt?: string;
+                mailboxes: number;
+                pages: number;
+                scanId: string;
+                /** Format: date-time */
+                startedAt: string;
+                /** @enum {string} */
+                state: 'running' | 'completed' | 'failed';
+                tenant: string;
+              };
+              /** @enum {string} */
+              state: 'none' | 'running' | 'completed' | 'failed';
+            };
+            knownAs: string[];
+            lastAppliedCommand?: {
+              action: string;
+              commandId: string;
+              /** Format: date-time */
+              completedAt: string;
+            };
+            lastSuccessfulCall?: {
+              /** Format: date-time */
+              at: string;
+              /** @enum {string} */
+              source: 'request' | 'command';
+              /** @description the cmdlet, or the kind of the applied command */
+              what: string;
+            };
+            lastSuccessfulRequest?: {
+              /** Format: date-time */
+              at: string;
+              cmdlet: string;
+            };
+            /** Format: date-time */
+            observedAt: string;
+            tenant: string;
+            throttling: {
+              active: boolean;
+              retryAfterSeconds?: number;
+              throttledRequests: number;
+              windowSeconds: number;
+            };
+          };
+        };
+      };
+      /** @description INVALID_TENANT: not a tenant id (GUID) or a domain */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNAUTHENTICATED: missing or wrong API token */
+      401: {
         headers: {
           [name: string]: unknown;
         };

@@ -66,6 +66,15 @@ export class Discovery {
     return this.scans.get(scanId);
   }
 
+  /** The newest scan this process ran for a tenant known by any of `tenants` (id or domain). */
+  latest(tenants: readonly string[]): ScanStatus | undefined {
+    const keys = new Set(tenants.map((t) => t.toLowerCase()));
+    let newest: ScanStatus | undefined;
+    for (const scan of this.scans.values())
+      if (keys.has(scan.tenant) && (!newest || scan.startedAt > newest.startedAt)) newest = scan;
+    return newest;
+  }
+
   /** Starts a scan and returns at once; progress through `status`. */
   start(tenant: string): ScanStatus {
     const running = [...this.scans.values()].find(

@@ -91,4 +91,30 @@ describe(HealthReporter.name, () => {
     expect(published[1]).toMatchObject({ scanId: 's1', intervalSeconds: 3600, mailboxes: 2, devices: 3 });
     expect(published[2]).toMatchObject({ state: 'closed' });
   });
+
+  it('tells what it saw of a tenant known by its id or domain: last success, throttling in the window, circuit', async () => {
+    const { sut, clock } = build();
+    sut.requestObserved({ ...throttled, tenant: 'GUID-1', outcome: 'ok', cmdlet: 'Get-CASMailbox' });
+    clock.t += 1000;
+    sut.requestObserved({ ...throttled, tenant: 'guid-1', retryAfterSeconds: 4 });
+    sut.requestObserved({ ...throttled, tenant: 'contoso.com' });
+    sut.requestObserved({ ...throttled, tenant: 'contoso.com' });
+    sut.circuitChanged('contoso.com', 'open', '5 consecutive failures');
+    await sut.stop();
+
+    const view = sut.tenantView(['guid-1', 'contoso.com']);
+    clock.t += 61_000;
+    const later = sut.tenantView(['guid-1', 'contoso.com']);
+
+    expect(view).toEqual({
+      lastSuccessfulRequest: { at: '2026-01-01T00:00:00.000Z', cmdlet: 'Get-CASMailbox' },
+      throttling: { active: true, throttledRequests: 3, windowSeconds: 60, retryAfterSeconds: 4 },
+      circuit: { state: 'open', since: '2026-01-01T00:00:01.000Z', reason: '5 consecutive failures' },
+    });
+    expect(later.throttling.throttledRequests).toBe(0);
+    expect(sut.tenantView(['fabrikam.com'])).toEqual({
+      throttling: { active: false, throttledRequests: 0, windowSeconds: 60 },
+      circuit: { state: 'closed' },
+    });
+  });
 });

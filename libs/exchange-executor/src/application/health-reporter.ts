@@ -32,6 +32,21 @@ export interface HealthPorts {
   now?: () => number;
 }
 
+/** What this process last saw of a tenant's Exchange calls (the status endpoint's live half). */
+export interface TenantHealthView {
+  /** The last admin API request that succeeded, of any caller (commands, discovery, sync, tests). */
+  lastSuccessfulRequest?: { at: string; cmdlet: string };
+  throttling: {
+    active: boolean;
+    /** Throttled answers (429) in the window. */
+    throttledRequests: number;
+    windowSeconds: number;
+    retryAfterSeconds?: number;
+  };
+  /** The tenant's circuit breaker as last reported (closed until something opened it). */
+  circuit: { state: CircuitState; since?: string; reason?: string };
+}
+
 interface Throttling {
   hits: number[];
   active: boolean;
@@ -47,6 +62,8 @@ interface Throttling {
 export class HealthReporter {
   private readonly throttling = new Map<string, Throttling>();
   private readonly backlogged = new Set<string>();
+  private readonly circuits = new Map<string, TenantHealthView['circuit']>();
+  private readonly lastSuccess = new Map<string, { at: number; cmdlet: string }>();
   private chain: Promise<void> = Promise.resolve();
   private timer?: NodeJS.Timeout;
   private readonly now: () => number;
@@ -71,6 +88,10 @@ export class HealthReporter {
   }
 
   requestObserved(request: TenantRequestOutcome): void {
+    if (request.outcome === 'ok') {
+      this.lastSuccess.set(request.tenant.toLowerCase(), { at: this.now(), cmdlet: request.cmdlet });
+      return;
+    }
     if (!THROTTLED.has(request.outcome)) return;
     const now = this.now();
     const state = this.throttling.get(request.tenant) ?? { hits: [], active: false, publishedAt: 0 };
@@ -88,6 +109,11 @@ export class HealthReporter {
 
   circuitChanged(tenant: string, state: CircuitState, reason?: string): void {
     const observedAt = new Date(this.now()).toISOString();
+    this.circuits.set(tenant.toLowerCase(), {
+      state,
+      since: observedAt,
+      ...(reason !== undefined && { reason }),
+    });
     this.enqueue(() =>
       this.publish(tenant, {
         signal: 'circuit',
@@ -162,6 +188,46 @@ export class HealthReporter {
         await this.publish(tenant, this.throttlingSignal(tenant, state));
       }
     }
+  }
+
+  /**
+   * What this process saw of a tenant known by any of `tenants` (its id and domain: callers name a
+   * tenant either way). Read-only: throttled answers out of the window are not counted, not removed.
+   */
+  tenantView(tenants: readonly string[]): TenantHealthView {
+    const keys = new Set(tenants.map((t) => t.toLowerCase()));
+    const now = this.now();
+    const since = now - this.options.windowSeconds * 1000;
+    let success: { at: number; cmdlet: string } | undefined;
+    let circuit: TenantHealthView['circuit'] | undefined;
+    let hits = 0;
+    let active = false;
+    let retryAfterSeconds: number | undefined;
+    for (const key of keys) {
+      const seen = this.lastSuccess.get(key);
+      if (seen && (!success || seen.at > success.at)) success = seen;
+      const reported = this.circuits.get(key);
+      if (reported && (!circuit || (reported.since ?? '') > (circuit.since ?? ''))) circuit = reported;
+    }
+    for (const [tenant, state] of this.throttling) {
+      if (!keys.has(tenant.toLowerCase())) continue;
+      hits += state.hits.filter((at) => at > since).length;
+      active ||= state.active;
+      retryAfterSeconds ??= state.retryAfterSeconds;
+    }
+    return {
+      ...(success && {
+        lastSuccessfulRequest: { at: new Date(success.at).toISOString(), cmdlet: success.cmdlet },
+      }),
+      throttling: {
+        // Sustained over the names together (a tenant's id and domain are one tenant's budget).
+        active: active || hits >= this.options.throttleThreshold,
+        throttledRequests: hits,
+        windowSeconds: this.options.windowSeconds,
+        ...(retryAfterSeconds !== undefined && { retryAfterSeconds }),
+      },
+      circuit: circuit ?? { state: 'closed' },
+    };
   }
 
   private prune(state: Throttling, now: number): void {

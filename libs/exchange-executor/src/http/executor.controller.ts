@@ -5,6 +5,7 @@ import { ConfigSync } from '../application/config-sync';
 import { ScopeGuard } from '../application/scope-guard';
 import type { ExecutorConfig } from '../config';
 import { Discovery } from '../application/discovery';
+import { TenantStatus } from '../application/tenant-status';
 import { runConnectionTest } from '../infra/exchange-client';
 import { CommandLogRepository } from '../infra/persistence/command-log.repository';
 import { TENANT_CLIENTS } from '../tokens';
@@ -20,6 +21,95 @@ function tenantParam(tenant: string): string {
   return tenant;
 }
 
+const timestamp = { type: 'string', format: 'date-time' } as const;
+const tenantStatusSchema = {
+  type: 'object',
+  required: ['tenant', 'knownAs', 'throttling', 'circuit', 'discovery', 'backlog', 'observedAt'],
+  properties: {
+    tenant: { type: 'string' },
+    knownAs: { type: 'array', items: { type: 'string' } },
+    lastSuccessfulCall: {
+      type: 'object',
+      required: ['at', 'source', 'what'],
+      properties: {
+        at: timestamp,
+        source: { type: 'string', enum: ['request', 'command'] },
+        what: { type: 'string', description: 'the cmdlet, or the kind of the applied command' },
+      },
+    },
+    lastSuccessfulRequest: {
+      type: 'object',
+      required: ['at', 'cmdlet'],
+      properties: { at: timestamp, cmdlet: { type: 'string' } },
+    },
+    lastAppliedCommand: {
+      type: 'object',
+      required: ['commandId', 'completedAt', 'action'],
+      properties: { commandId: { type: 'string' }, completedAt: timestamp, action: { type: 'string' } },
+    },
+    throttling: {
+      type: 'object',
+      required: ['active', 'throttledRequests', 'windowSeconds'],
+      properties: {
+        active: { type: 'boolean' },
+        throttledRequests: { type: 'integer' },
+        windowSeconds: { type: 'integer' },
+        retryAfterSeconds: { type: 'number' },
+      },
+    },
+    circuit: {
+      type: 'object',
+      required: ['state'],
+      properties: {
+        state: { type: 'string', enum: ['closed', 'open', 'half-open'] },
+        since: timestamp,
+        reason: { type: 'string' },
+      },
+    },
+    discovery: {
+      type: 'object',
+      required: ['state', 'inventory'],
+      properties: {
+        state: { type: 'string', enum: ['none', 'running', 'completed', 'failed'] },
+        scan: {
+          type: 'object',
+          required: ['scanId', 'tenant', 'state', 'devices', 'mailboxes', 'pages', 'startedAt'],
+          properties: {
+            scanId: { type: 'string' },
+            tenant: { type: 'string' },
+            state: { type: 'string', enum: ['running', 'completed', 'failed'] },
+            devices: { type: 'integer' },
+            mailboxes: { type: 'integer' },
+            pages: { type: 'integer' },
+            startedAt: timestamp,
+            finishedAt: timestamp,
+            error: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: { code: { type: 'string' }, message: { type: 'string' } },
+            },
+          },
+        },
+        inventory: {
+          type: 'object',
+          required: ['mailboxes'],
+          properties: { mailboxes: { type: 'integer' }, lastObservedAt: timestamp },
+        },
+      },
+    },
+    backlog: {
+      type: 'object',
+      required: ['depth', 'oldestAgeSeconds'],
+      properties: {
+        depth: { type: 'integer' },
+        oldestReceivedAt: timestamp,
+        oldestAgeSeconds: { type: 'integer' },
+      },
+    },
+    observedAt: timestamp,
+  },
+};
+
 @ApiTags('exchange')
 @ApiBearerAuth()
 @Controller('v1')
@@ -29,6 +119,7 @@ export class ExecutorController {
     @Inject(CommandLogRepository) private readonly log: CommandLogRepository,
     @Inject(TENANT_CLIENTS) private readonly clients: TenantClients,
     @Inject(ConfigSync) private readonly configSync: ConfigSync,
+    @Inject(TenantStatus) private readonly status: TenantStatus,
     @Inject('EXECUTOR_RUNTIME') runtime: { config: ExecutorConfig },
   ) {
     this.scopes = new ScopeGuard(runtime.config.EXECUTOR_SCOPES);
@@ -36,6 +127,20 @@ export class ExecutorController {
 
   /** The tenants' mailbox scopes, for the connection test's scope step. */
   private readonly scopes: ScopeGuard;
+
+  @Get('tenants/:tenant/status')
+  @Access('auditor', byParam('tenant'))
+  @ApiOperation({
+    summary:
+      'The tenant’s Exchange status: last successful Exchange call, discovery state and counts, throttling, circuit breaker and command backlog',
+    description:
+      'Throttling, circuit, the last request and the newest scan are what this executor process saw; the last applied command, the backlog and the inventory come from the database. The tenant is matched by its id and its domain.',
+  })
+  @ApiResponse({ status: 200, description: 'The status', schema: tenantStatusSchema })
+  @ApiResponse({ status: 400, description: 'INVALID_TENANT: not a tenant id (GUID) or a domain' })
+  tenantStatus(@Param('tenant') tenant: string) {
+    return this.status.of(tenantParam(tenant));
+  }
 
   @Post('tenants/:tenant/config-sync')
   @Access('operator', byParam('tenant'))
