@@ -75,12 +75,28 @@ function dataSourceOptions(options: DatabaseOptions): DataSourceOptions {
   };
 }
 
+/** A unit of work waiting for SQLite's one connection. */
+interface Queued {
+  kind: 'transaction' | 'read';
+  work: (manager: EntityManager) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (reason: unknown) => void;
+}
+
+/**
+ * Group commit on SQLite: transactions queued while one group runs join it (up to this many, and
+ * while the group is younger than GROUP_MAX_MS), each in its own savepoint, and commit together.
+ */
+const GROUP_MAX_TRANSACTIONS = 32;
+const GROUP_MAX_MS = 100;
+
 /**
  * A service's database: PostgreSQL in production, SQLite as the embedded default.
  * Migrations run on open; `synchronize` is always off.
  */
 export class Database {
-  private sqliteQueue: Promise<unknown> = Promise.resolve();
+  private readonly sqliteQueue: Queued[] = [];
+  private draining = false;
 
   private constructor(
     readonly dataSource: DataSource,
@@ -103,22 +119,123 @@ export class Database {
   }
 
   /**
-   * Runs `work` in one transaction. SQLite has one connection, so its transactions are queued
-   * rather than nested; PostgreSQL runs them concurrently.
+   * Runs `work` in one transaction: all of it is kept, or none. PostgreSQL runs transactions
+   * concurrently. SQLite has one connection, so its transactions are queued rather than nested, and
+   * committed in groups: those that queued up while the previous group ran run one after the other
+   * inside ONE SQLite transaction, each in its own savepoint (a failing one is rolled back alone and
+   * rejects alone), and the group commits once — one WAL write of the pages they share and one sync
+   * instead of one per transaction. Each promise resolves only once its group has committed; if
+   * the commit fails, every transaction of the group rejects (none was kept).
    */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     if (this.kind === 'postgres') return this.dataSource.transaction(work);
-    const run = this.sqliteQueue.then(() => this.dataSource.transaction(work));
-    this.sqliteQueue = run.catch(() => undefined);
-    return run;
+    return this.enqueue('transaction', work);
   }
 
-  /** Reads outside a transaction (queued behind writes on SQLite). */
+  /** Reads outside a transaction (queued behind writes on SQLite, never inside a group). */
   read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (this.kind === 'postgres') return work(this.dataSource.manager);
-    const run = this.sqliteQueue.then(() => work(this.dataSource.manager));
-    this.sqliteQueue = run.catch(() => undefined);
-    return run;
+    return this.enqueue('read', work);
+  }
+
+  private enqueue<T>(kind: Queued['kind'], work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.sqliteQueue.push({ kind, work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.draining) {
+        this.draining = true;
+        // On the next turn of the event loop, never inside the caller's call: what the other
+        // callbacks of this turn queue (other partitions' batches) joins the same group.
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.sqliteQueue.length > 0) {
+        if (this.sqliteQueue[0].kind === 'transaction') {
+          await this.commitGroup();
+          continue;
+        }
+        const read = this.sqliteQueue.shift()!;
+        try {
+          read.resolve(await read.work(this.dataSource.manager));
+        } catch (err) {
+          read.reject(err);
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** Runs the queued transactions (those queued meanwhile join) in one SQLite transaction, one savepoint each. */
+  private async commitGroup(): Promise<void> {
+    const runner = this.dataSource.createQueryRunner();
+    const done: { item: Queued; value: unknown }[] = [];
+    const started = Date.now();
+    let broken: { error: unknown } | undefined;
+    try {
+      await runner.startTransaction();
+    } catch (error) {
+      this.sqliteQueue.shift()!.reject(error);
+      return;
+    }
+    while (
+      this.sqliteQueue[0]?.kind === 'transaction' &&
+      done.length < GROUP_MAX_TRANSACTIONS &&
+      (done.length === 0 || Date.now() - started < GROUP_MAX_MS)
+    ) {
+      const item = this.sqliteQueue.shift()!;
+      try {
+        await runner.startTransaction(); // a savepoint
+      } catch (error) {
+        item.reject(error);
+        broken = { error };
+        break;
+      }
+      try {
+        const value = await item.work(runner.manager);
+        await runner.commitTransaction(); // releases the savepoint
+        done.push({ item, value });
+      } catch (error) {
+        try {
+          await runner.rollbackTransaction(); // to the savepoint: this transaction's work is gone
+        } catch {
+          // Checked below: SQLite may have rolled back the whole group (disk full, I/O error).
+        }
+        item.reject(error);
+        if (!this.sqliteInTransaction()) {
+          broken = { error };
+          break;
+        }
+      }
+    }
+    if (!broken) {
+      try {
+        await runner.commitTransaction();
+      } catch (error) {
+        broken = { error };
+      }
+    }
+    if (broken) {
+      await this.abandonGroup(runner);
+      for (const { item } of done) item.reject(broken.error);
+      return;
+    }
+    for (const { item, value } of done) item.resolve(value);
+  }
+
+  /** After a failed group: nothing of it is kept, and the connection is out of any transaction. */
+  private async abandonGroup(runner: ReturnType<DataSource['createQueryRunner']>): Promise<void> {
+    if (this.sqliteInTransaction()) await runner.query('ROLLBACK').catch(() => undefined);
+    // TypeORM's own bookkeeping of the runner (depth, active) back to "no transaction".
+    Object.assign(runner, { isTransactionActive: false, transactionDepth: 0 });
+  }
+
+  private sqliteInTransaction(): boolean {
+    const driver = this.dataSource.driver as unknown as { databaseConnection?: { inTransaction?: boolean } };
+    return driver.databaseConnection?.inTransaction === true;
   }
 
   async close(): Promise<void> {
