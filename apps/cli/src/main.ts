@@ -8,6 +8,7 @@ import { registerIdentityCommands } from './commands/identity.command';
 import { registerMdmCommands } from './commands/mdm.command';
 import { registerSandboxCommands } from './commands/sandbox.command';
 import { registerStartCommand } from './commands/start.command';
+import { registerTlsCommands } from './commands/tls.command';
 import { registerTopicsCommands } from './commands/topics.command';
 import { registerVaultCommands } from './commands/vault.command';
 
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerTopicsCommands(program);
   registerDbCommands(program);
   registerIdentityCommands(program);
+  registerTlsCommands(program);
   return program;
 }
 

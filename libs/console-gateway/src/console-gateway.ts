@@ -10,6 +10,7 @@ import {
   UserRoles,
 } from '@easgate/identity';
 import { createLogger, type Logger } from '@easgate/messaging';
+import { peerDispatcher, refusedPeerCertificate } from '@easgate/tls';
 import { LocalUsers } from './local-users';
 import { OidcSignIn, type OidcSettings } from './oidc';
 import { passwordProblem } from './passwords';
@@ -46,6 +47,8 @@ export interface ConsoleGatewayOptions {
   readonly secureCookies?: boolean;
   /** HTTPS with this certificate and key (PEM files), as the services' EASGATE_TLS_CERT_FILE/KEY_FILE. */
   readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  /** The CA (PEM) of the services' certificates, trusted besides the system CAs (EASGATE_TLS_CA_FILE). */
+  readonly servicesCa?: string;
   /** The local accounts file (default `<dataDir>/console-users.json`); a read-only file (a mounted Secret) works. */
   readonly usersFile?: string;
   readonly logger?: Logger;
@@ -108,6 +111,9 @@ export async function startConsoleGateway(options: ConsoleGatewayOptions): Promi
   const sessions = new Sessions(join(options.dataDir, 'console-sessions.sqlite'), options.sessionLifetimes);
   const oidc = options.oidc ? new OidcSignIn(options.oidc) : undefined;
   const bootstrapCode = users.issueBootstrapCode();
+  // Node's fetch takes undici's agents; only the two packages' type declarations differ.
+  const upstreamAgent = options.servicesCa ? peerDispatcher(options.servicesCa) : undefined;
+  const upstreamDispatcher = upstreamAgent as unknown as RequestInit['dispatcher'];
 
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((err: unknown) => {
@@ -256,7 +262,8 @@ export async function startConsoleGateway(options: ConsoleGatewayOptions): Promi
     const raw = write ? await readBody(req) : undefined;
     const contentType = header(req, 'content-type');
 
-    const upstream = await fetch(`${options.services[service].replace(/\/+$/, '')}${inner}${url.search}`, {
+    const target = `${options.services[service].replace(/\/+$/, '')}${inner}${url.search}`;
+    const upstream = await fetch(target, {
       method,
       headers: {
         authorization: `Bearer ${userToken(session.identity, service)}`,
@@ -265,8 +272,19 @@ export async function startConsoleGateway(options: ConsoleGatewayOptions): Promi
       },
       ...(raw && { body: new Uint8Array(raw) }),
       signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
+      ...(upstreamDispatcher && { dispatcher: upstreamDispatcher }),
     }).catch((err: unknown) => {
-      logger.warn({ service, err: err instanceof Error ? err.message : String(err) }, 'service unreachable');
+      const refused = refusedPeerCertificate(err, target);
+      logger.warn(
+        {
+          service,
+          code: refused?.code,
+          err: refused?.message ?? (err instanceof Error ? err.message : String(err)),
+        },
+        'service unreachable',
+      );
+      if (refused)
+        throw new HttpError(502, refused.code, `${service}'s certificate is not trusted by the gateway`);
       throw new HttpError(502, 'SERVICE_UNAVAILABLE', `${service} did not answer`);
     });
     const headers: Record<string, string> = { ...SECURITY_HEADERS, 'cache-control': 'no-store' };
@@ -338,6 +356,7 @@ export async function startConsoleGateway(options: ConsoleGatewayOptions): Promi
         server.closeAllConnections();
         server.close(() => {
           sessions.close();
+          void upstreamAgent?.close().catch(() => undefined);
           ok();
         });
       }),

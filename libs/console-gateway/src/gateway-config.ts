@@ -8,6 +8,7 @@ import {
   serviceKeyFromPem,
 } from '@easgate/identity';
 import { createLogger, type Logger } from '@easgate/messaging';
+import { peerCaFromEnv } from '@easgate/tls';
 import { z } from 'zod';
 import {
   type ConsoleGatewayOptions,
@@ -39,6 +40,7 @@ const SharedEnv = z.object({
   CONSOLE_SECURE_COOKIES: Flag.optional(),
   EASGATE_TLS_CERT_FILE: z.string().min(1).optional(),
   EASGATE_TLS_KEY_FILE: z.string().min(1).optional(),
+  EASGATE_TLS_CA_FILE: z.string().min(1).optional(),
 });
 
 const Port = z.coerce.number().int().min(0).max(65_535);
@@ -71,7 +73,7 @@ function parse<Schema extends z.ZodType>(schema: Schema, env: NodeJS.ProcessEnv)
 /**
  * The gateway's options: what `given` says plus the environment's shared settings (HOST,
  * EASGATE_CONSOLE_DIR, CONSOLE_USERS_FILE, CONSOLE_SECURE_COOKIES, EASGATE_TLS_CERT_FILE + EASGATE_TLS_KEY_FILE,
- * CONSOLE_OIDC_*). The one construction behind `easgate start` and apps/console-gateway. A bad setting
+ * EASGATE_TLS_CA_FILE (the services' CA), CONSOLE_OIDC_*). The one construction behind `easgate start` and apps/console-gateway. A bad setting
  * throws naming each bad key.
  */
 export function consoleGatewayOptionsFromEnv(
@@ -88,6 +90,7 @@ export function consoleGatewayOptionsFromEnv(
       throw new ConsoleGatewayConfigError(`${key}: ${file} does not exist`);
   }
   const oidc = oidcSettingsFrom(env);
+  const servicesCa = peerCaFromEnv(env);
   return {
     port: given.port,
     dataDir: given.dataDir,
@@ -101,6 +104,7 @@ export function consoleGatewayOptionsFromEnv(
       shared.EASGATE_TLS_KEY_FILE !== undefined && {
         tls: { certFile: shared.EASGATE_TLS_CERT_FILE, keyFile: shared.EASGATE_TLS_KEY_FILE },
       }),
+    ...(servicesCa !== undefined && { servicesCa }),
     ...(oidc && { oidc }),
     ...(given.health && { health: given.health }),
     ...(given.logger && { logger: given.logger }),

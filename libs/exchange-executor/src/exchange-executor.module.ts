@@ -11,6 +11,7 @@ import { createCloudEvent, OpsEventTypes, Topics } from '@easgate/contracts';
 import { Inbox, Outbox, SERVICE_DATABASE } from '@easgate/messaging';
 import type { Database } from '@easgate/persistence';
 import { type ServiceContext, tenantResolverToken, type TenantResolver } from '@easgate/service-runtime';
+import { peerCaFromEnv } from '@easgate/tls';
 import { CommandProcessor, EXECUTOR_SOURCE } from './application/command-processor';
 import { ConfigSync } from './application/config-sync';
 import { Discovery } from './application/discovery';
@@ -89,11 +90,12 @@ class ExecutorLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
 export class ExchangeExecutorModule {
   static forService(context: ServiceContext, options: ExchangeExecutorOptions = {}): DynamicModule {
     const config = parseExecutorConfig(context.env);
-    const http =
-      options.http ??
-      new UndiciTransport(
-        config.EXECUTOR_CA_FILE ? { caPem: readFileSync(config.EXECUTOR_CA_FILE, 'utf8') } : {},
-      );
+    // Extra CAs: the sandbox's (EXECUTOR_CA_FILE) and the services' own (EASGATE_TLS_CA_FILE, for the vault).
+    const caPem = [
+      config.EXECUTOR_CA_FILE ? readFileSync(config.EXECUTOR_CA_FILE, 'utf8') : undefined,
+      peerCaFromEnv(context.env),
+    ].filter((pem) => pem !== undefined);
+    const http = options.http ?? new UndiciTransport(caPem.length > 0 ? { caPem: caPem.join('\n') } : {});
     // The factory exists before Nest builds the reporter (which needs the database and outbox).
     const health: { reporter?: HealthReporter } = {};
     const metrics = exchangeRequestMetrics();

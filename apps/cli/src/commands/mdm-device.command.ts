@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { describeServiceCallFailure, serviceCallInit } from './service-trust';
 import { UsageError } from './usage';
 
 interface DeviceOptions {
@@ -62,9 +63,12 @@ async function showDevice(mdmDeviceId: string, options: DeviceOptions, token: st
   const url = `${options.url.replace(/\/+$/, '')}/v1/tenants/${encodeURIComponent(options.tenant)}/devices/${encodeURIComponent(mdmDeviceId)}`;
   let res: Response;
   try {
-    res = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
+    res = await fetch(url, { headers: { Authorization: `Bearer ${token}` }, ...serviceCallInit() });
   } catch (err) {
-    throw new Error(`the policy-translator at ${options.url} cannot be reached: ${String(err)}`);
+    if (err instanceof UsageError) throw err;
+    throw new Error(
+      `the policy-translator at ${options.url} cannot be reached: ${describeServiceCallFailure(err, url)}`,
+    );
   }
   const body = (await res.json().catch(() => ({}))) as DeviceView & { code?: string; message?: string };
   if (!res.ok)

@@ -19,6 +19,7 @@ import {
 import type { Command } from 'commander';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { registerMdmDeviceCommand } from './mdm-device.command';
+import { describeServiceCallFailure, serviceCallInit } from './service-trust';
 import { collect, integerFlag, UsageError } from './usage';
 
 interface TargetOptions {
@@ -127,6 +128,9 @@ async function openSink(options: TargetOptions): Promise<Sink> {
             method: 'POST',
             headers: { authorization: `Bearer ${token}`, 'content-type': MdmEventsMediaType.Batch },
             body,
+            ...serviceCallInit(),
+          }).catch((err: unknown) => {
+            throw new Error(`${url} cannot be reached: ${describeServiceCallFailure(err, url)}`);
           });
           if (res.status !== 202) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
         }

@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { apiTokenFromEnv } from '@easgate/service-runtime';
 import type { Command } from 'commander';
+import { describeServiceCallFailure, serviceCallInit } from './service-trust';
+import { UsageError } from './usage';
 
 /** Exit codes scripts branch on: 0 ok, 1 usage or connection error, 2 the audit chain is broken. */
 export enum VaultExitCode {
@@ -43,19 +45,18 @@ async function call<T>(options: VaultOptions, method: 'GET' | 'POST', path: stri
     response = await fetch(`${base}${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, 'x-easgate-actor': 'cli' },
+      ...serviceCallInit(),
     });
   } catch (err) {
-    throw new VaultCallError(`the cert-vault at ${base} does not answer (${describeFetchError(err)})`);
+    if (err instanceof UsageError) throw new VaultCallError(err.message);
+    throw new VaultCallError(
+      `the cert-vault at ${base} does not answer (${describeServiceCallFailure(err, base)})`,
+    );
   }
   const body = (await response.json().catch(() => ({}))) as T & { code?: string; message?: string };
   if (!response.ok)
     throw new VaultCallError(`${response.status} ${body.code ?? ''} ${body.message ?? ''}`.trim());
   return body;
-}
-
-function describeFetchError(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; errors?: { code?: string }[]; message?: string } }).cause;
-  return cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? String(err);
 }
 
 function run(work: () => Promise<VaultExitCode>): () => Promise<void> {

@@ -20,6 +20,7 @@ import {
 } from '@easgate/messaging';
 import { Database, type DatabaseOptions } from '@easgate/persistence';
 import { assertTokenStrength } from '@easgate/identity';
+import { peerCaFromEnv } from '@easgate/tls';
 import { AuthorizationGuard } from './identity/authorization.guard';
 import { type IdentityOptions, serviceIdentity } from './identity/service-identity';
 import { EasgateExceptionFilter } from './exception.filter';
@@ -82,8 +83,13 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-/** HTTPS from EASGATE_TLS_CERT_FILE and EASGATE_TLS_KEY_FILE (both or neither). */
+/**
+ * HTTPS from EASGATE_TLS_CERT_FILE and EASGATE_TLS_KEY_FILE (both or neither). EASGATE_TLS_CA_FILE, the
+ * CA the service's own clients trust for its peers, is checked here too, so that every service refuses
+ * to start with a CA file it cannot read (TLS_CA_FILE_INVALID) rather than fail on its first call.
+ */
 export function tlsFromEnv(env: NodeJS.ProcessEnv = process.env): StartServiceOptions['tls'] {
+  peerCaFromEnv(env);
   const certFile = env['EASGATE_TLS_CERT_FILE'];
   const keyFile = env['EASGATE_TLS_KEY_FILE'];
   if (!certFile && !keyFile) return undefined;

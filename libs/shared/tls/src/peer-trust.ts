@@ -69,9 +69,14 @@ const REFUSED_CERTIFICATE = new Set([
  * why, and what to set. Otherwise undefined (the caller keeps its own error).
  */
 export function refusedPeerCertificate(err: unknown, url: string): TlsError | undefined {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === undefined || !REFUSED_CERTIFICATE.has(code)) continue;
+  // Duck-typed, not `instanceof Error`: Node's own errors come from another realm under a test VM.
+  for (
+    let e: unknown = err, depth = 0;
+    typeof e === 'object' && e !== null && depth < 4;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code !== 'string' || !REFUSED_CERTIFICATE.has(code)) continue;
     const host = new URL(url).host;
     const fix =
       code === 'ERR_TLS_CERT_ALTNAME_INVALID'

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ensureCertificateAuthority, ensureServerCertificate, type MaterialAction } from './tls-directory';
 
@@ -64,7 +65,8 @@ export function initServiceTls(options: ServiceTlsOptions): ServiceTlsResult {
   const { ca, action: caAction } = ensureCertificateAuthority(
     options.dir,
     { certFile: ServiceTlsFiles.caCert, keyFile: ServiceTlsFiles.caKey },
-    { commonName: 'easgate services CA', ...now },
+    // A name of its own: two deployments' CAs are told apart (and a wrong one is reported as unknown).
+    { commonName: `easgate services CA ${randomBytes(4).toString('hex')}`, ...now },
   );
   const patterns = [...DefaultTlsHosts, ...(options.hosts ?? [])];
   const certificates = (options.components ?? TlsComponents).map((component) => {

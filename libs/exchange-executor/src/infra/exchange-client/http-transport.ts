@@ -1,4 +1,5 @@
 import { rootCertificates } from 'node:tls';
+import { refusedPeerCertificate } from '@easgate/tls';
 import { Agent, fetch } from 'undici';
 
 export interface HttpRequest {
@@ -67,7 +68,8 @@ export class UndiciTransport implements HttpTransport {
         throw new TransportTimeoutError(
           `no answer from ${new URL(request.url).host} within ${request.timeoutMs} ms`,
         );
-      throw err;
+      // A certificate refused (the vault's, from a CA not in EASGATE_TLS_CA_FILE): say so, not "fetch failed".
+      throw refusedPeerCertificate(err, request.url) ?? err;
     }
   }
 
