@@ -471,6 +471,57 @@ describe('cert-vault', () => {
     );
   });
 
+  it('holds a rotation without Graph until an administrator confirms the upload, then verifies and activates it', async () => {
+    const refused = await api<{ code: string }>('POST', `/v1/tenant-connections/${connectionId}/rotations`, {
+      uploadToEntra: false,
+      complete: true,
+    });
+    const staged = await api<{
+      id: string;
+      state: string;
+      certificate: { id: string; thumbprintSha1: string };
+    }>('POST', `/v1/tenant-connections/${connectionId}/rotations`, {
+      uploadToEntra: false,
+      reason: 'manual upload',
+    });
+    const path = `/v1/tenant-connections/${connectionId}/rotations/${staged.body.id}`;
+    const unconfirmed = await api<{ code: string; message: string }>('POST', `${path}/complete`);
+    const stillStarted = await api<{ state: string }>('GET', path);
+
+    expect(refused).toMatchObject({ status: 409, body: { code: 'UPLOAD_NOT_CONFIRMED' } });
+    expect(staged.body.state).toBe('started');
+    expect(unconfirmed.status).toBe(409);
+    expect(unconfirmed.body).toMatchObject({
+      code: 'UPLOAD_NOT_CONFIRMED',
+      message: expect.stringContaining(staged.body.certificate.thumbprintSha1) as string,
+    });
+    expect(stillStarted.body.state).toBe('started');
+
+    // The administrator uploads the .cer to the app in Entra (here: the sandbox's admin API), and says so.
+    const certificatePem = await fetch(
+      `${env.vault.url}/v1/tenant-connections/${connectionId}/certificates/${staged.body.certificate.id}/public.pem`,
+      { headers: { authorization: `Bearer ${env.apiToken}` } },
+    ).then((r) => r.text());
+    env.sandbox.sandbox.addCertificate(env.appId, certificatePem);
+    const completed = await api<{ state: string; certificate: { status: string } }>(
+      'POST',
+      `${path}/complete`,
+      { uploadConfirmed: true },
+    );
+    const audit = await api<{ action: string; actor: string; details: { rotationId?: string } }[]>(
+      'GET',
+      `/v1/audit?action=rotation.upload-confirmed&connectionId=${connectionId}`,
+    );
+
+    expect(completed.body).toMatchObject({ state: 'completed', certificate: { status: 'active' } });
+    expect(audit.body).toEqual([
+      expect.objectContaining({
+        action: 'rotation.upload-confirmed',
+        details: expect.objectContaining({ rotationId: staged.body.id }) as unknown,
+      }),
+    ]);
+  });
+
   it('publishes each expiry threshold once, also across a restart', async () => {
     const expiring = await newConnection({ appId: randomUUID() });
     const created = await api<{ id: string; notAfter: string }>(

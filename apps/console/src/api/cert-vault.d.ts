@@ -306,7 +306,7 @@ export interface paths {
     /** Rotations of a connection */
     get: operations['RotationsController_list'];
     put?: never;
-    /** Staged rotation: pending → Graph addKey (optional) → token check with the new key → active; rolled back on failure */
+    /** Staged rotation: pending → Graph addKey (optional) → token check with the new key → active; rolled back on failure. Without Graph it stops at started until an administrator confirms the upload (complete with uploadConfirmed) */
     post: operations['RotationsController_start'];
     delete?: never;
     options?: never;
@@ -339,7 +339,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Verify the new certificate with a real token request, then activate it (or roll back) */
+    /** Verify the new certificate with a real token request, then activate it (or roll back); without Graph, only with uploadConfirmed: the administrator says the new .cer is in the Entra app (audited) */
     post: operations['RotationsController_complete'];
     delete?: never;
     options?: never;
@@ -1449,6 +1449,7 @@ export interface operations {
           };
           overlapHours?: number;
           reason?: string;
+          uploadConfirmed?: boolean;
           uploadToEntra?: boolean;
         };
       };
@@ -1488,7 +1489,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description ROTATION_IN_PROGRESS or NO_ACTIVE_CERTIFICATE */
+      /** @description ROTATION_IN_PROGRESS, NO_ACTIVE_CERTIFICATE, or UPLOAD_NOT_CONFIRMED (complete: true without Graph and without uploadConfirmed) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -1548,7 +1549,13 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody?: {
+      content: {
+        'application/json': {
+          uploadConfirmed?: boolean;
+        };
+      };
+    };
     responses: {
       /** @description OK */
       200: {
@@ -1556,6 +1563,15 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description INVALID_REQUEST */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
       };
       /** @description UNAUTHENTICATED: missing or wrong API token */
       401: {
@@ -1575,7 +1591,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description INVALID_ROTATION_STATE */
+      /** @description INVALID_ROTATION_STATE, or UPLOAD_NOT_CONFIRMED: a rotation without Graph completed without uploadConfirmed (nothing is tried) */
       409: {
         headers: {
           [name: string]: unknown;

@@ -3,7 +3,13 @@ import { buildClientAssertion, buildGraphProofOfPossession } from '@easgate/auth
 import type { CertificateMetadata, TenantConnection } from '../domain/certificate';
 import type { Clock } from '../domain/clock';
 import type { EnvelopeCipher } from '../domain/envelope-encryption';
-import { type Rotation, applyRotationEvent, compensationsFor, isFinished } from '../domain/rotation';
+import {
+  type Rotation,
+  applyRotationEvent,
+  awaitsUploadConfirmation,
+  compensationsFor,
+  isFinished,
+} from '../domain/rotation';
 import { VaultError, VaultErrorCode } from '../domain/vault-error';
 import { type StoredCertificate, metadataOf } from '../infra/certificate.repository';
 import type { IdentityPlatform } from '../infra/identity-platform.client';
@@ -21,8 +27,13 @@ export interface StartRotationInput {
   /** Add the new certificate to the Entra app with Graph addKey (default: when the connection has an application object id). */
   readonly uploadToEntra?: boolean;
   readonly overlapHours?: number;
-  /** false: stop after the pending/addKey stage (e.g. an admin uploads the .cer first); complete later. */
+  /**
+   * false: stop after the pending/addKey stage; complete later. Without Graph the rotation always stops
+   * there (unless `uploadConfirmed`): an administrator uploads the .cer to Entra and confirms it first.
+   */
   readonly complete?: boolean;
+  /** Without Graph: the pending certificate (`certificateId`) is already in the Entra app, go on at once. */
+  readonly uploadConfirmed?: boolean;
   readonly reason?: string;
 }
 
@@ -54,6 +65,12 @@ export class Rotations {
       throw new VaultError(
         VaultErrorCode.GraphNotConfigured,
         'set applicationObjectId on the tenant connection to add keys through Graph',
+      );
+    }
+    if (!uploadToEntra && input.complete === true && input.uploadConfirmed !== true) {
+      throw new VaultError(
+        VaultErrorCode.UploadNotConfirmed,
+        'a rotation without Graph waits for an administrator to upload the new certificate to the Entra app: start it with complete: false, then complete it with uploadConfirmed: true once the .cer is uploaded',
       );
     }
     const current = await this.stores.db.read((m) =>
@@ -153,12 +170,24 @@ export class Rotations {
         return this.rollBack(connection, rotation, actor, `Graph addKey failed: ${failureReason(err)}`);
       }
     }
-    if (input.complete === false) return this.view(connection, rotation);
-    return this.complete(connection.id, rotation.id, actor);
+    if (input.complete === false || (awaitsUploadConfirmation(rotation) && input.uploadConfirmed !== true))
+      return this.view(connection, rotation);
+    return this.complete(connection.id, rotation.id, actor, {
+      uploadConfirmed: input.uploadConfirmed === true,
+    });
   }
 
-  /** Verifies the new key with a real token request, then activates it — or rolls back. */
-  async complete(connectionId: string, rotationId: string, actor: string): Promise<RotationView> {
+  /**
+   * Verifies the new key with a real token request, then activates it — or rolls back. A rotation
+   * without Graph goes on only with the administrator's word that the new .cer is in the Entra app
+   * (`uploadConfirmed`, audited as theirs): without it, nothing is tried and nothing changes.
+   */
+  async complete(
+    connectionId: string,
+    rotationId: string,
+    actor: string,
+    confirmation: { uploadConfirmed?: boolean } = {},
+  ): Promise<RotationView> {
     const connection = await this.certificates.connection(connectionId);
     const rotation = await this.require(connection, rotationId);
     if (isFinished(rotation.state)) {
@@ -168,6 +197,17 @@ export class Rotations {
       );
     }
     const candidate = await this.certificates.require(connection, rotation.toCertificateId);
+    if (awaitsUploadConfirmation(rotation)) {
+      if (confirmation.uploadConfirmed !== true) {
+        throw new VaultError(
+          VaultErrorCode.UploadNotConfirmed,
+          `rotation ${rotation.id} waits for the new certificate (SHA-1 ${candidate.thumbprintSha1}) in the Entra app: upload its .cer, then complete with uploadConfirmed: true`,
+        );
+      }
+      await this.audit.recordAlone(
+        this.auditOf(rotation, candidate, actor, 'rotation.upload-confirmed', 'success'),
+      );
+    }
     const check = await this.certificates.liveCheck(connection, candidate);
     if (!check.ok) {
       return this.rollBack(

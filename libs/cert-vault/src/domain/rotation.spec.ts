@@ -1,4 +1,10 @@
-import { type Rotation, applyRotationEvent, compensationsFor, retireAtAfterOverlap } from './rotation';
+import {
+  type Rotation,
+  applyRotationEvent,
+  awaitsUploadConfirmation,
+  compensationsFor,
+  retireAtAfterOverlap,
+} from './rotation';
 import { VaultErrorCode } from './vault-error';
 
 const aRotation = (overrides: Partial<Rotation> = {}): Rotation => ({
@@ -59,5 +65,14 @@ describe('retireAtAfterOverlap', () => {
     expect(retireAtAfterOverlap(new Date('2026-11-26T10:00:00Z'), 48).toISOString()).toBe(
       '2026-11-28T10:00:00.000Z',
     );
+  });
+});
+
+describe('awaitsUploadConfirmation', () => {
+  it('holds a started rotation without Graph for the administrator, and nothing else', () => {
+    expect(awaitsUploadConfirmation(aRotation({ uploadToEntra: false }))).toBe(true);
+    expect(awaitsUploadConfirmation(aRotation())).toBe(false);
+    expect(awaitsUploadConfirmation(aRotation({ uploadToEntra: false, state: 'rolled-back' }))).toBe(false);
+    expect(awaitsUploadConfirmation(aRotation({ uploadToEntra: false, state: 'completed' }))).toBe(false);
   });
 });

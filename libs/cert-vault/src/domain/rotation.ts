@@ -5,7 +5,7 @@ import { VaultError, VaultErrorCode } from './vault-error';
  *   started ──key-added──▶ key-added ──verified──▶ completed
  *      │                       │
  *      └──────verification-failed──────▶ rolled-back
- * `started` without Graph means the admin uploads the .cer to Entra before completing.
+ * `started` without Graph means the admin uploads the .cer to Entra and confirms it before completing.
  */
 export type RotationState = 'started' | 'key-added' | 'completed' | 'rolled-back';
 
@@ -27,6 +27,14 @@ export interface Rotation {
   readonly reason?: string;
   readonly startedAt: string;
   readonly finishedAt?: string;
+}
+
+/**
+ * Whether the rotation waits for an administrator to say the new certificate is in the Entra app: a
+ * rotation without Graph addKey, not finished. Verifying before the upload only fails and rolls back.
+ */
+export function awaitsUploadConfirmation(rotation: Rotation): boolean {
+  return !rotation.uploadToEntra && rotation.state === 'started';
 }
 
 /** What undoing a failed rotation takes. */

@@ -17,6 +17,8 @@ export enum VaultErrorCode {
   RotationNotFound = 'ROTATION_NOT_FOUND',
   RotationInProgress = 'ROTATION_IN_PROGRESS',
   InvalidRotationState = 'INVALID_ROTATION_STATE',
+  /** A rotation without Graph goes on only once an administrator confirms the new .cer is in Entra. */
+  UploadNotConfirmed = 'UPLOAD_NOT_CONFIRMED',
   GraphNotConfigured = 'GRAPH_NOT_CONFIGURED',
   IdentityPlatformError = 'IDENTITY_PLATFORM_ERROR',
   MasterKeyUnknown = 'MASTER_KEY_UNKNOWN',
@@ -47,6 +49,7 @@ export function httpStatusOfVaultError(code: string): number | undefined {
     case VaultErrorCode.NoActiveCertificate:
     case VaultErrorCode.RotationInProgress:
     case VaultErrorCode.InvalidRotationState:
+    case VaultErrorCode.UploadNotConfirmed:
       return 409;
     case VaultErrorCode.CertificateRejected:
       return 422;

@@ -82,8 +82,12 @@ export const StartRotationBody = z.strictObject({
     .max(24 * 90)
     .optional(),
   complete: z.boolean().optional(),
+  uploadConfirmed: z.boolean().optional(),
   reason: z.string().max(2000).optional(),
 });
+
+/** Completing a rotation without Graph: the administrator's word that the new .cer is in Entra. */
+export const CompleteRotationBody = z.strictObject({ uploadConfirmed: z.boolean().optional() });
 
 /** The signing contract: exactly `{ audience }`. */
 export const ClientAssertionBody = z.strictObject({ audience: httpsUrl });
