@@ -3,6 +3,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { MouseEvent, ReactNode } from 'react';
 import { api, ApiError, type SessionUser, setCsrfToken } from './api';
 import { navigate, usePath } from './router';
+import { SessionProvider } from './session';
 import { AlertingScreen } from './screens/AlertingScreen';
 import { AuditScreen } from './screens/AuditScreen';
 import { CertificatesScreen } from './screens/CertificatesScreen';
@@ -108,35 +109,37 @@ export function App() {
     signedIn();
   };
   return (
-    <AppShell header={{ height: 56 }} navbar={{ width: 260, breakpoint: 'sm' }} padding="md">
-      <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between">
-          <Anchor href="/" onClick={go('/')} fw={700} c="dark">
-            easgate
-          </Anchor>
-          <Group>
-            <Text size="sm">
-              Signed in as <strong>{user.id}</strong> ({user.roles.join(', ')})
-            </Text>
-            <Button variant="outline" size="xs" onClick={() => void signOut()}>
-              Sign out
-            </Button>
+    <SessionProvider value={user}>
+      <AppShell header={{ height: 56 }} navbar={{ width: 260, breakpoint: 'sm' }} padding="md">
+        <AppShell.Header>
+          <Group h="100%" px="md" justify="space-between">
+            <Anchor href="/" onClick={go('/')} fw={700} c="dark">
+              easgate
+            </Anchor>
+            <Group>
+              <Text size="sm">
+                Signed in as <strong>{user.id}</strong> ({user.roles.join(', ')})
+              </Text>
+              <Button variant="outline" size="xs" onClick={() => void signOut()}>
+                Sign out
+              </Button>
+            </Group>
           </Group>
-        </Group>
-      </AppShell.Header>
-      <AppShell.Navbar p="xs" aria-label="Screens">
-        {SCREENS.map((s) => (
-          <NavLink
-            key={s.path}
-            href={s.path}
-            label={s.label}
-            active={path === s.path || (s.path === '/connect' && (path === '/' || path === '/setup'))}
-            aria-current={path === s.path ? 'page' : undefined}
-            onClick={go(s.path)}
-          />
-        ))}
-      </AppShell.Navbar>
-      <AppShell.Main>{screen}</AppShell.Main>
-    </AppShell>
+        </AppShell.Header>
+        <AppShell.Navbar p="xs" aria-label="Screens">
+          {SCREENS.map((s) => (
+            <NavLink
+              key={s.path}
+              href={s.path}
+              label={s.label}
+              active={path === s.path || (s.path === '/connect' && (path === '/' || path === '/setup'))}
+              aria-current={path === s.path ? 'page' : undefined}
+              onClick={go(s.path)}
+            />
+          ))}
+        </AppShell.Navbar>
+        <AppShell.Main>{screen}</AppShell.Main>
+      </AppShell>
+    </SessionProvider>
   );
 }

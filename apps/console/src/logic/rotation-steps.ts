@@ -59,7 +59,7 @@ export function rotationSteps(rotation: RotationView | undefined, inFlight: bool
     case 'started':
       if (rotation.uploadToEntra) set('entra', inFlight ? 'running' : 'waiting');
       else {
-        set('entra', 'waiting', 'upload the .cer to the app, then verify and activate');
+        set('entra', 'waiting', 'upload the .cer to the app, confirm the upload, then verify and activate');
         if (inFlight) set('verified', 'running');
       }
       break;

@@ -15,6 +15,7 @@ import {
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ApiError, request, type SessionUser } from '../api';
+import { useWriteAccess } from '../session';
 
 export interface Subscription {
   id: string;
@@ -50,6 +51,7 @@ function destinationText(d: Subscription['destination']): string {
 export function Destinations({ tenant, subscriptions }: { tenant: string; subscriptions: Subscription[] }) {
   const [outcomes, setOutcomes] = useState<Record<string, TestOutcome | 'sending'>>({});
   const queryClient = useQueryClient();
+  const access = useWriteAccess(tenant);
   const sendTest = async (subscription: Subscription) => {
     setOutcomes((o) => ({ ...o, [subscription.id]: 'sending' }));
     let outcome: TestOutcome;
@@ -113,6 +115,8 @@ export function Destinations({ tenant, subscriptions }: { tenant: string; subscr
                         variant="outline"
                         aria-label={`Send test alert to ${s.name}`}
                         loading={outcome === 'sending'}
+                        disabled={!access.allowed}
+                        title={access.reason}
                         onClick={() => void sendTest(s)}
                       >
                         Send test alert
@@ -132,7 +136,8 @@ export function Destinations({ tenant, subscriptions }: { tenant: string; subscr
           </Table.Tbody>
         </Table>
       )}
-      <AddDestination tenant={tenant} />
+      {/* Adding a destination is an operator's change: not offered to a read-only user. */}
+      {access.allowed && <AddDestination tenant={tenant} />}
     </section>
   );
 }
@@ -259,6 +264,7 @@ export function CurrentAlerts({ tenant, alerts }: { tenant: string; alerts: Aler
   const queryClient = useQueryClient();
   const [silenceFor, setSilenceFor] = useState<Record<string, string>>({});
   const [error, setError] = useState<string>();
+  const access = useWriteAccess(tenant);
   const user = queryClient.getQueryData<{ user?: SessionUser }>(['session'])?.user;
   const act = async (call: () => Promise<unknown>) => {
     setError(undefined);
@@ -338,7 +344,8 @@ export function CurrentAlerts({ tenant, alerts }: { tenant: string; alerts: Aler
                         <Button
                           size="xs"
                           variant="outline"
-                          disabled={Boolean(a.acknowledgedBy)}
+                          disabled={Boolean(a.acknowledgedBy) || !access.allowed}
+                          title={access.reason}
                           aria-label={`Acknowledge: ${a.summary}`}
                           onClick={() => void acknowledge(a)}
                         >
@@ -350,6 +357,7 @@ export function CurrentAlerts({ tenant, alerts }: { tenant: string; alerts: Aler
                           label="Silence for"
                           aria-label={`Silence for: ${a.summary}`}
                           data={SILENCE_CHOICES}
+                          disabled={!access.allowed}
                           value={silenceFor[a.fingerprint] ?? '60'}
                           onChange={(e) => {
                             const value = e.currentTarget.value;
@@ -360,6 +368,8 @@ export function CurrentAlerts({ tenant, alerts }: { tenant: string; alerts: Aler
                           size="xs"
                           variant="outline"
                           aria-label={`Silence: ${a.summary}`}
+                          disabled={!access.allowed}
+                          title={access.reason}
                           onClick={() => void silence(a)}
                         >
                           Silence

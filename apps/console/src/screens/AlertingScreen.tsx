@@ -2,6 +2,7 @@ import { Alert, Loader, Select, Stack, Switch, Text, TextInput, Title } from '@m
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { request, type TenantConnection } from '../api';
+import { ReadOnlyNotice, useWriteAccess } from '../session';
 import { type AlertView, CurrentAlerts, Destinations, type Subscription } from './AlertingPanels';
 
 const EXCHANGE_ALERTING = 'Exchange alerting (credential expiry)';
@@ -56,6 +57,7 @@ function ExchangeAlerting({ tenant }: { tenant: string }) {
   const [destination, setDestination] = useState('http://127.0.0.1:9093');
   const [error, setError] = useState<string>();
   const current = subscriptions.data?.find((s) => s.name === EXCHANGE_ALERTING);
+  const access = useWriteAccess(tenant);
 
   const toggle = async (on: boolean) => {
     setError(undefined);
@@ -83,6 +85,7 @@ function ExchangeAlerting({ tenant }: { tenant: string }) {
 
   return (
     <Stack>
+      <ReadOnlyNotice access={access} />
       <section aria-labelledby="exchange-alerting">
         <Title order={2} size="h3" id="exchange-alerting">
           Exchange alerting
@@ -91,7 +94,7 @@ function ExchangeAlerting({ tenant }: { tenant: string }) {
           <Select
             label="Alert on"
             allowDeselect={false}
-            disabled={current !== undefined}
+            disabled={current !== undefined || !access.allowed}
             data={[
               { value: 'warning', label: 'All credential-expiry alerts (30, 14, 7, 1 days)' },
               { value: 'critical', label: 'Critical only' },
@@ -101,7 +104,7 @@ function ExchangeAlerting({ tenant }: { tenant: string }) {
           />
           <TextInput
             label="Alertmanager URL"
-            disabled={current !== undefined}
+            disabled={current !== undefined || !access.allowed}
             value={destination}
             onChange={(e) => setDestination(e.currentTarget.value)}
           />
@@ -109,7 +112,8 @@ function ExchangeAlerting({ tenant }: { tenant: string }) {
             label="Exchange alerting"
             description="Subscribes this tenant's credential-expiry alerts to the destination"
             checked={current !== undefined}
-            disabled={subscriptions.isPending}
+            disabled={subscriptions.isPending || !access.allowed}
+            title={access.reason}
             onChange={(e) => void toggle(e.currentTarget.checked)}
           />
           {current && (

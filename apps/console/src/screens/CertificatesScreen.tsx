@@ -24,6 +24,7 @@ import { useState } from 'react';
 import { request, type TenantConnection } from '../api';
 import { certificateActions, type CertificateRow, fileToImportBody } from '../logic/certificates';
 import { daysLeft, daysLeftText, EXPIRY_COLOURS, expiryLevel } from '../logic/expiry';
+import { ReadOnlyNotice, useWriteAccess } from '../session';
 
 const STATUS_COLOURS: Record<string, string> = {
   active: '#1b5e20',
@@ -84,6 +85,7 @@ function ConnectionCertificates({ connection }: { connection: TenantConnection }
   const [message, setMessage] = useState<string>();
   const [error, setError] = useState<string>();
   const [pending, setPending] = useState<Pending>();
+  const access = useWriteAccess(connection.tenantId);
   const refresh = () =>
     Promise.all([
       queryClient.invalidateQueries({ queryKey: ['certificates', connection.id] }),
@@ -108,6 +110,7 @@ function ConnectionCertificates({ connection }: { connection: TenantConnection }
 
   return (
     <Stack>
+      <ReadOnlyNotice access={access} />
       <Card withBorder component="section" aria-labelledby="certificate-list">
         <Title order={2} size="h3" id="certificate-list">
           Certificates of {connection.organization}
@@ -177,6 +180,8 @@ function ConnectionCertificates({ connection }: { connection: TenantConnection }
                           <Button
                             size="xs"
                             aria-label={`Activate ${c.thumbprintSha1}`}
+                            disabled={!access.allowed}
+                            title={access.reason}
                             onClick={() => setPending({ kind: 'activate', certificate: c })}
                           >
                             Activate
@@ -188,6 +193,8 @@ function ConnectionCertificates({ connection }: { connection: TenantConnection }
                             variant="outline"
                             color="#b71c1c"
                             aria-label={`Retire ${c.thumbprintSha1}`}
+                            disabled={!access.allowed}
+                            title={access.reason}
                             onClick={() => setPending({ kind: 'retire', certificate: c })}
                           >
                             Retire
@@ -210,29 +217,32 @@ function ConnectionCertificates({ connection }: { connection: TenantConnection }
           </Alert>
         )}
       </Card>
-      <SimpleGrid cols={{ base: 1, md: 2 }}>
-        <ImportCertificate
-          onImport={(body) =>
-            run('The certificate is imported.', () =>
-              request('cert-vault', 'post', '/v1/tenant-connections/{connectionId}/certificates/import', {
-                path,
-                body,
-              }),
-            )
-          }
-        />
-        <CreateCertificate
-          organization={connection.organization}
-          onCreate={(body) =>
-            run('The certificate is created in the vault.', () =>
-              request('cert-vault', 'post', '/v1/tenant-connections/{connectionId}/certificates', {
-                path,
-                body,
-              }),
-            )
-          }
-        />
-      </SimpleGrid>
+      {/* Import and create are an operator's changes: not offered to a read-only user. */}
+      {access.allowed && (
+        <SimpleGrid cols={{ base: 1, md: 2 }}>
+          <ImportCertificate
+            onImport={(body) =>
+              run('The certificate is imported.', () =>
+                request('cert-vault', 'post', '/v1/tenant-connections/{connectionId}/certificates/import', {
+                  path,
+                  body,
+                }),
+              )
+            }
+          />
+          <CreateCertificate
+            organization={connection.organization}
+            onCreate={(body) =>
+              run('The certificate is created in the vault.', () =>
+                request('cert-vault', 'post', '/v1/tenant-connections/{connectionId}/certificates', {
+                  path,
+                  body,
+                }),
+              )
+            }
+          />
+        </SimpleGrid>
+      )}
       <ConfirmAction
         pending={pending}
         onClose={() => setPending(undefined)}

@@ -35,6 +35,7 @@ import {
   type VaultValidation,
 } from '../logic/validation-steps';
 import { navigate } from '../router';
+import { ReadOnlyNotice, useWriteAccess } from '../session';
 
 const STATE_COLOURS: Record<ValidationStep['state'], string> = {
   pending: '#495057',
@@ -75,6 +76,8 @@ export function ConnectWizard() {
   const [saved, setSaved] = useState(false);
   const [error, setError] = useState<string>();
 
+  // Connecting a tenant is an administrator's change (for that tenant, once it is typed in).
+  const access = useWriteAccess(form.tenantId.trim() || null, 'admin');
   const errors = touched ? tenantFormErrors(form) : {};
   const field = (name: keyof TenantForm) => ({
     value: form[name],
@@ -175,6 +178,7 @@ export function ConnectWizard() {
   return (
     <Stack maw={880}>
       <Title order={1}>Connect a tenant</Title>
+      <ReadOnlyNotice access={access} />
 
       <section aria-labelledby="server-type">
         <Title order={2} id="server-type" size="h3">
@@ -298,7 +302,11 @@ export function ConnectWizard() {
             </>
           )}
           <Group>
-            <Button onClick={() => void addCertificate()} disabled={certificate !== undefined}>
+            <Button
+              onClick={() => void addCertificate()}
+              disabled={certificate !== undefined || !access.allowed}
+              title={access.reason}
+            >
               {source === 'create' ? 'Create certificate' : 'Upload certificate'}
             </Button>
           </Group>
@@ -361,10 +369,20 @@ export function ConnectWizard() {
           4. Validate and save
         </Title>
         <Group mt="xs">
-          <Button onClick={() => void validate()} loading={validating} disabled={!certificate}>
+          <Button
+            onClick={() => void validate()}
+            loading={validating}
+            disabled={!certificate || !access.allowed}
+            title={access.reason}
+          >
             Validate Certificate
           </Button>
-          <Button onClick={() => void save()} disabled={!allPassed(steps) || saved} color="#1b5e20">
+          <Button
+            onClick={() => void save()}
+            disabled={!allPassed(steps) || saved || !access.allowed}
+            title={access.reason}
+            color="#1b5e20"
+          >
             Save
           </Button>
         </Group>

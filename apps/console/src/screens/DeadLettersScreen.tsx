@@ -3,6 +3,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { request, type SessionUser, type TenantConnection } from '../api';
 import { ALL_TENANTS, type DeadLetter, tenantChoices } from '../logic/dead-letters';
+import { ReadOnlyNotice, useWriteAccess } from '../session';
 
 /** The services that consume topics, so have dead letters (the vault consumes none). */
 const SERVICES = [
@@ -21,6 +22,7 @@ export function DeadLettersScreen({ user }: { user: SessionUser }) {
   const choices = tenantChoices(user, connections.data ?? []);
   const [chosen, setChosen] = useState<string | null>(null);
   const tenant = chosen ?? choices[0]?.value ?? null;
+  const access = useWriteAccess(tenant ?? '*');
   return (
     <Stack maw={1200}>
       <Title order={1}>Dead letters</Title>
@@ -36,6 +38,7 @@ export function DeadLettersScreen({ user }: { user: SessionUser }) {
         onChange={setChosen}
         maw={480}
       />
+      <ReadOnlyNotice access={access} />
       {tenant !== null &&
         SERVICES.map((s) => (
           <ServiceDeadLetters key={s.name} service={s.name} label={s.label} tenant={tenant} />
@@ -68,6 +71,7 @@ function ServiceDeadLetters({
   const [outcome, setOutcome] = useState<string>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const access = useWriteAccess(tenant);
 
   const replay = async (ids?: string[]) => {
     setError(undefined);
@@ -109,7 +113,8 @@ function ServiceDeadLetters({
         </div>
         <Button
           variant="default"
-          disabled={busy || waiting === 0}
+          disabled={busy || waiting === 0 || !access.allowed}
+          title={access.reason}
           aria-label={`Replay all ${label} dead letters not replayed yet`}
           onClick={() => void replay()}
         >
@@ -174,7 +179,8 @@ function ServiceDeadLetters({
                   <Button
                     size="xs"
                     variant="default"
-                    disabled={busy}
+                    disabled={busy || !access.allowed}
+                    title={access.reason}
                     aria-label={`Replay ${l.key ?? l.id}`}
                     onClick={() => void replay([l.id])}
                   >

@@ -2,9 +2,13 @@ import { Alert, Badge, Card, Group, Loader, Stack, Table, Text, Title } from '@m
 import { useQuery } from '@tanstack/react-query';
 import { request, type CertificateMetadata, type TenantConnection } from '../api';
 import { daysLeft, daysLeftText, EXPIRY_COLOURS, expiryLevel } from '../logic/expiry';
+import { ExchangeActivity } from './ExchangeActivity';
 import { RotationPanel } from './RotationPanel';
 
-/** Per tenant: Type of Credential, the certificate and its expiry date with the days left. */
+/**
+ * Per tenant: Type of Credential, the certificate and its expiry date with the days left, the rotation,
+ * and what the executor sees of Exchange (last call, discovery, throttling, circuit, backlog).
+ */
 export function ExchangeStatusScreen() {
   const connections = useQuery({
     queryKey: ['connections'],
@@ -83,6 +87,7 @@ function ConnectionStatus({ connection }: { connection: TenantConnection }) {
           </Table.Tr>
         </Table.Tbody>
       </Table>
+      <ExchangeActivity tenant={connection.tenantId} connectionId={connection.id} />
       <RotationPanel connection={connection} />
     </Card>
   );

@@ -14,6 +14,7 @@ import {
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { request, type TenantConnection } from '../api';
+import { ReadOnlyNotice, useWriteAccess } from '../session';
 import {
   isRotationOpen,
   latestRotation,
@@ -56,13 +57,19 @@ export function RotationPanel({
       })) as RotationView[],
   });
   const graph = connection.applicationObjectId !== undefined;
+  const access = useWriteAccess(connection.tenantId);
   const [uploadToEntra, setUploadToEntra] = useState(graph);
   const [completeNow, setCompleteNow] = useState(true);
+  // A certificate registered by hand: verified only once the administrator says it is in Entra.
+  const manual = !(graph && uploadToEntra);
+  const [confirmedFor, setConfirmedFor] = useState<string>();
   const [days, setDays] = useState<number | string>(365);
   const [inFlight, setInFlight] = useState(false);
   const [error, setError] = useState<string>();
   const latest = latestRotation(rotations.data ?? []);
   const open = isRotationOpen(latest);
+  const awaitingUpload = latest !== undefined && latest.state === 'started' && !latest.uploadToEntra;
+  const uploadConfirmed = awaitingUpload && confirmedFor === latest.id;
   const headingId = `rotation-${connection.id}`;
 
   const refresh = async () => {
@@ -89,8 +96,8 @@ export function RotationPanel({
       request('cert-vault', 'post', '/v1/tenant-connections/{connectionId}/rotations', {
         path,
         body: {
-          uploadToEntra: graph && uploadToEntra,
-          complete: completeNow,
+          uploadToEntra: !manual,
+          complete: !manual && completeNow,
           ...(typeof days === 'number' && { create: { days } }),
           reason: 'started in the console',
         },
@@ -100,6 +107,7 @@ export function RotationPanel({
     run(() =>
       request('cert-vault', 'post', '/v1/tenant-connections/{connectionId}/rotations/{rotationId}/complete', {
         path: { connectionId: connection.id, rotationId: rotation.id },
+        ...(awaitingUpload && { body: { uploadConfirmed: uploadConfirmed } }),
       }),
     );
   // While a start is in flight, the new rotation does not exist yet: its steps start from nothing.
@@ -149,17 +157,42 @@ export function RotationPanel({
           ))}
         </List>
       )}
-      {latest && open && !latest.uploadToEntra && (
-        <Text size="sm">
-          Add the new certificate to the app in Entra (Certificates &amp; secrets → Upload):{' '}
-          <Anchor
-            href={`/api/cert-vault/v1/tenant-connections/${connection.id}/certificates/${latest.toCertificateId}/public.cer`}
-            download
-          >
-            download the new .cer
-          </Anchor>
-          , then verify and activate.
-        </Text>
+      <ReadOnlyNotice access={access} />
+      {latest && awaitingUpload && (
+        <Stack
+          gap={6}
+          component="section"
+          aria-labelledby={`${headingId}-upload`}
+          data-testid="upload-confirmation"
+        >
+          <Title order={4} size="h5" id={`${headingId}-upload`}>
+            Register the new certificate in Entra
+          </Title>
+          <Text size="sm">
+            Add the new certificate to the app in Entra (App registrations → your app → Certificates &amp;
+            secrets → Certificates → Upload certificate):{' '}
+            <Anchor
+              href={`/api/cert-vault/v1/tenant-connections/${connection.id}/certificates/${latest.toCertificateId}/public.cer`}
+              download
+            >
+              download the new .cer
+            </Anchor>
+            {latest.certificate && (
+              <>
+                {' '}
+                (thumbprint <code>{latest.certificate.thumbprintSha1}</code>)
+              </>
+            )}
+            . The rotation goes on only once you confirm the upload: the vault then requests a token with the
+            new key and activates it, or rolls back if Entra does not know it.
+          </Text>
+          <Checkbox
+            label="I have uploaded the new certificate to the app in Entra"
+            checked={uploadConfirmed}
+            disabled={!access.allowed || inFlight}
+            onChange={(e) => setConfirmedFor(e.currentTarget.checked ? latest.id : undefined)}
+          />
+        </Stack>
       )}
       <Group align="end" gap="md">
         <NumberInput
@@ -169,32 +202,45 @@ export function RotationPanel({
           w={260}
           value={days}
           onChange={setDays}
-          disabled={open || inFlight}
+          disabled={open || inFlight || !access.allowed}
         />
         <Checkbox
           label="Add the new key to the Entra app through Microsoft Graph"
           description={graph ? undefined : 'needs the application object id on the connection'}
           checked={graph && uploadToEntra}
-          disabled={!graph || open || inFlight}
+          disabled={!graph || open || inFlight || !access.allowed}
           onChange={(e) => setUploadToEntra(e.currentTarget.checked)}
         />
         <Checkbox
           label="Verify and activate right away"
-          checked={completeNow}
-          disabled={open || inFlight}
+          description={
+            manual ? 'not for a certificate uploaded by hand: you confirm the upload first' : undefined
+          }
+          checked={completeNow && !manual}
+          disabled={manual || open || inFlight || !access.allowed}
           onChange={(e) => setCompleteNow(e.currentTarget.checked)}
         />
       </Group>
       <Group>
         <Button
           onClick={() => void start()}
-          disabled={open || rotations.isPending}
+          disabled={open || rotations.isPending || !access.allowed}
+          title={access.reason}
           loading={inFlight && !open}
         >
           Start staged rotation
         </Button>
         {latest && open && (
-          <Button variant="outline" onClick={() => void complete(latest)} loading={inFlight}>
+          <Button
+            variant="outline"
+            onClick={() => void complete(latest)}
+            loading={inFlight}
+            disabled={!access.allowed || (awaitingUpload && !uploadConfirmed)}
+            title={
+              access.reason ??
+              (awaitingUpload && !uploadConfirmed ? 'Confirm the upload to Entra first' : undefined)
+            }
+          >
             Verify and activate
           </Button>
         )}

@@ -10,6 +10,7 @@ import {
   saveProblem,
   type VersionedRules,
 } from '../logic/rules-editor';
+import { ReadOnlyNotice, useWriteAccess } from '../session';
 
 /** The translator's rules of a tenant: current version, history, a what-if preview, and save with the version. */
 export function RulesScreen() {
@@ -46,6 +47,7 @@ export function RulesScreen() {
 function RulesEditor({ tenant }: { tenant: string }) {
   const queryClient = useQueryClient();
   const path = { tenant };
+  const access = useWriteAccess(tenant);
   const current = useQuery({
     queryKey: ['rules', tenant],
     queryFn: async () =>
@@ -131,6 +133,7 @@ function RulesEditor({ tenant }: { tenant: string }) {
     );
   return (
     <Stack>
+      <ReadOnlyNotice access={access} />
       <section aria-labelledby="rules-editor">
         <Title order={2} size="h3" id="rules-editor">
           Current rules
@@ -160,7 +163,11 @@ function RulesEditor({ tenant }: { tenant: string }) {
           <Button variant="default" disabled={!parsed.ok || busy} onClick={() => void previewChanges()}>
             Preview changes
           </Button>
-          <Button disabled={!parsed.ok || busy} onClick={() => void save()}>
+          <Button
+            disabled={!parsed.ok || busy || !access.allowed}
+            title={access.reason}
+            onClick={() => void save()}
+          >
             Save rules
           </Button>
         </Group>
