@@ -1,5 +1,5 @@
 import type { ExchangeActionV1, ExchangeResultV1 } from '@easgate/contracts';
-import { type BulkColumn, bulkInsert, inChunks, isPostgres, paramList } from '@easgate/messaging';
+import { type BulkColumn, bulkInsert, isPostgres, oneOf } from '@easgate/messaging';
 import type { Tx } from '@easgate/persistence';
 import { MoreThanOrEqual } from 'typeorm';
 import {
@@ -393,13 +393,11 @@ export class BulkTranslatorRepository {
     mailboxes: string[],
   ): Promise<Map<string, Stored<ExchangeView>>> {
     const keys = [...new Set(mailboxes)].sort();
-    const rows = await inChunks(keys, isPostgres(tx) ? 0 : 1, (chunk) => {
-      const [where, params] = keyIn(tx, 'mailbox', chunk);
-      return tx.query<{ mailbox: string; view_json: string }[]>(
-        `SELECT mailbox, view_json FROM exchange_view WHERE tenant = ${param(tx, 1)} AND ${where} ORDER BY mailbox${this.forUpdate(tx)}`,
-        [tenant, ...params],
-      );
-    });
+    const [where, params] = keyIn(tx, 'mailbox', keys);
+    const rows = await tx.query<{ mailbox: string; view_json: string }[]>(
+      `SELECT mailbox, view_json FROM exchange_view WHERE tenant = ${param(tx, 1)} AND ${where} ORDER BY mailbox${this.forUpdate(tx)}`,
+      [tenant, ...params],
+    );
     return new Map(
       rows.map((r) => [r.mailbox, { value: JSON.parse(r.view_json) as ExchangeView, json: r.view_json }]),
     );
@@ -411,13 +409,11 @@ export class BulkTranslatorRepository {
     mdmDeviceIds: string[],
   ): Promise<Map<string, Stored<DeviceDesiredState>>> {
     const keys = [...new Set(mdmDeviceIds)].sort();
-    const rows = await inChunks(keys, isPostgres(tx) ? 0 : 1, (chunk) => {
-      const [where, params] = keyIn(tx, 'mdm_device_id', chunk);
-      return tx.query<{ mdm_device_id: string; state_json: string }[]>(
-        `SELECT mdm_device_id, state_json FROM device_desired_state WHERE tenant = ${param(tx, 1)} AND ${where} ORDER BY mdm_device_id${this.forUpdate(tx)}`,
-        [tenant, ...params],
-      );
-    });
+    const [where, params] = keyIn(tx, 'mdm_device_id', keys);
+    const rows = await tx.query<{ mdm_device_id: string; state_json: string }[]>(
+      `SELECT mdm_device_id, state_json FROM device_desired_state WHERE tenant = ${param(tx, 1)} AND ${where} ORDER BY mdm_device_id${this.forUpdate(tx)}`,
+      [tenant, ...params],
+    );
     return new Map(
       rows.map((r) => [
         r.mdm_device_id,
@@ -527,10 +523,10 @@ function texts(...names: string[]): BulkColumn[] {
   return names.map((name) => ({ name, type: 'text' }));
 }
 
-/** `column = ANY($2)` with the keys as one array (PostgreSQL), or `column IN (?, …)` (SQLite); after the tenant ($1). */
+/** `column` is one of the keys, as one parameter after the tenant ($1): one statement text whatever their count. */
 function keyIn(tx: Tx, column: string, keys: string[]): [string, unknown[]] {
-  if (isPostgres(tx)) return [`${column} = ANY($2::text[])`, [keys]];
-  return [`${column} IN (${paramList(tx, keys.length, 2)})`, keys];
+  const [sql, param] = oneOf(tx, column, keys, 2);
+  return [sql, [param]];
 }
 
 function param(tx: Tx, n: number): string {

@@ -58,12 +58,19 @@ export interface BulkColumn {
   type: 'text' | 'int';
 }
 
+/** Values SQLite's JSON functions give back as they were bound: text, numbers, null. */
+function isJsonScalar(value: unknown): boolean {
+  return value === null || typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+}
+
 /**
- * `INSERT INTO table (columns) … <suffix>` for many rows, in the order given. PostgreSQL: one
- * statement whatever the row count, the columns bound as arrays and expanded by `unnest` (a
- * handful of parameters instead of rows × columns: far cheaper to bind and plan). SQLite: multi-row
- * `VALUES` lists, chunked under its parameter limit. `suffix` (ON CONFLICT …, RETURNING …) is
- * appended as is; the rows returned (RETURNING) are concatenated.
+ * `INSERT INTO table (columns) … <suffix>` for many rows, in the order given, in ONE statement whose
+ * text does not depend on the row count (so it is prepared once and cached): the rows travel as a
+ * handful of parameters. PostgreSQL: the columns bound as arrays and expanded by `unnest`. SQLite:
+ * the rows bound as one JSON array and expanded by `json_each` (rows holding other values than
+ * text, numbers and null fall back to multi-row `VALUES` lists, chunked under its parameter limit).
+ * `suffix` (ON CONFLICT …, RETURNING …) is appended as is; the rows returned (RETURNING) are
+ * concatenated.
  */
 export async function bulkInsert<T = unknown>(
   tx: Tx,
@@ -79,10 +86,35 @@ export async function bulkInsert<T = unknown>(
     const unnest = columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ');
     return tx.query<T[]>(`INSERT INTO ${table} (${names}) SELECT * FROM unnest(${unnest}) ${suffix}`, arrays);
   }
+  if (rows.every((row) => row.every(isJsonScalar))) {
+    const fields = columns.map((_, i) => `value ->> ${i}`).join(', ');
+    // `WHERE true`: SQLite's parser needs it before an upsert's ON CONFLICT after a SELECT.
+    const answered: unknown = await tx.query<T[]>(
+      `INSERT INTO ${table} (${names}) SELECT ${fields} FROM json_each(?) WHERE true ${suffix}`,
+      [JSON.stringify(rows)],
+    );
+    return Array.isArray(answered) ? (answered as T[]) : [];
+  }
   return inChunks(rows, columns.length, (chunk) =>
     tx.query<T[]>(
       `INSERT INTO ${table} (${names}) VALUES ${valuesList(tx, chunk.length, columns.length)} ${suffix}`,
       chunk.flat(),
     ),
   );
+}
+
+/**
+ * `column` is one of `keys`, as one parameter (numbered `at` on PostgreSQL) whatever their count, so
+ * one statement text, prepared once: `column = ANY($at::text[])` (or `bigint[]`) on PostgreSQL,
+ * `column IN (SELECT value FROM json_each(?))` on SQLite. Returns the SQL and the parameter to bind.
+ */
+export function oneOf(
+  tx: Tx,
+  column: string,
+  keys: readonly (string | number)[],
+  at = 1,
+  type: 'text' | 'bigint' = 'text',
+): [string, unknown] {
+  if (isPostgres(tx)) return [`${column} = ANY($${at}::${type}[])`, keys];
+  return [`${column} IN (SELECT value FROM json_each(?))`, JSON.stringify(keys)];
 }

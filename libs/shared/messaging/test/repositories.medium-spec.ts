@@ -5,6 +5,7 @@ import { createCloudEvent } from '@easgate/contracts';
 import { Database } from '@easgate/persistence';
 import { createTestDatabase, type TestDatabase } from '@easgate/testing';
 import {
+  bulkInsert,
   createLogger,
   Inbox,
   InProcessBus,
@@ -12,6 +13,7 @@ import {
   messagingMigrations,
   Outbox,
   OutboxRelay,
+  oneOf,
   ProcessedMessageEntity,
 } from '../src';
 
@@ -119,5 +121,37 @@ describe.each(backends)('inbox and outbox repositories on $name', (backend) => {
     expect(
       bus.read('test.repo.topic').map((m) => (JSON.parse(m.value!.toString()) as { id: string }).id),
     ).toEqual(['o-1', 'o-2', 'o-3']);
+  });
+
+  it('bulk-inserts rows in the order given with one statement text whatever their count, and matches keys with oneOf', async () => {
+    const columns = (['topic', 'message_key', 'value', 'headers', 'created_at'] as const).map((name) => ({
+      name,
+      type: 'text' as const,
+    }));
+    const row = (i: number) => ['test.bulk.topic', `k-${i}`, i % 3 === 0 ? null : `it's "${i}"`, '{}', 'now'];
+    const statements: string[] = [];
+    await db.transaction(async (tx) => {
+      const query = tx.query.bind(tx);
+      tx.query = ((sql: string, parameters?: unknown[]) => {
+        statements.push(sql);
+        return query(sql, parameters);
+      }) as typeof tx.query;
+      await bulkInsert(tx, 'outbox_event', columns, [1, 2, 3].map(row));
+      await bulkInsert(tx, 'outbox_event', columns, [4, 5, 6, 7, 8].map(row));
+    });
+    expect(new Set(statements).size).toBe(1);
+    const stored = await db.read((m) => {
+      const [where, keys] = oneOf(m, 'message_key', ['k-8', 'k-3', 'k-1', 'k-5'], 1);
+      return m.query<{ message_key: string; value: string | null }[]>(
+        `SELECT message_key, value FROM outbox_event WHERE ${where} ORDER BY id`,
+        [keys],
+      );
+    });
+    expect(stored).toEqual([
+      { message_key: 'k-1', value: `it's "1"` },
+      { message_key: 'k-3', value: null },
+      { message_key: 'k-5', value: `it's "5"` },
+      { message_key: 'k-8', value: `it's "8"` },
+    ]);
   });
 });

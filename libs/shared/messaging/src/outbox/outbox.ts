@@ -3,7 +3,7 @@ import type { Database, Tx } from '@easgate/persistence';
 import type { QueryRunner } from 'typeorm';
 import type { Logger } from '../logger';
 import type { MessagePublisher } from '../transport/message';
-import { bulkInsert, inChunks, isPostgres, paramList } from '../bulk-sql';
+import { bulkInsert, isPostgres, oneOf } from '../bulk-sql';
 import { OutboxEventEntity } from './outbox-event.entity';
 
 /** One event for `Outbox.enqueueMany`. */
@@ -239,19 +239,11 @@ export class OutboxRelay {
       }
       const publishedAt = new Date().toISOString();
       const ids = rows.map((r) => Number(r.id));
-      if (isPostgres(tx))
-        await tx.query('UPDATE outbox_event SET published_at = $1 WHERE id = ANY($2::bigint[])', [
-          publishedAt,
-          ids,
-        ]);
-      else
-        await inChunks(ids, 1, async (chunk) => {
-          await tx.query(
-            `UPDATE outbox_event SET published_at = ? WHERE id IN (${paramList(tx, chunk.length)})`,
-            [publishedAt, ...chunk],
-          );
-          return [];
-        });
+      const [isPublished, idList] = oneOf(tx, 'id', ids, 2, 'bigint');
+      await tx.query(
+        `UPDATE outbox_event SET published_at = ${isPostgres(tx) ? '$1' : '?'} WHERE ${isPublished}`,
+        [publishedAt, idList],
+      );
       return rows.length;
     });
     if (published > 0) this.logger.debug({ published }, 'outbox events published');
