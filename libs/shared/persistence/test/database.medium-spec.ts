@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { Database, type Tx } from '../src';
+import { Database, SQLITE_TUNING, type Tx } from '../src';
 
 class NotesTable1700000000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
@@ -100,5 +100,42 @@ describe(Database.name, () => {
       expect(await read).toEqual([{ n: 1 }]);
       expect(committed()).toEqual(['a', 'b']);
     });
+
+    it('opens SQLite with the embedded tuning: durable commits, a 64 MiB cache, a checkpoint every 16,384 WAL pages', async () => {
+      const pragma = (name: string) =>
+        sut.read(
+          async (m) => Object.values((await m.query<Record<string, unknown>[]>(`PRAGMA ${name}`))[0])[0],
+        );
+
+      expect(SQLITE_TUNING).toEqual({ cacheMb: 64, walAutocheckpointPages: 16_384, synchronous: 'full' });
+      expect(await pragma('journal_mode')).toBe('wal');
+      expect(await pragma('synchronous')).toBe(2);
+      expect(await pragma('cache_size')).toBe(-65_536);
+      expect(await pragma('wal_autocheckpoint')).toBe(16_384);
+    });
+  });
+
+  it('takes another SQLite tuning when asked: synchronous = NORMAL shows in PRAGMA synchronous', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'easgate-database-'));
+    const sut = await Database.open({
+      service: 'database-tuned',
+      dataDir: dir,
+      entities: [],
+      migrations: [],
+      sqlite: { synchronous: 'normal', cacheMb: 8, walAutocheckpointPages: 1_000 },
+    });
+    try {
+      const [synchronous, cache, checkpoint] = await sut.read((m) =>
+        Promise.all(
+          ['synchronous', 'cache_size', 'wal_autocheckpoint'].map(
+            async (name) => Object.values((await m.query<Record<string, unknown>[]>(`PRAGMA ${name}`))[0])[0],
+          ),
+        ),
+      );
+      expect([synchronous, cache, checkpoint]).toEqual([1, -8_192, 1_000]);
+    } finally {
+      await sut.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
