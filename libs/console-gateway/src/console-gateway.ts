@@ -12,7 +12,7 @@ import {
 import { createLogger, type Logger } from '@easgate/messaging';
 import { peerDispatcher, refusedPeerCertificate } from '@easgate/tls';
 import { LocalUsers } from './local-users';
-import { OidcSignIn, type OidcSettings } from './oidc';
+import { OidcSignIn, OidcSignInError, type OidcSettings } from './oidc';
 import { passwordProblem } from './passwords';
 import { csrfMatches, type Session, Sessions, type SessionLifetimes } from './sessions';
 
@@ -117,7 +117,8 @@ export async function startConsoleGateway(options: ConsoleGatewayOptions): Promi
 
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((err: unknown) => {
-      if (err instanceof HttpError) return json(res, err.status, { code: err.code, message: err.message });
+      if (err instanceof HttpError || err instanceof OidcSignInError)
+        return json(res, err.status, { code: err.code, message: err.message });
       logger.error(
         { err: err instanceof Error ? err.message : String(err), path: req.url },
         'console request failed',
@@ -232,11 +233,11 @@ export async function startConsoleGateway(options: ConsoleGatewayOptions): Promi
       const callback = new URL(options.oidc!.redirectUrl);
       callback.search = url.search;
       const identity = await oidc.finish(cookies(req)[OIDC_COOKIE], callback).catch((err: unknown) => {
-        logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'OIDC sign-in refused');
-        return undefined;
+        const code = err instanceof OidcSignInError ? err.code : undefined;
+        logger.warn({ code, err: err instanceof Error ? err.message : String(err) }, 'OIDC sign-in refused');
+        res.setHeader('set-cookie', cookie(OIDC_COOKIE, '', { maxAge: 0, lax: true }));
+        throw err;
       });
-      if (!identity)
-        throw new HttpError(403, 'SIGN_IN_FAILED', 'single sign-on failed or gave no easgate role');
       const session = sessions.start(identity);
       res.setHeader('set-cookie', [
         cookie(SESSION_COOKIE, session.id, { maxAge: 12 * 3600 }),
