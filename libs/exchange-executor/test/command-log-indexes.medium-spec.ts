@@ -14,20 +14,21 @@ async function aCommandLog(db: Database, key: string): Promise<CommandLogReposit
   for (let i = 0; i < 3; i++) {
     const commandId = randomUUID();
     await db.transaction((tx) =>
-      log.accept(
-        tx,
-        key,
+      log.acceptMany(tx, [
         {
-          commandId,
-          tenant: 'contoso.com',
-          mailbox: key.split('/')[1],
-          action: { kind: 'block-device', deviceId: `ApplINDEX000${i}` },
-          reason: 'test',
-          requestedBy: 'test',
-          requestedAt: new Date().toISOString(),
+          mailboxKey: key,
+          command: {
+            commandId,
+            tenant: 'contoso.com',
+            mailbox: key.split('/')[1],
+            action: { kind: 'block-device', deviceId: `ApplINDEX000${i}` },
+            reason: 'test',
+            requestedBy: 'test',
+            requestedAt: new Date().toISOString(),
+          },
+          origin: { id: commandId, source: 'test', type: 'test', time: new Date().toISOString() },
         },
-        { id: commandId, source: 'test', type: 'test', time: new Date().toISOString() },
-      ),
+      ]),
     );
   }
   return log;

@@ -151,12 +151,18 @@ async function aCommand(world: World, upn: string, action: ExchangeCommandV1['ac
     requestedAt: new Date().toISOString(),
   };
   await world.db.transaction((tx) =>
-    world.log.accept(tx, mailboxKey(TENANT, upn), command, {
-      id: command.commandId,
-      source: 'test',
-      type: ExchangeEventTypes.Command,
-      time: command.requestedAt,
-    }),
+    world.log.acceptMany(tx, [
+      {
+        mailboxKey: mailboxKey(TENANT, upn),
+        command,
+        origin: {
+          id: command.commandId,
+          source: 'test',
+          type: ExchangeEventTypes.Command,
+          time: command.requestedAt,
+        },
+      },
+    ]),
   );
 }
 

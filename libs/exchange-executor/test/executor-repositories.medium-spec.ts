@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExchangeCommandV1 } from '@easgate/contracts';
 import { Database } from '@easgate/persistence';
 import { createTestDatabase, type TestDatabase } from '@easgate/testing';
 import { exchangeExecutorService } from '../src';
-import { CommandLogRepository } from '../src/infra/persistence/command-log.repository';
+import { type CommandOrigin, CommandLogRepository } from '../src/infra/persistence/command-log.repository';
 import { MailboxLeaseRepository } from '../src/infra/persistence/mailbox-lease.repository';
 
 const T0 = new Date('2026-12-01T01:00:00.000Z');
@@ -33,22 +37,8 @@ describe(MailboxLeaseRepository.name, () => {
   });
 
   const pendingCommandFor = async (key: string) => {
-    const commandId = randomUUID();
     await db.transaction((tx) =>
-      log.accept(
-        tx,
-        key,
-        {
-          commandId,
-          tenant: 'contoso.com',
-          mailbox: key.split('/')[1],
-          action: { kind: 'allow-device', deviceId: 'ApplLEASE0001' },
-          reason: 'test',
-          requestedBy: 'test',
-          requestedAt: T0.toISOString(),
-        },
-        { id: commandId, source: 'test', type: 'test', time: T0.toISOString() },
-      ),
+      log.acceptMany(tx, [{ mailboxKey: key, ...aCommand(key, 'ApplLEASE0001') }]),
     );
   };
 
@@ -84,17 +74,45 @@ describe(MailboxLeaseRepository.name, () => {
   });
 });
 
-describe(CommandLogRepository.name, () => {
-  let testDb: TestDatabase;
+/** A device command for the mailbox of `key` (tenant/mailbox) and the CloudEvent it came in. */
+function aCommand(
+  key: string,
+  deviceId: string,
+  kind: 'allow-device' | 'wipe-device' = 'allow-device',
+): { command: ExchangeCommandV1; origin: CommandOrigin } {
+  const commandId = randomUUID();
+  return {
+    command: {
+      commandId,
+      tenant: 'Contoso.com',
+      mailbox: key.split('/')[1],
+      action: kind === 'wipe-device' ? { kind, deviceId, accountOnly: false } : { kind, deviceId },
+      reason: 'test',
+      requestedBy: 'test',
+      requestedAt: T0.toISOString(),
+    },
+    origin: { id: commandId, source: 'test', type: 'test', time: T0.toISOString() },
+  };
+}
+
+describe.each([
+  ['PostgreSQL', 'postgres'],
+  ['SQLite', 'sqlite'],
+] as const)(`${CommandLogRepository.name} on %s`, (_name, kind) => {
+  let testDb: TestDatabase | undefined;
+  let dir: string | undefined;
   let db: Database;
   let sut: CommandLogRepository;
 
   beforeAll(async () => {
-    testDb = await createTestDatabase();
     const definition = exchangeExecutorService();
+    const where =
+      kind === 'postgres'
+        ? { url: (testDb = await createTestDatabase()).url }
+        : { dataDir: (dir = mkdtempSync(join(tmpdir(), 'command-log-'))) };
     db = await Database.open({
       service: 'command-log-test',
-      url: testDb.url,
+      ...where,
       entities: definition.entities,
       migrations: definition.migrations,
     });
@@ -103,43 +121,105 @@ describe(CommandLogRepository.name, () => {
 
   afterAll(async () => {
     await db.close();
-    await testDb.drop();
+    await testDb?.drop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('keeps the intent of a wipe that failed when its dead letter is replayed, so the replay checks Exchange first', async () => {
-    const key = `contoso.com/${randomUUID()}@contoso.com`;
-    const commandId = randomUUID();
-    const command = {
-      commandId,
-      tenant: 'contoso.com',
-      mailbox: key.split('/')[1],
-      action: { kind: 'wipe-device' as const, deviceId: 'ApplWIPE0001', accountOnly: false },
-      reason: 'lost',
-      requestedBy: 'test',
-      requestedAt: T0.toISOString(),
-    };
-    const origin = { id: commandId, source: 'test', type: 'test', time: T0.toISOString() };
-    await db.transaction((tx) => sut.accept(tx, key, command, origin));
-    const [pending] = await sut.pendingFor(key, 10);
-    await sut.recordIntent(pending.seq, 'sending', T0);
-    await db.transaction((tx) =>
+  const aKey = () => `contoso.com/${randomUUID()}@contoso.com`;
+  const accept = (key: string, ...commands: { command: ExchangeCommandV1; origin: CommandOrigin }[]) =>
+    db.transaction((tx) =>
+      sut.acceptMany(
+        tx,
+        commands.map((c) => ({ mailboxKey: key, ...c })),
+      ),
+    );
+  const fail = async (seq: number, command: ExchangeCommandV1) =>
+    db.transaction((tx) =>
       sut.complete(tx, {
-        seq: pending.seq,
+        seq,
         status: 'failed',
         result: {
-          commandId,
-          tenant: 'contoso.com',
+          commandId: command.commandId,
+          tenant: command.tenant,
           action: command.action,
           outcome: 'failed',
-          cmdlets: ['Clear-MobileDevice'],
+          cmdlets: [],
           attempts: 5,
           completedAt: T0.toISOString(),
         },
       }),
     );
 
-    expect(await db.transaction((tx) => sut.accept(tx, key, command, origin))).toBe(true);
+  it('records a batch as pending in arrival order, each command once however often it comes', async () => {
+    const key = aKey();
+    const [a, b, c] = ['ApplBULK0001', 'ApplBULK0002', 'ApplBULK0003'].map((id) => aCommand(key, id));
+    expect(await accept(key, a)).toEqual([true]);
+
+    expect(await accept(key, b, a, c, b)).toEqual([true, false, true, false]);
+    const pending = await sut.pendingFor(key, 10);
+    expect(pending.map((p) => p.command)).toEqual([a.command, b.command, c.command]);
+    expect(pending.map((p) => p.origin)).toEqual([a.origin, b.origin, c.origin]);
+    expect(pending[0]).toMatchObject({ attempts: 0, nextAttemptAt: null, intent: null, intentAt: null });
+    expect(await sut.tenantOf(a.command.commandId)).toBe('contoso.com');
+    expect(await accept(key)).toEqual([]);
+  });
+
+  it('does not record again a command that completed without failing', async () => {
+    const key = aKey();
+    const done = aCommand(key, 'ApplDONE0001');
+    await accept(key, done);
+    const [pending] = await sut.pendingFor(key, 10);
+    await db.transaction((tx) =>
+      sut.complete(tx, {
+        seq: pending.seq,
+        status: 'applied',
+        result: {
+          commandId: done.command.commandId,
+          tenant: done.command.tenant,
+          action: done.command.action,
+          outcome: 'applied',
+          cmdlets: ['Set-CASMailbox'],
+          attempts: 1,
+          completedAt: T0.toISOString(),
+        },
+      }),
+    );
+
+    expect(await accept(key, done)).toEqual([false]);
+    expect(await sut.hasPending(key)).toBe(false);
+    expect(await sut.findByCommandId(done.command.commandId)).toMatchObject({ status: 'applied' });
+  });
+
+  it('queues a failed command seen again anew, after what arrived before it, once however often it comes', async () => {
+    const key = aKey();
+    const failed = aCommand(key, 'ApplFAIL0001');
+    const earlier = aCommand(key, 'ApplFAIL0002');
+    await accept(key, failed);
+    const [first] = await sut.pendingFor(key, 10);
+    await fail(first.seq, failed.command);
+    await accept(key, earlier);
+    const later = aCommand(key, 'ApplFAIL0003');
+
+    expect(await accept(key, failed, later, failed)).toEqual([true, true, false]);
+    const pending = await sut.pendingFor(key, 10);
+    expect(pending.map((p) => p.command.commandId)).toEqual(
+      [earlier, failed, later].map((c) => c.command.commandId),
+    );
+    expect(pending[1]).toMatchObject({ attempts: 0, intent: null, intentAt: null });
+    expect(pending[1].seq).toBeGreaterThan(first.seq);
+    expect(await sut.findByCommandId(failed.command.commandId)).toEqual({ status: 'pending', result: null });
+  });
+
+  it('keeps the intent of a wipe that failed when its dead letter is replayed, so the replay checks Exchange first', async () => {
+    const key = aKey();
+    const wipe = aCommand(key, 'ApplWIPE0001', 'wipe-device');
+    await accept(key, wipe);
+    const [pending] = await sut.pendingFor(key, 10);
+    await sut.recordIntent(pending.seq, 'sending', T0);
+    await fail(pending.seq, wipe.command);
+
+    expect(await accept(key, wipe)).toEqual([true]);
     const [replayed] = await sut.pendingFor(key, 10);
-    expect(replayed).toMatchObject({ intent: 'sending', intentAt: T0.toISOString() });
+    expect(replayed).toMatchObject({ command: wipe.command, intent: 'sending', intentAt: T0.toISOString() });
   });
 });

@@ -8,10 +8,11 @@ import { SERVED_TENANTS } from '../tokens';
 
 /**
  * One partition's commands in a batch: validate → dedupe (inbox, and the command log by
- * commandId) → record as pending, in ONE transaction. The processor then works each mailbox once
- * its commands have been quiet for a short window, measured on their writing time as this
- * partition is read, so a burst of changes becomes one Exchange call. An invalid command fails
- * the call and is isolated by the delivery pipeline's bisection: dead-lettered alone.
+ * commandId) → record as pending, in ONE transaction of a few statements whatever the batch's
+ * size. The processor then works each mailbox once its commands have been quiet for a short
+ * window, measured on their writing time as this partition is read, so a burst of changes becomes
+ * one Exchange call. An invalid command fails the call and is isolated by the delivery pipeline's
+ * bisection: dead-lettered alone.
  */
 @Controller()
 export class ExchangeCommandHandler {
@@ -37,16 +38,22 @@ export class ExchangeCommandHandler {
       arrival: { writtenAt: Date.parse(event.time), stream },
     }));
     await this.processor.intake(commands, () =>
-      this.inbox.onceEach(served, async (tx, fresh) => {
-        for (const event of fresh)
-          await this.log.accept(tx, mailboxKey(event.data.tenant, event.data.mailbox), event.data, {
-            id: event.id,
-            source: event.source,
-            type: event.type,
-            time: event.time,
-            ...(event.subject !== undefined && { subject: event.subject }),
-          });
-      }),
+      this.inbox.onceEach(served, (tx, fresh) =>
+        this.log.acceptMany(
+          tx,
+          fresh.map((event) => ({
+            mailboxKey: mailboxKey(event.data.tenant, event.data.mailbox),
+            command: event.data,
+            origin: {
+              id: event.id,
+              source: event.source,
+              type: event.type,
+              time: event.time,
+              ...(event.subject !== undefined && { subject: event.subject }),
+            },
+          })),
+        ),
+      ),
     );
   }
 }

@@ -1,4 +1,5 @@
 import type { ExchangeCommandV1, ExchangeResultV1 } from '@easgate/contracts';
+import { type BulkColumn, bulkInsert, oneOf } from '@easgate/messaging';
 import type { Database, Tx } from '@easgate/persistence';
 import { type CommandIntent, CommandLogEntity, type CommandStatus, PENDING_ROWS } from './command-log.entity';
 
@@ -32,41 +33,85 @@ export interface CompletedCommand {
   readonly result: ExchangeResultV1;
 }
 
+/** A command read from its stream, to be recorded as pending. */
+export interface AcceptedCommand {
+  readonly mailboxKey: string;
+  readonly command: ExchangeCommandV1;
+  readonly origin: CommandOrigin;
+}
+
+/** What `acceptMany` reads of a commandId already logged. */
+interface LoggedRow {
+  seq: number | string;
+  command_id: string;
+  status: CommandStatus;
+  intent?: CommandIntent | null;
+  intent_at?: string | null;
+}
+
+/** The columns `acceptMany` writes (the others keep their defaults: no attempt, no result). */
+const ACCEPT_COLUMNS: BulkColumn[] = [
+  'command_id',
+  'tenant',
+  'mailbox_key',
+  'status',
+  'command',
+  'origin',
+  'intent',
+  'intent_at',
+  'received_at',
+].map((name) => ({ name, type: 'text' }));
+
 /** The command log: the durable queue of commands per mailbox, and what became of each. */
 export class CommandLogRepository {
   constructor(private readonly db: Database) {}
 
-  /** Records a command as pending; false when its commandId was seen before and did not fail (applied once). */
-  async accept(
-    tx: Tx,
-    mailboxKey: string,
-    command: ExchangeCommandV1,
-    origin: CommandOrigin,
-  ): Promise<boolean> {
-    const repo = tx.getRepository(CommandLogEntity);
-    const existing = await repo.findOneBy({ commandId: command.commandId });
-    if (existing?.status === 'failed') {
-      // A failed command sent again (a replayed dead letter) gets another chance, in arrival order.
-      await repo.delete({ seq: existing.seq });
-    } else if (existing) return false;
-    // A wipe that may have reached Exchange before it failed keeps its intent: the replay checks first.
-    const carried = existing?.intent ? { intent: existing.intent, intentAt: existing.intentAt } : undefined;
-    await repo.insert({
-      commandId: command.commandId,
-      tenant: command.tenant.toLowerCase(),
-      mailboxKey,
-      status: 'pending',
-      command: JSON.stringify(command),
-      origin: JSON.stringify(origin),
-      attempts: 0,
-      nextAttemptAt: null,
-      result: null,
-      intent: carried?.intent ?? null,
-      intentAt: carried?.intentAt ?? null,
-      receivedAt: new Date().toISOString(),
-      completedAt: null,
+  /**
+   * Records commands as pending, in the order given (their arrival order), in the caller's
+   * transaction with a few statements whatever their count: one read of the commandIds already
+   * logged, one delete of the failed ones seen again, one multi-row insert. Answers, per command,
+   * whether it was recorded: false when its commandId was seen before (earlier, or earlier in
+   * `commands`) and did not fail, so a command is applied once. A failed command seen again (a
+   * replayed dead letter) gets another chance, queued anew in arrival order; a wipe that may have
+   * reached Exchange before it failed keeps its intent, so the replay checks Exchange first.
+   */
+  async acceptMany(tx: Tx, commands: readonly AcceptedCommand[]): Promise<boolean[]> {
+    if (commands.length === 0) return [];
+    const ids = [...new Set(commands.map((c) => c.command.commandId))];
+    const [logged, idList] = oneOf(tx, 'command_id', ids);
+    const known = await tx.query<LoggedRow[]>(
+      `SELECT seq, command_id, status, intent, intent_at FROM exchange_command_log WHERE ${logged}`,
+      [idList],
+    );
+    const seen = new Map(known.map((row) => [row.command_id, row]));
+    const retried: number[] = [];
+    const rows: unknown[][] = [];
+    const receivedAt = new Date().toISOString();
+    const recorded = commands.map(({ mailboxKey, command, origin }) => {
+      const existing = seen.get(command.commandId);
+      if (existing && existing.status !== 'failed') return false;
+      if (existing) retried.push(Number(existing.seq));
+      // What comes after it in this batch is a duplicate of a pending command.
+      seen.set(command.commandId, { seq: 0, command_id: command.commandId, status: 'pending' });
+      rows.push([
+        command.commandId,
+        command.tenant.toLowerCase(),
+        mailboxKey,
+        'pending',
+        JSON.stringify(command),
+        JSON.stringify(origin),
+        existing?.intent ?? null,
+        existing?.intent ? existing.intent_at : null,
+        receivedAt,
+      ]);
+      return true;
     });
-    return true;
+    if (retried.length > 0) {
+      const [failed, seqList] = oneOf(tx, 'seq', retried, 1, 'bigint');
+      await tx.query(`DELETE FROM exchange_command_log WHERE ${failed}`, [seqList]);
+    }
+    await bulkInsert(tx, 'exchange_command_log', ACCEPT_COLUMNS, rows);
+    return recorded;
   }
 
   /** Pending work by tenant: how many commands and when the oldest arrived (the backlog signal). */
