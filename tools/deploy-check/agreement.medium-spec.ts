@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ServiceTopics, type ServiceName } from '@easgate/contracts';
@@ -9,6 +9,7 @@ import { createTestDatabase, testKafka, type TestDatabase, waitFor } from '@easg
 import { AssignerProtocol } from 'kafkajs';
 import { buildApp } from '../build/build';
 import { renderObjects, type K8sObject } from '../helm/helm';
+import { compiledSource, unreadEnvNames } from './env-names';
 import { startProcess, type StartedProcess } from './local-process';
 
 const ROOT = join(__dirname, '../..');
@@ -114,13 +115,6 @@ function probeUrl(container: Container, probe: Probe | undefined): string {
     typeof port === 'number' ? port : container.ports?.find((p) => p.name === port)?.containerPort;
   if (number === undefined) throw new Error(`${container.name}: probe port ${port} is not a container port`);
   return `http://127.0.0.1:${number}${path}`;
-}
-
-function compiledSource(dir: string): string {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.js') && statSync(join(dir, f)).isFile())
-    .map((f) => readFileSync(join(dir, f), 'utf8'))
-    .join('\n');
 }
 
 // The chart and the code agree: each rendered Deployment's command runs as a local process with exactly
@@ -273,10 +267,10 @@ describe('the Helm chart and the code', () => {
   it('sets only environment names the compiled code reads', () => {
     for (const deployment of [...deployments, ...everything]) {
       const container = podOf(deployment).containers[0];
-      const code = compiledSource(join(ROOT, 'dist/apps', container.name));
-      const unread = container.env
-        .map((e) => e.name)
-        .filter((name) => !new RegExp(`(^|[^A-Z0-9_])${name}([^A-Z0-9_]|$)`).test(code));
+      const unread = unreadEnvNames(
+        compiledSource(container.name),
+        container.env.map((e) => e.name),
+      );
       expect({ service: container.name, unread }).toEqual({ service: container.name, unread: [] });
     }
   });

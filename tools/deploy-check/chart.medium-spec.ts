@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { load } from 'js-yaml';
 import { ServiceTopics, type ServiceName, topicSpecs } from '@easgate/contracts';
 import { helmLint, renderObjects, helmTemplate, type K8sObject } from '../helm/helm';
+import { loadComposeFile } from './compose-file';
 import { KubernetesSchemas } from './k8s-schemas';
 
 const CHART = join(__dirname, '../../deploy/helm/easgate');
@@ -38,19 +38,6 @@ const workloads = (objects: K8sObject[]) =>
   objects.filter((o) => o.kind === 'Deployment' || o.kind === 'Job');
 const named = (objects: K8sObject[], kind: string) => objects.filter((o) => o.kind === kind);
 
-/** YAML merge keys (`<<: *anchor`), which js-yaml 5 leaves as plain keys. */
-function mergeKeys(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(mergeKeys);
-  if (node === null || typeof node !== 'object') return node;
-  const { '<<': merged, ...own } = node as Record<string, unknown>;
-  const bases = (Array.isArray(merged) ? merged : merged === undefined ? [] : [merged]).map(mergeKeys);
-  return Object.assign(
-    {},
-    ...bases,
-    Object.fromEntries(Object.entries(own).map(([k, v]) => [k, mergeKeys(v)])),
-  );
-}
-
 interface Acl {
   resource: { type: string; name: string; patternType: string };
   operations: string[];
@@ -66,6 +53,10 @@ describe('deploy/helm/easgate', () => {
     scratch = mkdtempSync(join(tmpdir(), 'easgate-chart-'));
     const plainJob = join(scratch, 'migrations-without-hooks.yaml');
     writeFileSync(plainJob, 'migrations:\n  hooks: false\n');
+    const tls = join(scratch, 'tls.yaml');
+    writeFileSync(tls, 'tls:\n  secret: { name: easgate-tls }\n');
+    const sharedTls = join(scratch, 'shared-tls.yaml');
+    writeFileSync(sharedTls, 'tls:\n  secret: { name: easgate-tls, layout: shared }\n');
     const cases: Record<string, string[]> = {
       default: [],
       production: [ci('production')],
@@ -73,6 +64,9 @@ describe('deploy/helm/easgate', () => {
       'production, migrations Job without hooks': [ci('production'), plainJob],
       minimal: [ci('minimal')],
       sandbox: [ci('sandbox')],
+      // HTTPS between the components with `easgate tls init`'s Secret, and with one shared certificate.
+      tls: [tls],
+      'tls, one shared certificate': [sharedTls],
     };
     for (const [name, valuesFiles] of Object.entries(cases)) {
       rendered[name] = await renderObjects(CHART, { valuesFiles });
@@ -275,11 +269,10 @@ describe('deploy/helm/easgate', () => {
   });
 
   it('runs the same commands with the same environment names in docker-compose.yml', () => {
-    const compose = mergeKeys(load(readFileSync(join(CHART, '../../../docker-compose.yml'), 'utf8'))) as {
-      services: Record<string, { command: string[]; environment: Record<string, string> }>;
-    };
+    const compose = loadComposeFile();
+    // docker-compose speaks HTTPS between the components by default: the chart with tls.secret.
     const chartContainers = [
-      ...workloads(rendered['default']),
+      ...workloads(rendered['tls']),
       ...workloads(rendered['sandbox']).filter((w) => w.metadata.name.endsWith('exo-sandbox')),
       ...named(rendered['production, migrations Job without hooks'], 'Job'),
     ].map((w) => podOf(w).containers[0]);
@@ -335,6 +328,134 @@ describe('deploy/helm/easgate', () => {
     );
   }, 60_000);
 
+  describe('with tls.secret (HTTPS between the components)', () => {
+    const tlsCases = ['tls', 'tls, one shared certificate', 'production'];
+    const SECRETS_DIR = '/var/run/secrets/easgate';
+    const components = (name: string) =>
+      named(rendered[name], 'Deployment').filter((d) => !d.metadata.name.endsWith('exo-sandbox'));
+    const componentOf = (d: K8sObject) => podOf(d).containers[0].name;
+    const envOf = (d: K8sObject) =>
+      Object.fromEntries((podOf(d).containers[0].env ?? []).map((e) => [e.name, e.value]));
+    /** The projected Secret sources of a pod, by Secret name. */
+    const secretItems = (d: K8sObject, secret: string) =>
+      (
+        podOf(d) as unknown as {
+          volumes: { projected?: { sources: { secret?: { name: string; items: unknown[] } }[] } }[];
+        }
+      ).volumes
+        .flatMap((v) => v.projected?.sources ?? [])
+        .filter((source) => source.secret?.name === secret)
+        .flatMap((source) => source.secret!.items);
+    const serviceHosts = (name: string) =>
+      new Set(named(rendered[name], 'Service').map((svc) => svc.metadata.name));
+
+    it('serves HTTPS from every component, with probes over HTTPS', () => {
+      for (const name of tlsCases) {
+        expect(components(name).map(componentOf).sort()).toEqual([...SERVICES, 'console-gateway'].sort());
+        for (const d of components(name)) {
+          const where = `${name}: ${componentOf(d)}`;
+          const env = envOf(d);
+          expect({ where, cert: env['EASGATE_TLS_CERT_FILE'], key: env['EASGATE_TLS_KEY_FILE'] }).toEqual({
+            where,
+            cert: `${SECRETS_DIR}/tls/tls.crt`,
+            key: `${SECRETS_DIR}/tls/tls.key`,
+          });
+          const c = podOf(d).containers[0] as Container & Record<string, { httpGet: { scheme: string } }>;
+          expect({
+            where,
+            schemes: ['startupProbe', 'livenessProbe', 'readinessProbe'].map((p) => c[p].httpGet.scheme),
+          }).toEqual({ where, schemes: ['HTTPS', 'HTTPS', 'HTTPS'] });
+        }
+      }
+    });
+
+    it('builds every URL between the components with https, and the ServiceMonitor scrapes over https', () => {
+      for (const name of tlsCases) {
+        const hosts = serviceHosts(name);
+        const urls = components(name).flatMap((d) =>
+          Object.entries(envOf(d))
+            .filter(([, value]) => value !== undefined && /^[a-z]+:\/\//i.test(value))
+            .map(([key, value]) => ({ where: `${name}: ${componentOf(d)} ${key}`, url: new URL(value!) }))
+            .filter(({ url }) => hosts.has(url.hostname)),
+        );
+        // The gateway's four service URLs and the executor's vault URL.
+        expect({ name, count: urls.length }).toEqual({ name, count: 5 });
+        for (const { where, url } of urls)
+          expect({ where, scheme: url.protocol }).toEqual({ where, scheme: 'https:' });
+      }
+      const monitor = named(rendered['production'], 'ServiceMonitor')[0]['spec'] as {
+        endpoints: { scheme?: string; tlsConfig?: { serverName: string; ca: unknown } }[];
+      };
+      expect(monitor.endpoints.map((e) => [e.scheme, e.tlsConfig?.serverName]).sort()).toEqual(
+        SERVICES.map((s) => ['https', `easgate-${s}`]).sort(),
+      );
+      for (const e of monitor.endpoints)
+        expect(e.tlsConfig?.ca).toEqual({ secret: { name: 'easgate-tls', key: 'ca.crt' } });
+    });
+
+    it('mounts the CA in every component and points EASGATE_TLS_CA_FILE at it, with only its own key', () => {
+      for (const name of tlsCases) {
+        const layout = name === 'tls, one shared certificate' ? 'shared' : 'perComponent';
+        for (const d of components(name)) {
+          const component = componentOf(d);
+          const where = `${name}: ${component}`;
+          const own = layout === 'shared' ? 'tls' : component;
+          expect({
+            where,
+            ca: envOf(d)['EASGATE_TLS_CA_FILE'],
+            items: secretItems(d, 'easgate-tls'),
+          }).toEqual({
+            where,
+            ca: `${SECRETS_DIR}/tls/ca.crt`,
+            items: [
+              { key: `${own}.crt`, path: 'tls/tls.crt' },
+              { key: `${own}.key`, path: 'tls/tls.key' },
+              { key: 'ca.crt', path: 'tls/ca.crt' },
+            ],
+          });
+          const mounts = (podOf(d).containers[0] as unknown as { volumeMounts: { mountPath: string }[] })
+            .volumeMounts;
+          expect({ where, mounted: mounts.some((m) => m.mountPath === SECRETS_DIR) }).toEqual({
+            where,
+            mounted: true,
+          });
+        }
+      }
+    });
+
+    it('puts no key or certificate in the environment, a ConfigMap or a rendered Secret', () => {
+      const sensitiveName = /(KEY|SECRET|PASSWORD|TOKEN)$/;
+      for (const name of tlsCases) {
+        for (const d of workloads(rendered[name])) {
+          for (const c of [...podOf(d).containers, ...(podOf(d).initContainers ?? [])]) {
+            const where = `${name}: ${d.metadata.name}/${c.name}`;
+            const leaks = (c.env ?? []).filter(
+              (e) =>
+                (sensitiveName.test(e.name) && e.value !== undefined) || /-----BEGIN/.test(e.value ?? ''),
+            );
+            expect({ where, leaks }).toEqual({ where, leaks: [] });
+          }
+        }
+        for (const map of named(rendered[name], 'ConfigMap'))
+          expect({ name, map: map.metadata.name, pem: JSON.stringify(map).includes('-----BEGIN') }).toEqual({
+            name,
+            map: map.metadata.name,
+            pem: false,
+          });
+        expect(named(rendered[name], 'Secret')).toEqual([]);
+      }
+    });
+
+    it('keeps plain HTTP URLs and probes when tls.secret is not set', () => {
+      for (const d of components('default')) {
+        const env = envOf(d);
+        expect(Object.keys(env).filter((k) => k.startsWith('EASGATE_TLS_'))).toEqual([]);
+        for (const value of Object.values(env).filter((v) => v?.includes('://easgate-')))
+          expect(value).toMatch(/^http:\/\//);
+      }
+    });
+  });
+
   describe('values.schema.json', () => {
     const wrong: Record<string, string> = {
       'the latest tag': 'image:\n  tag: latest\n',
@@ -350,6 +471,7 @@ describe('deploy/helm/easgate', () => {
       'no service keys Secret': 'identity:\n  serviceKeysSecret: { name: "" }\n',
       'two console gateway replicas (sessions are per instance)': 'consoleGateway:\n  replicas: 2\n',
       'an OIDC issuer over plain HTTP': 'consoleGateway:\n  oidc: { issuer: http://idp.example.com }\n',
+      'an unknown TLS Secret layout': 'tls:\n  secret: { name: easgate-tls, layout: one-per-pod }\n',
     };
     it.each(Object.keys(wrong))(
       'rejects %s',

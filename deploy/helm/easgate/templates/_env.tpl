@@ -70,10 +70,7 @@ Call with (dict "root" $ "service" "cert-vault" "values" $svc).
 - name: EASGATE_TRUSTED_SERVICES_FILE
   value: {{ $dir }}/identity/trusted-services.json
 {{- if $v.tls.secret.name }}
-- name: EASGATE_TLS_CERT_FILE
-  value: {{ $dir }}/tls/tls.crt
-- name: EASGATE_TLS_KEY_FILE
-  value: {{ $dir }}/tls/tls.key
+{{ include "easgate.tlsEnv" (dict "root" $root) }}
 {{- end }}
 {{- if eq .service "exchange-executor" }}
 - name: EXECUTOR_VAULT_URL
@@ -139,7 +136,8 @@ Call with (dict "root" $ "service" "cert-vault" "values" $svc).
 {{- if $v.tls.secret.name }}
 - secret:
     name: {{ $v.tls.secret.name }}
-    items: [{ key: tls.crt, path: tls/tls.crt }, { key: tls.key, path: tls/tls.key }]
+    items:
+      {{- include "easgate.tlsItems" (dict "root" .root "component" .service) | nindent 6 }}
 {{- end }}
 {{- if $v.kafka.tls.enabled }}
 - secret:

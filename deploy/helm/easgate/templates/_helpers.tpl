@@ -109,3 +109,35 @@ passwordSecret:
 {{- $_ := required "kafka.tls.caSecret.name is required when kafka.tls.enabled" .Values.kafka.tls.caSecret.name -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+HTTPS between the components (tls.secret): the Secret items one component mounts under <secretsDir>/tls —
+its own certificate and key (perComponent: `<component>.crt`/`.key` as `easgate tls init` names them;
+shared: `tls.crt`/`tls.key`) and the CA its clients trust (`tls.secret.caKey`, unless empty).
+Call with (dict "root" $ "component" "cert-vault"); renders a YAML list.
+*/}}
+{{- define "easgate.tlsItems" -}}
+{{- $s := .root.Values.tls.secret -}}
+{{- $perComponent := eq $s.layout "perComponent" -}}
+- key: {{ ternary (printf "%s.crt" .component) "tls.crt" $perComponent }}
+  path: tls/tls.crt
+- key: {{ ternary (printf "%s.key" .component) "tls.key" $perComponent }}
+  path: tls/tls.key
+{{- if $s.caKey }}
+- key: {{ $s.caKey }}
+  path: tls/ca.crt
+{{- end }}
+{{- end -}}
+
+{{/* The HTTPS environment of a component: serve with its own pair, trust the CA for calls to the others. */}}
+{{- define "easgate.tlsEnv" -}}
+{{- $dir := include "easgate.secretsDir" .root -}}
+- name: EASGATE_TLS_CERT_FILE
+  value: {{ $dir }}/tls/tls.crt
+- name: EASGATE_TLS_KEY_FILE
+  value: {{ $dir }}/tls/tls.key
+{{- if .root.Values.tls.secret.caKey }}
+- name: EASGATE_TLS_CA_FILE
+  value: {{ $dir }}/tls/ca.crt
+{{- end }}
+{{- end -}}
