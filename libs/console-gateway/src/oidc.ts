@@ -166,6 +166,10 @@ const LOGIN_TTL_MS = 10 * 60_000;
 const MAX_PENDING_LOGINS = 10_000;
 const PROVIDER_TIMEOUT_S = 15;
 
+const ISSUER_MISMATCH =
+  'the discovery document names another issuer than CONSOLE_OIDC_ISSUER: set the exact issuer ' +
+  '(Entra ID: https://login.microsoftonline.com/<tenant id>/v2.0, not /common or /organizations)';
+
 /** What a failed claim or attribute check of openid-client means, by the name it checked. */
 const CHECKS: Record<string, string> = {
   state: 'the callback is not for this sign-in (state)',
@@ -206,6 +210,13 @@ export class OidcSignIn {
           [client.customFetch]: ((url: string, options: import('openid-client').CustomFetchOptions) =>
             undiciFetch(url, { ...options, dispatcher })) as unknown as import('openid-client').CustomFetch,
         }),
+      })
+      .then((config) => {
+        // openid-client lets Entra ID's multi-tenant issuers (/common, /organizations) through and then
+        // takes any tenant's ID tokens: the gateway wants the one issuer it was given, exactly.
+        if (new URL(config.serverMetadata().issuer).href !== this.settings.issuer.href)
+          throw new OidcSignInError(OidcErrorCode.ProviderUnavailable, ISSUER_MISMATCH);
+        return config;
       })
       .catch((err: unknown) => {
         this.config = undefined;
@@ -310,16 +321,15 @@ export class OidcSignIn {
     }
     if (client && err instanceof client.ClientError) {
       const inner = err.cause as
-        { message?: string; cause?: { claim?: string; attribute?: string } } | undefined;
+        { message?: string; attribute?: string; cause?: { claim?: string; attribute?: string } } | undefined;
       // Claims of the ID token name themselves in the cause; the callback's parameters only in the message.
       const checked =
-        inner?.cause?.claim ?? inner?.cause?.attribute ?? /"(state|iss)"/.exec(inner?.message ?? '')?.[1];
+        inner?.cause?.claim ??
+        inner?.cause?.attribute ??
+        inner?.attribute ??
+        /"(state|iss)"/.exec(inner?.message ?? '')?.[1];
       if (checked === 'issuer')
-        return new OidcSignInError(
-          OidcErrorCode.ProviderUnavailable,
-          'the discovery document names another issuer than CONSOLE_OIDC_ISSUER: set the exact issuer ' +
-            '(Entra ID: https://login.microsoftonline.com/<tenant id>/v2.0, not /common or /organizations)',
-        );
+        return new OidcSignInError(OidcErrorCode.ProviderUnavailable, ISSUER_MISMATCH);
       if (checked !== undefined && CHECKS[checked])
         return new OidcSignInError(
           OidcErrorCode.ResponseInvalid,

@@ -10,7 +10,7 @@
 // claims are overridden by `claims`, signed with the tenant's own key: a provider (or a proxy) answering
 // with an ID token of another issuer, for another audience, or for another sign-in.
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:https';
+import { createServer, get } from 'node:https';
 import { exportJWK, generateKeyPair, SignJWT, decodeJwt } from 'jose';
 import Provider from 'oidc-provider';
 
@@ -76,6 +76,14 @@ const server = createServer(
       });
       return;
     }
+    if (req.url === '/common/v2.0/.well-known/openid-configuration' && mounted.length > 0) {
+      // Entra ID's multi-tenant endpoint: the discovery document of a tenant, its issuer a template.
+      void fetchOwnDiscovery(mounted[0].path).then((metadata) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ...metadata, issuer: `${origin}/{tenantid}/v2.0` }));
+      });
+      return;
+    }
     const target = mounted.find((m) => req.url === m.path || req.url.startsWith(`${m.path}/`));
     if (!target) return void res.writeHead(404).end();
     // What express does for `app.use(path, provider.callback())`: oidc-provider derives its mount path
@@ -85,5 +93,18 @@ const server = createServer(
     target.callback(req, res);
   },
 );
+/** The discovery document of the provider mounted at `path`, as it answers it (asked of itself, over loopback). */
+function fetchOwnDiscovery(path) {
+  return new Promise((resolve, reject) => {
+    const url = `${origin}${path}/.well-known/openid-configuration`;
+    // This server's own certificate, on loopback: nothing to verify.
+    get(url, { rejectUnauthorized: false }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve(JSON.parse(body)));
+    }).on('error', reject);
+  });
+}
+
 server.listen(config.port, '127.0.0.1', () => process.stdout.write(`listening ${origin}\n`));
 process.once('SIGTERM', () => server.close(() => process.exit(0)));

@@ -49,6 +49,8 @@ describe('single sign-on with a real OpenID Provider', () => {
   let conforming: string;
   /** Its provider starts during the test; it is given no CA for it. */
   let untrusting: string;
+  /** Configured with Entra ID's multi-tenant issuer instead of a tenant's. */
+  let common: string;
   let lateProviderPort: number;
   let lateProviderEnv: Record<string, string>;
 
@@ -80,11 +82,12 @@ describe('single sign-on with a real OpenID Provider', () => {
     await new Promise<void>((ok) => upstream.listen(0, '127.0.0.1', ok));
     const service = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
 
-    const [opPort, entraPort, conformingPort, untrustingPort, latePort] = await freePorts(5);
+    const [opPort, entraPort, conformingPort, untrustingPort, commonPort, latePort] = await freePorts(6);
     op = `https://127.0.0.1:${opPort}`;
     entra = `http://127.0.0.1:${entraPort}`;
     conforming = `http://127.0.0.1:${conformingPort}`;
     untrusting = `http://127.0.0.1:${untrustingPort}`;
+    common = `http://127.0.0.1:${commonPort}`;
     lateProviderPort = latePort;
     const providerEnv = (port: number) => ({
       OP_TLS_CERT_FILE: files.cert,
@@ -138,6 +141,7 @@ describe('single sign-on with a real OpenID Provider', () => {
       gateway(entra, `${op}${ENTRA_LIKE}`, { CONSOLE_OIDC_CA_FILE: files.ca }),
       gateway(conforming, `${op}${CONFORMING}`, { CONSOLE_OIDC_CA_FILE: files.ca }),
       gateway(untrusting, `https://127.0.0.1:${latePort}${ENTRA_LIKE}`),
+      gateway(common, `${op}/common/v2.0`, { CONSOLE_OIDC_CA_FILE: files.ca }),
     ];
     started.push(...gateways);
     await provider.ready((out) => out.includes(`listening ${op}`));
@@ -145,6 +149,7 @@ describe('single sign-on with a real OpenID Provider', () => {
       [gateways[0], entra],
       [gateways[1], conforming],
       [gateways[2], untrusting],
+      [gateways[3], common],
     ] as const)
       await g.ready(async () => (await fetch(`${url}/health/ready`)).status === 200);
   }, 120_000);
@@ -419,6 +424,17 @@ describe('single sign-on with a real OpenID Provider', () => {
       status: 502,
       code: 'OIDC_PROVIDER_UNAVAILABLE',
       message: `the certificate of 127.0.0.1:${lateProviderPort} is not trusted: set CONSOLE_OIDC_CA_FILE to the CA that issued it`,
+    });
+  });
+
+  it("refuses Entra ID's multi-tenant issuer, whose discovery document names a template, and says which to set", async () => {
+    const res = await fetch(`${common}/auth/oidc/start`, { redirect: 'manual' });
+    expect(await problem(res)).toEqual({
+      status: 502,
+      code: 'OIDC_PROVIDER_UNAVAILABLE',
+      message:
+        'the discovery document names another issuer than CONSOLE_OIDC_ISSUER: set the exact issuer ' +
+        '(Entra ID: https://login.microsoftonline.com/<tenant id>/v2.0, not /common or /organizations)',
     });
   });
 });
