@@ -54,6 +54,13 @@ export interface ConsoleWorld {
   spare(n: number): number;
   /** Creates the first administrator through the gateway (the page's context gets its session) and opens `path`. */
   signInAsFirstAdmin(path?: string, password?: string): Promise<void>;
+  /**
+   * Adds a console account as an administrator would (`easgate identity add-console-user`, the password
+   * on standard input) while the gateway runs.
+   */
+  addConsoleUser(user: { id: string; roles: string[]; password: string }): void;
+  /** Signs out and in again through the sign-in screen (keyboard), then opens `path`. */
+  signInAs(user: { id: string; password: string }, path?: string): Promise<void>;
   /** Opens a console path in the page (e.g. `/alerting`). */
   open(path: string): Promise<void>;
   /** A full-page screenshot under dist/console-screenshots/<name>.png and an axe-core check: no serious or critical violation. */
@@ -209,6 +216,36 @@ export async function startConsoleWorld(options: ConsoleWorldOptions): Promise<C
         if (!res.ok()) throw new Error(`first sign-in: ${res.status()} ${await res.text()}`);
         await page.goto(`${consoleUrl}${path}`);
         await page.getByRole('button', { name: 'Sign out' }).waitFor();
+      },
+      addConsoleUser(user) {
+        execFileSync(
+          'node',
+          [
+            'tools/bin/easgate.js',
+            'identity',
+            'add-console-user',
+            '--data-dir',
+            dataDir,
+            '--id',
+            user.id,
+            ...user.roles.flatMap((role) => ['--role', role]),
+            '--all-tenants',
+          ],
+          { cwd: ROOT, input: `${user.password}\n`, stdio: ['pipe', 'ignore', 'inherit'] },
+        );
+      },
+      async signInAs(user, path = '/') {
+        const signOut = page.getByRole('button', { name: 'Sign out' });
+        if (await signOut.isVisible()) {
+          await signOut.click();
+          await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+        }
+        await page.getByLabel('User name').fill(user.id);
+        await page.getByRole('textbox', { name: 'Password' }).fill(user.password);
+        await page.getByRole('textbox', { name: 'Password' }).press('Enter');
+        await signOut.waitFor();
+        await page.goto(`${consoleUrl}${path}`);
+        await signOut.waitFor();
       },
       async open(path) {
         await page.goto(`${consoleUrl}${path}`);

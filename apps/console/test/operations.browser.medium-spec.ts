@@ -106,18 +106,53 @@ describe('the operations screens in Chromium', () => {
     await world.screen('operations-1-exchange-rotation');
   }, 120_000);
 
-  it('waits in a manual rotation for the .cer in Entra, and rolls back when the new key is not accepted', async () => {
+  it("shows the executor's Exchange activity: last call, discovery and inventory, throttling, circuit, backlog", async () => {
+    const row = (key: string) => page.getByTestId(`exchange-${key}`);
+    await row('circuit').waitFor();
+    // An inventory of the sandbox tenant (by its domain: the status matches the id and the domain).
+    await world.service('exchange-executor', 'POST', `/v1/tenants/${world.sandboxTenant}/discovery`);
+
+    // The screen refreshes the status every 10 s.
+    await row('discovery')
+      .filter({ hasText: /Completed .* UTC: \d+ mailbox(es)?, \d+ devices?/ })
+      .waitFor({
+        timeout: 40_000,
+      });
+
+    await expect(row('last-call').textContent()).resolves.toMatch(
+      /UTC \(\d+ s ago, Get-(CASMailbox|MobileDevice)\)$/,
+    );
+    await expect(row('inventory').textContent()).resolves.toMatch(/\d+ mailboxes?, last observed .* UTC$/);
+    await expect(row('throttling').textContent()).resolves.toMatch(/not throttled/);
+    await expect(row('circuit').textContent()).resolves.toContain('Closed: calls go through');
+    await expect(row('backlog').textContent()).resolves.toContain('no command waiting');
+    await world.screen('operations-0-exchange-status');
+  }, 90_000);
+
+  it('waits in a manual rotation until the administrator confirms the .cer is in Entra, and rolls back when the key is not accepted', async () => {
     await page
       .getByRole('checkbox', { name: 'Add the new key to the Entra app through Microsoft Graph' })
       .uncheck();
-    await page.getByRole('checkbox', { name: 'Verify and activate right away' }).uncheck();
+    // A certificate uploaded by hand is never verified right away: the upload is confirmed first.
+    const rightAway = page.getByRole('checkbox', { name: 'Verify and activate right away' });
+    await expect(rightAway.isDisabled()).resolves.toBe(true);
+    await expect(rightAway.isChecked()).resolves.toBe(false);
     await page.getByLabel('Validity of the new certificate (days)').fill('365');
     await page.getByRole('button', { name: 'Start staged rotation' }).click();
 
     await page.getByTestId('rotation-state').filter({ hasText: 'Started' }).waitFor({ timeout: 30_000 });
-    await page.getByRole('link', { name: 'download the new .cer' }).waitFor();
-    // The administrator verifies without having uploaded it: Entra refuses the new key.
-    await page.getByRole('button', { name: 'Verify and activate' }).click();
+    const confirmation = page.getByTestId('upload-confirmation');
+    await confirmation.getByRole('link', { name: 'download the new .cer' }).waitFor();
+    const verify = page.getByRole('button', { name: 'Verify and activate' });
+    await expect(verify.isDisabled()).resolves.toBe(true);
+    await world.screen('operations-1a-exchange-rotation-confirm-upload');
+    // The administrator says it is uploaded without having done it: Entra refuses the new key.
+    await confirmation
+      .getByRole('checkbox', { name: 'I have uploaded the new certificate to the app in Entra' })
+      .focus();
+    await page.keyboard.press('Space');
+    await expect(verify.isEnabled()).resolves.toBe(true);
+    await verify.click();
     await page.getByTestId('rotation-state').filter({ hasText: 'Rolled back' }).waitFor({ timeout: 60_000 });
     const steps = page.locator('ol[aria-label="Rotation steps"] > li');
     await expect(
@@ -260,4 +295,69 @@ describe('the operations screens in Chromium', () => {
     );
     await world.screen('operations-5-certificates');
   }, 120_000);
+
+  it('offers an auditor no change: every write button disabled or absent, with the reason', async () => {
+    const auditor = { id: 'auditor', password: 'an auditor password of some length' };
+    world.addConsoleUser({ ...auditor, roles: ['auditor'] });
+    await world.signInAs(auditor, '/exchange');
+    const WRITES =
+      /^(Start staged rotation|Verify and activate|Send test alert|Add destination|Acknowledge|Silence|Activate|Retire|Import certificate|Create certificate|Upload certificate|Save rules|Replay|Validate Certificate|Save)\b/;
+    /** The write buttons of the screen, and those of them a click would reach. */
+    const writeButtons = async () => {
+      const buttons = await page
+        .getByRole('button')
+        .evaluateAll(
+          (
+            all: { getAttribute(n: string): string | null; textContent: string | null; disabled?: boolean }[],
+          ) =>
+            all.map((b) => ({
+              name: (b.getAttribute('aria-label') ?? b.textContent ?? '').trim(),
+              disabled: b.disabled === true,
+            })),
+        );
+      const writes = buttons.filter((b) => WRITES.test(b.name));
+      return {
+        writes: writes.map((b) => b.name),
+        enabled: writes.filter((b) => !b.disabled).map((b) => b.name),
+      };
+    };
+    const screens: { path: string; heading: string; shown: RegExp[] }[] = [
+      { path: '/exchange', heading: 'Exchange ActiveSync', shown: [/^Start staged rotation/] },
+      {
+        path: '/alerting',
+        heading: 'Health check configuration',
+        shown: [/^Send test alert/, /^Acknowledge/],
+      },
+      { path: '/certificates', heading: 'Certificates', shown: [/^Retire/] },
+      { path: '/rules', heading: 'Rules', shown: [/^Save rules/] },
+      { path: '/dead-letters', heading: 'Dead letters', shown: [/^Replay all/] },
+      { path: '/connect', heading: 'Connect a tenant', shown: [/^Validate Certificate/] },
+    ];
+    for (const screen of screens) {
+      await world.open(screen.path);
+      await page.getByRole('heading', { name: screen.heading, exact: true }).waitFor();
+      const notice = page.getByTestId('read-only-notice').first();
+      await notice.waitFor({ timeout: 20_000 });
+      await expect(notice.textContent()).resolves.toContain('you are signed in as auditor');
+      // The screen's data is in: the buttons it would offer an operator are there, disabled.
+      for (const shown of screen.shown)
+        await waitFor(
+          `${screen.path}: ${String(shown)} shown`,
+          async () => (await writeButtons()).writes.some((name) => shown.test(name)),
+          { timeoutMs: 20_000, intervalMs: 250 },
+        );
+      expect({ screen: screen.path, enabled: (await writeButtons()).enabled }).toEqual({
+        screen: screen.path,
+        enabled: [],
+      });
+      if (screen.path === '/alerting') {
+        await expect(page.getByRole('switch', { name: 'Exchange alerting' }).isDisabled()).resolves.toBe(
+          true,
+        );
+        await expect(page.getByRole('heading', { name: 'Add a destination' }).count()).resolves.toBe(0);
+      }
+      if (screen.path === '/exchange' || screen.path === '/alerting')
+        await world.screen(`operations-6-auditor${screen.path.replace('/', '-')}`);
+    }
+  }, 180_000);
 });
