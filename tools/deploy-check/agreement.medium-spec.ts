@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ServiceTopics, type ServiceName } from '@easgate/contracts';
 import { generateServiceKey, issueServiceToken, serviceKeyFromPem } from '@easgate/identity';
 import { createTestDatabase, testKafka, type TestDatabase, waitFor } from '@easgate/testing';
+import { peerDispatcher } from '@easgate/tls';
 import { AssignerProtocol } from 'kafkajs';
 import { buildApp } from '../build/build';
 import { renderObjects, type K8sObject } from '../helm/helm';
@@ -23,7 +24,7 @@ interface EnvVar {
   valueFrom?: { secretKeyRef?: { name: string; key: string } };
 }
 interface Probe {
-  httpGet?: { path: string; port: string | number };
+  httpGet?: { path: string; port: string | number; scheme?: 'HTTP' | 'HTTPS' };
 }
 interface Container {
   name: string;
@@ -110,17 +111,18 @@ function mountOf(container: Container, file: string) {
 
 function probeUrl(container: Container, probe: Probe | undefined): string {
   if (!probe?.httpGet) throw new Error(`${container.name}: no httpGet probe`);
-  const { path, port } = probe.httpGet;
+  const { path, port, scheme } = probe.httpGet;
   const number =
     typeof port === 'number' ? port : container.ports?.find((p) => p.name === port)?.containerPort;
   if (number === undefined) throw new Error(`${container.name}: probe port ${port} is not a container port`);
-  return `http://127.0.0.1:${number}${path}`;
+  return `${(scheme ?? 'HTTP').toLowerCase()}://127.0.0.1:${number}${path}`;
 }
 
 // The chart and the code agree: each rendered Deployment's command runs as a local process with exactly
 // the rendered environment on the real Kafka broker and PostgreSQL, its probes answer at the rendered
 // ports and paths, and what it subscribes to on the broker is what the catalogue (and so the chart's
-// KafkaUser ACLs) says it consumes.
+// KafkaUser ACLs) says it consumes. It runs the chart as deploy/README.md recommends, with HTTPS between
+// the components (the Secret of `easgate tls init`): every probe and call below is https, trusting that CA.
 describe('the Helm chart and the code', () => {
   let scratch: string;
   let database: TestDatabase;
@@ -129,6 +131,11 @@ describe('the Helm chart and the code', () => {
   let everything: K8sObject[];
   let secrets: Store;
   let publisherToken: string;
+  let caPem: string;
+  /** What the test's own calls trust: the CA of `tls init`, as the components do. */
+  const trustingCa = () => ({
+    dispatcher: peerDispatcher(caPem) as unknown as RequestInit['dispatcher'],
+  });
   const processes: StartedProcess[] = [];
   const base = 20_100 + 10 * Math.floor(Math.random() * 80);
 
@@ -141,6 +148,10 @@ describe('the Helm chart and the code', () => {
       execFileSync(process.execPath, ['dist/apps/cli/main.js', ...args], { cwd: ROOT, encoding: 'utf8' });
     const ids = join(scratch, 'identities');
     cli('identity', 'init-services', '--dir', ids);
+    // HTTPS between the components as deploy/README.md makes it: `easgate tls init`, then its Secret.
+    const tlsDir = join(scratch, 'tls');
+    cli('tls', 'init', '--dir', tlsDir);
+    caPem = readFileSync(join(tlsDir, 'ca.crt'), 'utf8');
     const callers = join(scratch, 'callers.json');
     publisherToken = cli(
       'identity',
@@ -170,6 +181,11 @@ describe('the Helm chart and the code', () => {
         'previous-keys': randomBytes(32).toString('base64'),
       },
       'agreement-alerting': { 'secrets-key': randomBytes(32).toString('base64') },
+      'agreement-tls': Object.fromEntries(
+        readdirSync(tlsDir)
+          .filter((f) => f !== 'ca.key')
+          .map((f) => [f, readFileSync(join(tlsDir, f), 'utf8')]),
+      ),
     };
     const values = join(scratch, 'agreement-values.yaml');
     writeFileSync(
@@ -188,6 +204,7 @@ describe('the Helm chart and the code', () => {
         '  trustedServicesConfigMap: { name: agreement-trusted-services, key: trusted-services.json }',
         '  callersSecret: { name: agreement-callers, key: callers.json }',
         'migrations: { mode: job, hooks: false }',
+        'tls: { secret: { name: agreement-tls } }',
         'services:',
         `  cert-vault: { port: ${base + 1} }`,
         // The broker is shared: this executor serves a tenant of its own and leaves every other one alone.
@@ -253,6 +270,7 @@ describe('the Helm chart and the code', () => {
       command: container.command,
       cwd: ROOT,
       env: environmentOf(container, mounts, secrets),
+      caPem,
     });
     processes.push(started);
     return { process: started, container };
@@ -377,8 +395,9 @@ describe('the Helm chart and the code', () => {
     expect((statSync(local).mode & 0o777).toString(8)).toBe('600');
     const sign = (token: string) =>
       fetch(
-        `http://127.0.0.1:${port}/internal/v1/tenant-connections/${randomBytes(8).toString('hex')}/client-assertion`,
+        `https://127.0.0.1:${port}/internal/v1/tenant-connections/${randomBytes(8).toString('hex')}/client-assertion`,
         {
+          ...trustingCa(),
           method: 'POST',
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
           body: JSON.stringify({ audience: 'https://login.microsoftonline.com/contoso/oauth2/v2.0/token' }),
@@ -398,10 +417,10 @@ describe('the Helm chart and the code', () => {
     expect((statSync(local).mode & 0o777).toString(8)).toBe('600');
     expect(readFileSync(local, 'utf8')).toBe(secrets['agreement-service-keys'][`${GATEWAY}.key`]);
     expect(container.env.filter((e) => e.name.endsWith('_URL')).map((e) => [e.name, e.value])).toEqual([
-      ['ALERTING_URL', `http://easgate-alerting:${base + 4}`],
-      ['CERT_VAULT_URL', `http://easgate-cert-vault:${base + 1}`],
-      ['EXCHANGE_EXECUTOR_URL', `http://easgate-exchange-executor:${base + 2}`],
-      ['POLICY_TRANSLATOR_URL', `http://easgate-policy-translator:${base + 3}`],
+      ['ALERTING_URL', `https://easgate-alerting:${base + 4}`],
+      ['CERT_VAULT_URL', `https://easgate-cert-vault:${base + 1}`],
+      ['EXCHANGE_EXECUTOR_URL', `https://easgate-exchange-executor:${base + 2}`],
+      ['POLICY_TRANSLATOR_URL', `https://easgate-policy-translator:${base + 3}`],
     ]);
   });
 
@@ -409,7 +428,8 @@ describe('the Helm chart and the code', () => {
     const translator = deployments.find((d) => podOf(d).containers[0].name === 'policy-translator')!;
     const port = podOf(translator).containers[0].ports![0].containerPort;
     const call = (token: string) =>
-      fetch(`http://127.0.0.1:${port}/v1/mdm/events`, {
+      fetch(`https://127.0.0.1:${port}/v1/mdm/events`, {
+        ...trustingCa(),
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: '{}',

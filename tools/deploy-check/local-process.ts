@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { peerDispatcher } from '@easgate/tls';
 
 /** A container's command run as a local process: the probes are called over real sockets. */
 export interface StartedProcess {
@@ -21,6 +22,8 @@ export interface ProcessSpec {
   env: Record<string, string>;
   uid?: number;
   gid?: number;
+  /** The CA its HTTPS certificate chains to (EASGATE_TLS_CA_FILE's content), trusted by the probes' calls. */
+  caPem?: string;
 }
 
 export function startProcess(spec: ProcessSpec): StartedProcess {
@@ -43,9 +46,12 @@ export function startProcess(spec: ProcessSpec): StartedProcess {
       resolve();
     }),
   );
+  // Node's fetch takes undici's agents; only the two packages' type declarations differ.
+  const agent = spec.caPem !== undefined ? peerDispatcher(spec.caPem) : undefined;
+  const trust = agent ? { dispatcher: agent as unknown as RequestInit['dispatcher'] } : {};
   const status = async (url: string) => {
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000), ...trust });
       await res.arrayBuffer();
       return res.status;
     } catch {
@@ -66,7 +72,7 @@ export function startProcess(spec: ProcessSpec): StartedProcess {
           throw new Error(`${spec.command.join(' ')} exited (${exitCode}) before ${url} was ready:\n${tail}`);
         }
         try {
-          const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+          const res = await fetch(url, { signal: AbortSignal.timeout(2000), ...trust });
           if (res.status === 200) return await res.json();
         } catch {
           // not listening yet
@@ -78,6 +84,7 @@ export function startProcess(spec: ProcessSpec): StartedProcess {
     stop: async () => {
       if (exitCode === undefined) child.kill('SIGTERM');
       await exited;
+      await agent?.close();
     },
   };
 }
