@@ -30,6 +30,7 @@ import { SigningController } from './http/signing.controller';
 import { TenantConnectionsController } from './http/tenant-connections.controller';
 import { HttpIdentityPlatform, type IdentityPlatform, httpsAgent } from './infra/identity-platform.client';
 import { loadMasterKeyRing } from './infra/master-key-loader';
+import { transactionEndHook } from './infra/transaction-end';
 import { VaultMetrics } from './infra/vault-metrics';
 
 export interface CertVaultOptions {
@@ -73,8 +74,14 @@ export class CertVaultModule {
     const cipher = new EnvelopeCipher(ring);
     const clock = options.clock ?? systemClock;
     const metrics = new VaultMetrics();
-    const keys = new SigningKeyCache(cipher, config.signingKeyCacheMs, (source) =>
-      metrics.signingKey(source),
+    const keys = new SigningKeyCache(
+      cipher,
+      config.signingKeyCacheMs,
+      (source) => metrics.signingKey(source),
+      {
+        lookupTtlMs: config.signingLookupCacheMs,
+        afterTransaction: transactionEndHook(context.database),
+      },
     );
     const embeddedSandboxCa = join(context.dataDir, 'sandbox-tls', 'ca.pem');
     // `easgate start` runs the sandbox with its CA under the data directory: trust it too.

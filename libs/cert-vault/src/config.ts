@@ -21,6 +21,11 @@ const schema = z.object({
   VAULT_HTTP_TIMEOUT_MS: positiveInt.default(15_000),
   /** How long a decrypted signing key stays imported after its unwrap (0 = unwrap on every signature). */
   VAULT_SIGNING_KEY_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  /**
+   * How long a connection and its active certificate, once read, serve signatures without another
+   * read (0 = read on every signature). Bounds how long another replica's rotation goes unseen.
+   */
+  VAULT_SIGNING_LOOKUP_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   /** JSON-lines file signed audit checkpoints are appended to (an anchor outside the database). */
   VAULT_AUDIT_CHECKPOINT_FILE: z.string().min(1).optional(),
   /** host[:port],… admitted for connection endpoint overrides besides each cloud's own hosts. */
@@ -47,6 +52,8 @@ export interface CertVaultConfig {
   readonly httpTimeoutMs: number;
   /** VAULT_SIGNING_KEY_CACHE_MS: 0 disables the signing-key cache. */
   readonly signingKeyCacheMs: number;
+  /** VAULT_SIGNING_LOOKUP_CACHE_MS: 0 reads the connection and active certificate per signature. */
+  readonly signingLookupCacheMs: number;
   readonly auditCheckpointFile?: string;
   /** Hosts admitted for endpoint overrides (EASGATE_ALLOWED_ENDPOINT_HOSTS). */
   readonly allowedEndpointHosts: string[];
@@ -86,6 +93,7 @@ export function parseCertVaultConfig(env: NodeJS.ProcessEnv): CertVaultConfig {
     ...(e.VAULT_GRAPH_URL !== undefined && { graphUrl: e.VAULT_GRAPH_URL }),
     httpTimeoutMs: e.VAULT_HTTP_TIMEOUT_MS,
     signingKeyCacheMs: e.VAULT_SIGNING_KEY_CACHE_MS,
+    signingLookupCacheMs: e.VAULT_SIGNING_LOOKUP_CACHE_MS,
     allowedEndpointHosts: parseAllowedHosts(e.EASGATE_ALLOWED_ENDPOINT_HOSTS),
     ...(e.VAULT_AUDIT_CHECKPOINT_FILE !== undefined && {
       auditCheckpointFile: e.VAULT_AUDIT_CHECKPOINT_FILE,

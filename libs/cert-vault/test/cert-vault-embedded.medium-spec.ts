@@ -51,6 +51,8 @@ describe('cert-vault embedded (SQLite)', () => {
         VAULT_EXPIRY_SCANNER: 'false',
         VAULT_AUTO_ROTATE_DAYS: '400',
         EASGATE_ALLOWED_ENDPOINT_HOSTS: new URL(sandbox.baseUrl).host,
+        // Lookups kept far longer than the test lasts: a rotation that did not evict them would show.
+        VAULT_SIGNING_LOOKUP_CACHE_MS: '60000',
       },
     });
   });
@@ -112,6 +114,15 @@ describe('cert-vault embedded (SQLite)', () => {
       'GET',
       `/v1/tenant-connections/${connection.body.id}/rotations`,
     );
+    const afterRotation = await api<{ thumbprintSha1: string }>(
+      'POST',
+      `/internal/v1/tenant-connections/${connection.body.id}/client-assertion`,
+      { audience: sandbox.tokenEndpoint },
+    );
+    const view = await api<{ activeCertificate: { thumbprintSha1: string } }>(
+      'GET',
+      `/v1/tenant-connections/${connection.body.id}`,
+    );
     const again = await api<{ rotationsStarted: number }>('POST', '/v1/expiry-scan');
     const verify = await api<{ valid: boolean }>('GET', '/v1/audit/verify');
 
@@ -129,6 +140,9 @@ describe('cert-vault embedded (SQLite)', () => {
         reason: expect.stringMatching(/^automatic rotation/) as string,
       }),
     ]);
+    // The rotation is honoured by the very next signature, with the lookup and the key kept.
+    expect(view.body.activeCertificate.thumbprintSha1).not.toBe(created.body.thumbprintSha1);
+    expect(afterRotation.body.thumbprintSha1).toBe(view.body.activeCertificate.thumbprintSha1);
     expect(again.body.rotationsStarted).toBe(0);
     expect(verify.body.valid).toBe(true);
   });

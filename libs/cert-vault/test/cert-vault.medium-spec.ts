@@ -66,6 +66,8 @@ async function startVault(
       VAULT_EXPIRY_SCANNER: 'false',
       EASGATE_ALLOWED_ENDPOINT_HOSTS: new URL(env.sandbox.baseUrl).host,
       VAULT_AUDIT_CHECKPOINT_FILE: join(env.dir, 'audit-checkpoints.jsonl'),
+      // Lookups kept far longer than the tests last: a change that did not evict them would show.
+      VAULT_SIGNING_LOOKUP_CACHE_MS: '60000',
     },
     consumerGroup: uniqueName('cert-vault'),
     fromBeginning: false,
@@ -375,6 +377,43 @@ describe('cert-vault', () => {
         notAfter: env.initial.facts.notAfter,
       },
     });
+  });
+
+  it('signs with the newly active certificate at the very next signature after an activation or a retirement', async () => {
+    const id = await newConnection({ appId: randomUUID() });
+    const sign = () =>
+      api<{ thumbprintSha1: string }>('POST', `/internal/v1/tenant-connections/${id}/client-assertion`, {
+        audience: env.sandbox.tokenEndpoint,
+      });
+    const create = async (activate: boolean) =>
+      (
+        await api<{ id: string; thumbprintSha1: string }>(
+          'POST',
+          `/v1/tenant-connections/${id}/certificates`,
+          {
+            subject: 'CN=cached lookup',
+            activate,
+          },
+        )
+      ).body;
+    const first = await create(true);
+    const second = await create(false);
+
+    const before = await Promise.all([sign(), sign(), sign()]); // the lookup and the key are now kept
+    const activated = await api(
+      'POST',
+      `/v1/tenant-connections/${id}/certificates/${second.id}/activate`,
+      {},
+    );
+    const afterActivation = await sign();
+    const retired = await api('POST', `/v1/tenant-connections/${id}/certificates/${second.id}/retire`, {});
+    const afterRetirement = await sign();
+
+    expect(before.map((s) => s.body.thumbprintSha1)).toEqual(Array(3).fill(first.thumbprintSha1));
+    expect(activated.status).toBe(200);
+    expect(afterActivation.body.thumbprintSha1).toBe(second.thumbprintSha1);
+    expect(retired.status).toBe(200);
+    expect(afterRetirement).toMatchObject({ status: 409, body: { code: 'NO_ACTIVE_CERTIFICATE' } });
   });
 
   it("refuses to point a connection's endpoints at a host that is neither the cloud's nor admitted", async () => {

@@ -17,8 +17,9 @@ export interface SignedClientAssertion {
 /**
  * Signs client assertions with the ACTIVE certificate of a tenant connection, so the executor never
  * holds a key. Only the connection's own token endpoint is an accepted audience. Every signature
- * and every refused attempt is audited (the assertion itself never is). Keys come from the
- * {@link SigningKeyCache}: unwrapped per signature, or kept imported (non-extractable) for a short TTL.
+ * and every refused attempt is audited (the assertion itself never is). The connection, its active
+ * certificate and its key come from the {@link SigningKeyCache}: read and unwrapped per signature, or
+ * kept for short TTLs (the key imported, non-extractable) and dropped when they change.
  */
 export class AssertionSigner {
   constructor(
@@ -34,14 +35,16 @@ export class AssertionSigner {
     let tenantId: string | undefined;
     try {
       const epoch = this.keys.epoch;
-      const { connection, active } = await this.stores.db.read(async (m) => {
-        const connection = await this.stores.connections.findById(m, connectionId);
-        if (!connection) throw notFound(connectionId);
-        return {
-          connection,
-          active: await this.stores.certificates.findActive(m, connection.tenantId, connection.id),
-        };
-      });
+      const { connection, active } = await this.keys.lookup(connectionId, epoch, () =>
+        this.stores.db.read(async (m) => {
+          const connection = await this.stores.connections.findById(m, connectionId);
+          if (!connection) throw notFound(connectionId);
+          return {
+            connection,
+            active: await this.stores.certificates.findActive(m, connection.tenantId, connection.id),
+          };
+        }),
+      );
       tenantId = connection.tenantId;
       if (!active) {
         throw new VaultError(

@@ -313,13 +313,13 @@ export class Certificates {
           ? { ...previous, status: 'retiring', retireAt }
           : { ...previous, status: 'retired', retireAt, retiredAt: now.toISOString() };
       await this.stores.certificates.save(tx, replaced);
-      this.keys?.evict(connection.id);
       if (replaced.status === 'retired')
         await publishLifecycle(this.stores.outbox, tx, 'retired', metadataOf(replaced), now);
     }
     const { retireAt: _r, retiredAt: _rd, ...rest } = target;
     const activated: StoredCertificate = { ...rest, status: 'active', activatedAt: now.toISOString() };
     await this.stores.certificates.save(tx, activated);
+    this.keys?.evict(connection.id, tx);
     await publishLifecycle(this.stores.outbox, tx, 'activated', metadataOf(activated), now, {
       ...(previous && { previousCertificateId: previous.id }),
       ...(rotationId !== undefined && { rotationId }),
@@ -367,7 +367,7 @@ export class Certificates {
     const now = this.clock.now();
     const retired: StoredCertificate = { ...target, status: 'retired', retiredAt: now.toISOString() };
     await this.stores.certificates.save(tx, retired);
-    this.keys?.evict(retired.connectionId);
+    this.keys?.evict(retired.connectionId, tx);
     await publishLifecycle(this.stores.outbox, tx, 'retired', metadataOf(retired), now, {
       ...(reason !== undefined && { reason }),
     });

@@ -29,7 +29,7 @@ export class MasterKeyRewrapper {
             ...certificate,
             sealed: this.cipher.rewrap(certificate.id, certificate.sealed),
           });
-          this.keys?.evict(certificate.connectionId);
+          this.keys?.evict(certificate.connectionId, tx);
         }
         if (stale.length > 0) {
           await this.audit.record(tx, {

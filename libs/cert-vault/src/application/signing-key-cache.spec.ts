@@ -1,9 +1,11 @@
 import { randomBytes, webcrypto } from 'node:crypto';
 import { createSelfSignedCertificate, type SelfSignedCertificate } from '@easgate/auth';
+import type { Tx } from '@easgate/persistence';
+import type { TenantConnection } from '../domain/certificate';
 import { EnvelopeCipher, MasterKeyRing, masterKeyFrom } from '../domain/envelope-encryption';
 import type { StoredCertificate } from '../infra/certificate.repository';
 import { sealCertificate } from './certificate-material';
-import { SigningKeyCache } from './signing-key-cache';
+import { SigningKeyCache, type SigningLookup } from './signing-key-cache';
 
 const aCipher = () => new EnvelopeCipher(new MasterKeyRing(masterKeyFrom(randomBytes(32))));
 
@@ -147,5 +149,138 @@ describe(SigningKeyCache.name, () => {
 
     expect(opened).toHaveLength(2);
     sut.clear();
+  });
+
+  describe('lookups (the connection and its active certificate)', () => {
+    const aConnection = (overrides: Partial<TenantConnection> = {}): TenantConnection => ({
+      id: 'conn-1',
+      tenantId: 'tenant-1',
+      appId: 'app-1',
+      organization: 'contoso.onmicrosoft.com',
+      cloud: 'O365Default',
+      signingAlgorithm: 'RS256',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+      ...overrides,
+    });
+
+    /** A database read of the connection that answers `current` and counts its calls. */
+    const aDatabase = (current: SigningLookup) => {
+      const db = { current, reads: 0 };
+      const read = () => {
+        db.reads += 1;
+        return Promise.resolve(db.current);
+      };
+      return { db, read };
+    };
+
+    /** Transactions the test ends by hand, for `afterTransaction`. */
+    const transactions = () => {
+      const pending = new Map<Tx, (() => void)[]>();
+      return {
+        afterTransaction: (tx: Tx, callback: () => void) =>
+          pending.set(tx, [...(pending.get(tx) ?? []), callback]),
+        end: (tx: Tx) => pending.get(tx)?.forEach((callback) => callback()),
+      };
+    };
+
+    it('reads the connection once and answers from the kept lookup until the lookup TTL', async () => {
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+      const cipher = aCipher();
+      const { db, read } = aDatabase({ connection: aConnection(), active: aStoredCertificate(cipher) });
+      const sut = new SigningKeyCache(cipher, 60_000, undefined, { lookupTtlMs: 1_000 });
+
+      await sut.lookup('conn-1', sut.epoch, read);
+      await sut.lookup('conn-1', sut.epoch, read);
+      jest.advanceTimersByTime(1_001);
+      await sut.lookup('conn-1', sut.epoch, read);
+
+      expect(db.reads).toBe(2);
+      sut.clear();
+    });
+
+    it('answers the newly active certificate at the next signature after an activation', async () => {
+      const cipher = aCipher();
+      const { db, read } = aDatabase({ connection: aConnection(), active: aStoredCertificate(cipher) });
+      const { afterTransaction, end } = transactions();
+      const sut = new SigningKeyCache(cipher, 60_000, undefined, { lookupTtlMs: 60_000, afterTransaction });
+      await sut.lookup('conn-1', sut.epoch, read);
+      const next = aStoredCertificate(cipher);
+
+      const tx = {} as Tx;
+      db.current = { ...db.current, active: next };
+      sut.evict('conn-1', tx);
+      end(tx);
+      const after = await sut.lookup('conn-1', sut.epoch, read);
+
+      expect(after.active?.id).toBe(next.id);
+      const signer = await sut.signerFor(after.active!, 'RS256', sut.epoch);
+      expect(signer.certificateId).toBe(next.id);
+      sut.clear();
+    });
+
+    it('does not keep a lookup read while a change was being committed (evicted again when it ends)', async () => {
+      const cipher = aCipher();
+      const before = { connection: aConnection(), active: aStoredCertificate(cipher) };
+      const { db, read } = aDatabase(before);
+      const { afterTransaction, end } = transactions();
+      const sut = new SigningKeyCache(cipher, 60_000, undefined, { lookupTtlMs: 60_000, afterTransaction });
+      const tx = {} as Tx;
+      sut.evict('conn-1', tx); // inside the changing transaction, not committed yet
+
+      const stale = await sut.lookup('conn-1', sut.epoch, read); // reads the state before the commit
+      db.current = { ...before, active: aStoredCertificate(cipher) };
+      end(tx); // committed
+      const fresh = await sut.lookup('conn-1', sut.epoch, read);
+
+      expect(stale.active?.id).toBe(before.active.id);
+      expect(fresh.active?.id).toBe(db.current.active?.id);
+      expect(db.reads).toBe(2);
+      sut.clear();
+    });
+
+    it('does not keep a lookup whose read began before an eviction', async () => {
+      const cipher = aCipher();
+      const { db, read } = aDatabase({ connection: aConnection(), active: aStoredCertificate(cipher) });
+      const sut = new SigningKeyCache(cipher, 60_000, undefined, { lookupTtlMs: 60_000 });
+      const epochOfTheRead = sut.epoch;
+      sut.evict('conn-1');
+
+      await sut.lookup('conn-1', epochOfTheRead, read);
+
+      expect(sut.lookupSize).toBe(0);
+      await sut.lookup('conn-1', sut.epoch, read);
+      expect(db.reads).toBe(2);
+      sut.clear();
+    });
+
+    it('answers a changed connection (signing algorithm) at the next signature after its update', async () => {
+      const cipher = aCipher();
+      const { db, read } = aDatabase({ connection: aConnection(), active: aStoredCertificate(cipher) });
+      const sut = new SigningKeyCache(cipher, 60_000, undefined, { lookupTtlMs: 60_000 });
+      await sut.lookup('conn-1', sut.epoch, read);
+
+      db.current = { ...db.current, connection: aConnection({ signingAlgorithm: 'PS256' }) };
+      sut.evict('conn-1');
+
+      expect((await sut.lookup('conn-1', sut.epoch, read)).connection.signingAlgorithm).toBe('PS256');
+      sut.clear();
+    });
+
+    it('keeps no lookup of a connection without an active certificate, nor with a lookup TTL of 0', async () => {
+      const cipher = aCipher();
+      const bare = aDatabase({ connection: aConnection(), active: undefined });
+      const withActive = aDatabase({ connection: aConnection(), active: aStoredCertificate(cipher) });
+      const kept = new SigningKeyCache(cipher, 60_000, undefined, { lookupTtlMs: 60_000 });
+      const off = new SigningKeyCache(cipher, 60_000, undefined, { lookupTtlMs: 0 });
+
+      await kept.lookup('conn-1', kept.epoch, bare.read);
+      await kept.lookup('conn-1', kept.epoch, bare.read);
+      await off.lookup('conn-1', off.epoch, withActive.read);
+      await off.lookup('conn-1', off.epoch, withActive.read);
+
+      expect(bare.db.reads).toBe(2);
+      expect(withActive.db.reads).toBe(2);
+    });
   });
 });

@@ -43,7 +43,7 @@ export class TenantConnections {
     private readonly clock: Clock,
     /** Hosts admitted for endpoint overrides besides the cloud's own (EASGATE_ALLOWED_ENDPOINT_HOSTS). */
     private readonly allowedEndpointHosts: readonly string[] = [],
-    /** A deleted connection's signing key is dropped at once. */
+    /** An updated or deleted connection's kept lookup and signing key are dropped at once. */
     private readonly keys?: SigningKeyCache,
   ) {}
 
@@ -99,6 +99,7 @@ export class TenantConnections {
       }
       const next: TenantConnection = { ...current, ...merged, updatedAt: this.clock.now().toISOString() };
       await this.stores.connections.update(tx, next);
+      this.keys?.evict(next.id, tx);
       await this.audit.record(tx, {
         actor,
         action: 'connection.update',
@@ -121,7 +122,7 @@ export class TenantConnections {
         );
       }
       await this.stores.connections.delete(tx, current.tenantId, current.id);
-      this.keys?.evict(current.id);
+      this.keys?.evict(current.id, tx);
       await this.audit.record(tx, {
         actor,
         action: 'connection.delete',

@@ -1,3 +1,4 @@
+import { type BulkColumn, bulkInsert } from '@easgate/messaging';
 import type { Tx } from '@easgate/persistence';
 import { type AuditFacts, type AuditRecord, type ChainHead, appendRecord } from '../domain/audit-chain';
 import { AuditHeadEntity, AuditLogEntity } from './entities';
@@ -27,14 +28,7 @@ export class AuditLogRepository {
     facts: AuditFacts,
     macOf?: (head: { seq: number; hash: string }) => string,
   ): Promise<AuditRecord> {
-    const qb = tx.getRepository(AuditHeadEntity).createQueryBuilder('h').where('h.id = 1');
-    if (tx.connection.options.type === 'postgres') qb.setLock('pessimistic_write');
-    const head = await qb.getOneOrFail();
-    const record = appendRecord({ seq: head.seq, hash: head.hash }, facts);
-    await tx.getRepository(AuditLogEntity).insert(toRow(record));
-    await tx
-      .getRepository(AuditHeadEntity)
-      .update({ id: 1 }, { seq: record.seq, hash: record.hash, mac: macOf ? macOf(record) : null });
+    const [record] = await this.appendMany(tx, [facts], macOf);
     return record;
   }
 
@@ -55,10 +49,9 @@ export class AuditLogRepository {
       records.push(record);
       last = record;
     }
-    // SQLite caps bound parameters per statement: insert in slices.
-    for (let i = 0; i < records.length; i += 50) {
-      await tx.getRepository(AuditLogEntity).insert(records.slice(i, i + 50).map(toRow));
-    }
+    // One statement for the lot, not TypeORM's insert builder, whose per-row work cost more than the
+    // hashing (the signing path appends a record per signature).
+    await bulkInsert(tx, 'vault_audit_log', COLUMNS, records.map(toValues));
     await tx
       .getRepository(AuditHeadEntity)
       .update({ id: 1 }, { seq: last.seq, hash: last.hash, mac: macOf ? macOf(last) : null });
@@ -110,22 +103,41 @@ export class AuditLogRepository {
   }
 }
 
-function toRow(r: AuditRecord): AuditLogEntity {
-  return Object.assign(new AuditLogEntity(), {
-    seq: r.seq,
-    at: r.at,
-    actor: r.actor,
-    action: r.action,
-    outcome: r.outcome,
-    tenantId: r.tenantId ?? null,
-    connectionId: r.connectionId ?? null,
-    certificateId: r.certificateId ?? null,
-    thumbprintSha1: r.thumbprintSha1 ?? null,
-    reason: r.reason ?? null,
-    details: r.details ? JSON.stringify(r.details) : null,
-    prevHash: r.prevHash,
-    hash: r.hash,
-  });
+/** The columns of `vault_audit_log` (see AuditLogEntity), in the order of {@link toValues}. */
+const COLUMNS: readonly BulkColumn[] = [
+  { name: 'seq', type: 'int' },
+  ...[
+    'at',
+    'actor',
+    'action',
+    'outcome',
+    'tenant_id',
+    'connection_id',
+    'certificate_id',
+    'thumbprint_sha1',
+    'reason',
+    'details',
+    'prev_hash',
+    'hash',
+  ].map((name): BulkColumn => ({ name, type: 'text' })),
+];
+
+function toValues(r: AuditRecord): (string | number | null)[] {
+  return [
+    r.seq,
+    r.at,
+    r.actor,
+    r.action,
+    r.outcome,
+    r.tenantId ?? null,
+    r.connectionId ?? null,
+    r.certificateId ?? null,
+    r.thumbprintSha1 ?? null,
+    r.reason ?? null,
+    r.details ? JSON.stringify(r.details) : null,
+    r.prevHash,
+    r.hash,
+  ];
 }
 
 function fromRow(r: AuditLogEntity): AuditRecord {
