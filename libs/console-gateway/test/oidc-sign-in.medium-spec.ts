@@ -13,6 +13,7 @@ import {
 } from '@easgate/identity';
 import { waitFor } from '@easgate/testing';
 import { createCertificateAuthority, issueServerCertificate } from '@easgate/tls';
+import { chromium } from 'playwright-core';
 import { Agent, fetch, type Response } from 'undici';
 
 const FIXTURE = 'libs/console-gateway/test/oidc-provider.fixture.mjs';
@@ -281,6 +282,49 @@ describe('single sign-on with a real OpenID Provider', () => {
       tenants: TENANTS,
       via: 'console-gateway',
     });
+  });
+
+  it("signs in through a real browser (Chromium): the sign-in cookie crosses from the provider's site back to the callback, and the page's own calls carry the session", async () => {
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--no-first-run',
+      ],
+    });
+    try {
+      // The browser is not given the test CA (the gateway is: that is the trust under test).
+      const context = await browser.newContext({ ignoreHTTPSErrors: true });
+      const page = await context.newPage();
+      await page.goto(`${entra}/auth/oidc/start`);
+      await page.fill('input[name=login]', 'ada');
+      await page.fill('input[name=password]', 'the development login takes any password');
+      await page.click('button[type=submit]');
+      await page.click('button:has-text("Continue")');
+      await page.waitForURL(`${entra}/`);
+      // globalThis: this module's `fetch` is undici's, which the page does not have.
+      const session = await page.evaluate(() =>
+        globalThis.fetch('/auth/session').then(async (r) => ({ status: r.status, body: await r.json() })),
+      );
+      expect(session).toEqual({
+        status: 200,
+        body: expect.objectContaining({
+          user: { id: 'ada@contoso.example', roles: ['admin'], tenants: TENANTS },
+        }) as unknown,
+      });
+      const cookies = await context.cookies(entra);
+      expect(cookies.find((c) => c.name === 'easgate_session')).toMatchObject({
+        httpOnly: true,
+        sameSite: 'Strict',
+      });
+      // The sign-in's own cookie is gone once used.
+      expect(cookies.find((c) => c.name === 'easgate_oidc')).toBeUndefined();
+    } finally {
+      await browser.close();
+    }
   });
 
   it('reads the roles from the userinfo endpoint when the provider keeps them out of the ID token', async () => {
