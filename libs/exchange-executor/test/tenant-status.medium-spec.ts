@@ -1,155 +1,25 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createSelfSignedCertificate } from '@easgate/auth';
-import {
-  createCloudEvent,
-  deadLetterTopicOf,
-  encodeStructured,
-  type ExchangeActionV1,
-  type ExchangeCommandV1,
-  ExchangeEventTypes,
-  type ExchangeResultV1,
-  mailboxKey,
-  Topics,
-} from '@easgate/contracts';
-import { type RunningSandbox, startSandbox } from '@easgate/exo-sandbox';
-import { KafkaBus } from '@easgate/messaging';
 import { Database } from '@easgate/persistence';
-import { type RunningService, startService } from '@easgate/service-runtime';
-import {
-  createTestDatabase,
-  type TestDatabase,
-  testBrokers,
-  testKafka,
-  TopicRecorder,
-  uniqueName,
-  waitFor,
-} from '@easgate/testing';
-import type { Producer } from 'kafkajs';
+import { createTestDatabase, type TestDatabase, waitFor } from '@easgate/testing';
 import { exchangeExecutorService } from '../src';
 import type { TenantStatusView } from '../src/application/tenant-status';
 import { TenantStatusQueries } from '../src/infra/persistence/tenant-status.queries';
+import { type ExecutorWorld, startExecutorWorld } from './support/executor-world';
 
-const API_TOKEN = 'executor-status-token';
-
-interface World {
-  dir: string;
-  sandbox: RunningSandbox;
-  db: TestDatabase;
-  bus: KafkaBus;
-  sut: RunningService;
-  producer: Producer;
-  recorder: TopicRecorder;
-  tenant: string;
-}
-
-async function api<T>(world: World, method: string, path: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${world.sut.url}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${API_TOKEN}` },
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
-
-const statusOf = async (world: World, tenant = world.tenant) =>
-  (await api<TenantStatusView>(world, 'GET', `/v1/tenants/${tenant}/status`)).body;
-
-function commandFor(world: World, mailbox: string, action: ExchangeActionV1): ExchangeCommandV1 {
-  return {
-    commandId: randomUUID(),
-    tenant: world.tenant,
-    mailbox,
-    action,
-    reason: 'MDM reports noncompliant',
-    requestedBy: 'policy-translator',
-    requestedAt: new Date().toISOString(),
-  };
-}
-
-async function send(world: World, command: ExchangeCommandV1): Promise<void> {
-  const record = encodeStructured(
-    createCloudEvent({
-      source: 'easgate/test',
-      type: ExchangeEventTypes.Command,
-      tenant: command.tenant,
-      data: command,
-    }),
-    mailboxKey(command.tenant, command.mailbox),
-  );
-  await world.producer.send({
-    topic: Topics.ExchangeCommand,
-    messages: [{ key: record.key, value: record.value, headers: record.headers }],
-  });
-}
-
-async function resultOf(world: World, command: ExchangeCommandV1): Promise<ExchangeResultV1> {
-  return waitFor(`the result of ${command.commandId}`, () =>
-    world.recorder
-      .on(Topics.ExchangeResult)
-      .map((r) => (JSON.parse(r.value!.toString()) as { data: ExchangeResultV1 }).data)
-      .find((d) => d.commandId === command.commandId),
-  );
-}
+const statusOf = async (world: ExecutorWorld, tenant = world.tenant) =>
+  (await world.api<TenantStatusView>('GET', `/v1/tenants/${tenant}/status`)).body;
 
 /**
  * GET /v1/tenants/:tenant/status over real HTTP, on PostgreSQL, Kafka and the Exchange sandbox: what
  * the console's Exchange ActiveSync screen shows beside the certificate.
  */
 describe('exchange-executor tenant status', () => {
-  const world = {} as World;
+  let world: ExecutorWorld;
   let mailbox: string;
 
   beforeAll(async () => {
-    world.dir = mkdtempSync(join(tmpdir(), 'exo-status-'));
-    const cert = await createSelfSignedCertificate({
-      subject: 'CN=easgate-status',
-      password: 'pfx-password',
-      now: new Date(),
-    });
-    writeFileSync(join(world.dir, 'app.pfx'), cert.pfx);
-    const appId = randomUUID();
-    world.sandbox = await startSandbox({
-      tlsDir: join(world.dir, 'tls'),
-      port: 0,
-      tenantId: randomUUID(),
-      mailboxes: 6,
-      devices: 12,
-      seed: 9,
-      apps: [{ appId, certificates: [cert.pem] }],
-    });
-    world.tenant = world.sandbox.tenantId;
-    mailbox = world.sandbox.sandbox.store.mailboxBySeq(1)!.userPrincipalName;
-    world.db = await createTestDatabase();
-    world.bus = new KafkaBus({ brokers: testBrokers(), clientId: uniqueName('executor-status') });
-    await world.bus.ensureTopics([
-      Topics.ExchangeCommand,
-      Topics.ExchangeResult,
-      Topics.ServiceHealth,
-      deadLetterTopicOf(Topics.ExchangeCommand),
-    ]);
-    world.recorder = await TopicRecorder.start([Topics.ExchangeResult]);
-    world.sut = await startService(exchangeExecutorService(), {
-      bus: world.bus,
-      databaseUrl: world.db.url,
-      dataDir: join(world.dir, 'data'),
-      apiToken: API_TOKEN,
-      port: 0,
-      consumerGroup: uniqueName('exchange-executor'),
-      fromBeginning: false,
+    world = await startExecutorWorld({
+      name: 'status',
       env: {
-        EXCHANGE_APP_ID: appId,
-        EXCHANGE_ORGANIZATION: world.sandbox.organization,
-        EXCHANGE_TENANT_ID: world.sandbox.tenantId,
-        EXCHANGE_AUTHORITY_HOST: world.sandbox.baseUrl,
-        EXCHANGE_CONNECTION_URI: world.sandbox.baseUrl,
-        EXCHANGE_CERTIFICATE_FILE: join(world.dir, 'app.pfx'),
-        EXCHANGE_CERTIFICATE_PASSWORD: 'pfx-password',
-        EXECUTOR_CA_FILE: world.sandbox.caPath,
-        EXECUTOR_TENANTS: world.sandbox.tenantId,
-        EXECUTOR_BATCH_WINDOW_MS: '100',
-        EXECUTOR_RETRY_BASE_MS: '20',
         EXECUTOR_THROTTLE_SIGNAL_COUNT: '2',
         EXECUTOR_HEALTH_WINDOW_SECONDS: '600',
         // Open for the rest of the run once it opens: the last test reads it open, not racing a probe.
@@ -157,18 +27,11 @@ describe('exchange-executor tenant status', () => {
         EXECUTOR_CIRCUIT_OPEN_MS: '3600000',
       },
     });
-    world.producer = testKafka().producer();
-    await world.producer.connect();
+    mailbox = world.sandbox.sandbox.store.mailboxBySeq(1)!.userPrincipalName;
   });
 
   afterAll(async () => {
-    await world.producer?.disconnect();
-    await world.recorder?.stop();
-    await world.sut?.close();
-    await world.bus?.close();
-    await world.db?.drop();
-    await world.sandbox?.close();
-    rmSync(world.dir, { recursive: true, force: true });
+    await world?.close();
   });
 
   it('answers for a tenant nothing has happened to yet: no call, no scan, no backlog, circuit closed', async () => {
@@ -186,13 +49,13 @@ describe('exchange-executor tenant status', () => {
   });
 
   it('refuses a tenant that is neither a GUID nor a domain with INVALID_TENANT', async () => {
-    const res = await api<{ code: string }>(world, 'GET', '/v1/tenants/no%20such%20tenant/status');
+    const res = await world.api<{ code: string }>('GET', '/v1/tenants/no%20such%20tenant/status');
 
     expect(res).toMatchObject({ status: 400, body: { code: 'INVALID_TENANT' } });
   });
 
   it('shows a finished discovery with its counts and the inventory it left, by tenant id or domain', async () => {
-    const started = await api<{ scanId: string }>(world, 'POST', `/v1/tenants/${world.tenant}/discovery`);
+    const started = await world.api<{ scanId: string }>('POST', `/v1/tenants/${world.tenant}/discovery`);
     await waitFor(
       'the scan to complete',
       async () => (await statusOf(world)).discovery.state === 'completed',
@@ -211,9 +74,9 @@ describe('exchange-executor tenant status', () => {
   });
 
   it('shows the last applied command as the last successful Exchange call', async () => {
-    const command = commandFor(world, mailbox, { kind: 'block-device', deviceId: 'ApplSTAT00000001' });
-    await send(world, command);
-    expect((await resultOf(world, command)).outcome).toBe('applied');
+    const command = world.commandFor(mailbox, { kind: 'block-device', deviceId: 'ApplSTAT00000001' });
+    await world.send(command);
+    expect((await world.resultOf(command)).outcome).toBe('applied');
 
     const status = await statusOf(world);
 
@@ -229,9 +92,9 @@ describe('exchange-executor tenant status', () => {
       count: 2,
       retryAfterSeconds: 0.1,
     });
-    const command = commandFor(world, mailbox, { kind: 'allow-device', deviceId: 'ApplSTAT00000002' });
-    await send(world, command);
-    await resultOf(world, command);
+    const command = world.commandFor(mailbox, { kind: 'allow-device', deviceId: 'ApplSTAT00000002' });
+    await world.send(command);
+    await world.resultOf(command);
 
     const status = await statusOf(world);
 
@@ -245,8 +108,8 @@ describe('exchange-executor tenant status', () => {
       cmdlet: 'Set-CASMailbox',
       count: 1000,
     });
-    const command = commandFor(world, mailbox, { kind: 'block-device', deviceId: 'ApplSTAT00000003' });
-    await send(world, command);
+    const command = world.commandFor(mailbox, { kind: 'block-device', deviceId: 'ApplSTAT00000003' });
+    await world.send(command);
 
     const status = await waitFor('the circuit open and the command waiting', async () => {
       const s = await statusOf(world);
