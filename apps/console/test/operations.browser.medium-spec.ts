@@ -143,6 +143,10 @@ describe('the operations screens in Chromium', () => {
     await page.getByTestId('rotation-state').filter({ hasText: 'Started' }).waitFor({ timeout: 30_000 });
     const confirmation = page.getByTestId('upload-confirmation');
     await confirmation.getByRole('link', { name: 'download the new .cer' }).waitFor();
+    // The new certificate's thumbprint, to find it again among the app's certificates in Entra.
+    await expect(confirmation.getByTestId('incoming-thumbprint').textContent()).resolves.toMatch(
+      /^[0-9A-F]{40}$/,
+    );
     const verify = page.getByRole('button', { name: 'Verify and activate' });
     await expect(verify.isDisabled()).resolves.toBe(true);
     await world.screen('operations-1a-exchange-rotation-confirm-upload');

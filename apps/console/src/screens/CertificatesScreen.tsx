@@ -96,13 +96,14 @@ function ConnectionCertificates({ connection }: { connection: TenantConnection }
     setMessage(undefined);
     try {
       await call();
+      // Announced once the list shows it (a screen reader user, or a test, reads the list next).
+      await refresh();
       setMessage(done);
       return true;
     } catch (err) {
+      await refresh();
       setError((err as Error).message);
       return false;
-    } finally {
-      await refresh();
     }
   };
   const now = new Date();

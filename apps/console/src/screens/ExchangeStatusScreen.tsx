@@ -88,7 +88,7 @@ function ConnectionStatus({ connection }: { connection: TenantConnection }) {
         </Table.Tbody>
       </Table>
       <ExchangeActivity tenant={connection.tenantId} connectionId={connection.id} />
-      <RotationPanel connection={connection} />
+      <RotationPanel connection={connection} certificates={certificates.data ?? []} />
     </Card>
   );
 }

@@ -13,7 +13,7 @@ import {
 } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { request, type TenantConnection } from '../api';
+import { type CertificateMetadata, request, type TenantConnection } from '../api';
 import { ReadOnlyNotice, useWriteAccess } from '../session';
 import {
   isRotationOpen,
@@ -44,8 +44,11 @@ const STATE_COLOURS: Record<RotationView['state'], string> = {
  */
 export function RotationPanel({
   connection,
+  certificates,
 }: {
   connection: TenantConnection & { applicationObjectId?: string };
+  /** The connection's certificates: the new one's thumbprint, to find it again in Entra. */
+  certificates: readonly CertificateMetadata[];
 }) {
   const queryClient = useQueryClient();
   const path = { connectionId: connection.id };
@@ -70,6 +73,7 @@ export function RotationPanel({
   const open = isRotationOpen(latest);
   const awaitingUpload = latest !== undefined && latest.state === 'started' && !latest.uploadToEntra;
   const uploadConfirmed = awaitingUpload && confirmedFor === latest.id;
+  const incoming = latest && certificates.find((c) => c.id === latest.toCertificateId);
   const headingId = `rotation-${connection.id}`;
 
   const refresh = async () => {
@@ -177,10 +181,10 @@ export function RotationPanel({
             >
               download the new .cer
             </Anchor>
-            {latest.certificate && (
+            {incoming && (
               <>
                 {' '}
-                (thumbprint <code>{latest.certificate.thumbprintSha1}</code>)
+                (thumbprint <code data-testid="incoming-thumbprint">{incoming.thumbprintSha1}</code>)
               </>
             )}
             . The rotation goes on only once you confirm the upload: the vault then requests a token with the
