@@ -64,19 +64,21 @@ describe(ExecutorPendingIndexes1764300000003.name, () => {
       const sut = await aCommandLog(db, key);
       const [first] = await sut.pendingFor(key, 500);
       await db.transaction((tx) =>
-        sut.complete(tx, {
-          seq: first.seq,
-          status: 'applied',
-          result: {
-            commandId: first.command.commandId,
-            tenant: first.command.tenant,
-            action: first.command.action,
-            outcome: 'applied',
-            cmdlets: ['Set-CASMailbox'],
-            attempts: 1,
-            completedAt: new Date().toISOString(),
+        sut.completeMany(tx, [
+          {
+            seq: first.seq,
+            status: 'applied',
+            result: {
+              commandId: first.command.commandId,
+              tenant: first.command.tenant,
+              action: first.command.action,
+              outcome: 'applied',
+              cmdlets: ['Set-CASMailbox'],
+              attempts: 1,
+              completedAt: new Date().toISOString(),
+            },
           },
-        }),
+        ]),
       );
 
       expect((await sut.pendingFor(key, 500)).map((p) => p.seq)).toHaveLength(2);

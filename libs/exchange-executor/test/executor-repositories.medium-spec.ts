@@ -135,19 +135,21 @@ describe.each([
     );
   const fail = async (seq: number, command: ExchangeCommandV1) =>
     db.transaction((tx) =>
-      sut.complete(tx, {
-        seq,
-        status: 'failed',
-        result: {
-          commandId: command.commandId,
-          tenant: command.tenant,
-          action: command.action,
-          outcome: 'failed',
-          cmdlets: [],
-          attempts: 5,
-          completedAt: T0.toISOString(),
+      sut.completeMany(tx, [
+        {
+          seq,
+          status: 'failed',
+          result: {
+            commandId: command.commandId,
+            tenant: command.tenant,
+            action: command.action,
+            outcome: 'failed',
+            cmdlets: [],
+            attempts: 5,
+            completedAt: T0.toISOString(),
+          },
         },
-      }),
+      ]),
     );
 
   it('records a batch as pending in arrival order, each command once however often it comes', async () => {
@@ -170,19 +172,21 @@ describe.each([
     await accept(key, done);
     const [pending] = await sut.pendingFor(key, 10);
     await db.transaction((tx) =>
-      sut.complete(tx, {
-        seq: pending.seq,
-        status: 'applied',
-        result: {
-          commandId: done.command.commandId,
-          tenant: done.command.tenant,
-          action: done.command.action,
-          outcome: 'applied',
-          cmdlets: ['Set-CASMailbox'],
-          attempts: 1,
-          completedAt: T0.toISOString(),
+      sut.completeMany(tx, [
+        {
+          seq: pending.seq,
+          status: 'applied',
+          result: {
+            commandId: done.command.commandId,
+            tenant: done.command.tenant,
+            action: done.command.action,
+            outcome: 'applied',
+            cmdlets: ['Set-CASMailbox'],
+            attempts: 1,
+            completedAt: T0.toISOString(),
+          },
         },
-      }),
+      ]),
     );
 
     expect(await accept(key, done)).toEqual([false]);
@@ -208,6 +212,38 @@ describe.each([
     expect(pending[1]).toMatchObject({ attempts: 0, intent: null, intentAt: null });
     expect(pending[1].seq).toBeGreaterThan(first.seq);
     expect(await sut.findByCommandId(failed.command.commandId)).toEqual({ status: 'pending', result: null });
+  });
+
+  it('marks a pass of commands done in one statement, and leaves alone what is done already', async () => {
+    const key = aKey();
+    const [a, b] = ['ApplDONE0002', 'ApplDONE0003'].map((id) => aCommand(key, id));
+    await accept(key, a, b);
+    const [pa, pb] = await sut.pendingFor(key, 10);
+    const resultOf = (c: ExchangeCommandV1, outcome: 'applied' | 'skipped', attempts: number) => ({
+      commandId: c.commandId,
+      tenant: c.tenant,
+      action: c.action,
+      outcome,
+      cmdlets: outcome === 'applied' ? ['Set-CASMailbox'] : [],
+      attempts,
+      completedAt: later(1).toISOString(),
+    });
+    const done = [
+      { seq: pa.seq, status: 'applied' as const, result: resultOf(a.command, 'applied', 2) },
+      { seq: pb.seq, status: 'skipped' as const, result: resultOf(b.command, 'skipped', 0) },
+    ];
+
+    expect(await db.transaction((tx) => sut.completeMany(tx, done))).toEqual(new Set([pa.seq, pb.seq]));
+    expect(await db.transaction((tx) => sut.completeMany(tx, done))).toEqual(new Set());
+    expect(await sut.hasPending(key)).toBe(false);
+    expect(await sut.findByCommandId(a.command.commandId)).toEqual({
+      status: 'applied',
+      result: done[0].result,
+    });
+    expect(await sut.findByCommandId(b.command.commandId)).toEqual({
+      status: 'skipped',
+      result: done[1].result,
+    });
   });
 
   it('keeps the intent of a wipe that failed when its dead letter is replayed, so the replay checks Exchange first', async () => {

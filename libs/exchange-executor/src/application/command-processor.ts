@@ -580,43 +580,57 @@ export class CommandProcessor {
     if (this.tenantsInOutage.delete(tenant)) this.options.onOutage?.(tenant, undefined);
   }
 
-  /** Writes results (and dead letters for failures) in arrival order, in the caller's transaction. */
+  /**
+   * Writes results (and dead letters for failures) in arrival order, in the caller's transaction:
+   * one statement marks the commands done, one enqueues their results, whatever their count.
+   */
   private async complete(tx: Tx, done: { pending: PendingCommand; outcome: Outcome }[]): Promise<void> {
     const completedAt = new Date().toISOString();
-    for (const { pending, outcome } of done.sort((a, b) => a.pending.seq - b.pending.seq)) {
-      const command = pending.command;
-      const result: ExchangeResultV1 = {
-        commandId: command.commandId,
-        tenant: command.tenant,
-        ...(command.mailbox !== undefined && { mailbox: command.mailbox }),
-        action: command.action,
-        outcome: outcome.outcome,
-        ...(outcome.device && { device: outcome.device }),
-        ...(outcome.error && { error: outcome.error }),
-        ...(outcome.detail !== undefined && { detail: outcome.detail }),
-        ...(outcome.wipe && { wipe: outcome.wipe }),
-        cmdlets: outcome.cmdlets,
-        attempts: outcome.attempts,
-        completedAt,
-      };
-      // Another pass (another replica recovering at start) may have completed it: publish once.
-      if (!(await this.log.complete(tx, { seq: pending.seq, status: outcome.outcome, result }))) continue;
-      const key = mailboxKey(command.tenant, command.mailbox);
-      await this.outbox.enqueue(
-        tx,
-        Topics.ExchangeResult,
-        key,
-        createCloudEvent({
+    const results = done
+      .sort((a, b) => a.pending.seq - b.pending.seq)
+      .map(({ pending, outcome }) => {
+        const command = pending.command;
+        const result: ExchangeResultV1 = {
+          commandId: command.commandId,
+          tenant: command.tenant,
+          ...(command.mailbox !== undefined && { mailbox: command.mailbox }),
+          action: command.action,
+          outcome: outcome.outcome,
+          ...(outcome.device && { device: outcome.device }),
+          ...(outcome.error && { error: outcome.error }),
+          ...(outcome.detail !== undefined && { detail: outcome.detail }),
+          ...(outcome.wipe && { wipe: outcome.wipe }),
+          cmdlets: outcome.cmdlets,
+          attempts: outcome.attempts,
+          completedAt,
+        };
+        return { pending, outcome, result };
+      });
+    const marked = await this.log.completeMany(
+      tx,
+      results.map(({ pending, outcome, result }) => ({ seq: pending.seq, status: outcome.outcome, result })),
+    );
+    // Another pass (another replica recovering at start) may have completed some: published once.
+    const completed = results.filter(({ pending }) => marked.has(pending.seq));
+    await this.outbox.enqueueMany(
+      tx,
+      completed.map(({ pending, result }) => ({
+        topic: Topics.ExchangeResult,
+        key: mailboxKey(pending.command.tenant, pending.command.mailbox),
+        event: createCloudEvent({
           source: EXECUTOR_SOURCE,
           type: ExchangeEventTypes.Result,
-          subject: command.commandId,
-          tenant: command.tenant,
+          subject: pending.command.commandId,
+          tenant: pending.command.tenant,
           data: result,
         }),
-      );
+      })),
+    );
+    for (const { pending, outcome } of completed) {
+      const command = pending.command;
       if (outcome.outcome === 'failed' && outcome.error && outcome.error.code !== OUT_OF_SCOPE)
-        await this.deadLetter(tx, pending, key, outcome.error);
-      this.logger.info(
+        await this.deadLetter(tx, pending, mailboxKey(command.tenant, command.mailbox), outcome.error);
+      this.logger.debug(
         {
           commandId: command.commandId,
           tenant: command.tenant,
@@ -627,6 +641,15 @@ export class CommandProcessor {
         'exchange command completed',
       );
     }
+    if (completed.length > 0)
+      this.logger.info(
+        {
+          mailboxKey: mailboxKey(completed[0].pending.command.tenant, completed[0].pending.command.mailbox),
+          completed: completed.length,
+          outcomes: countBy(completed.map(({ outcome }) => outcome.outcome)),
+        },
+        'exchange commands completed',
+      );
   }
 
   /** What cannot succeed goes to `<command topic>.dlq` with its reason, like the delivery pipeline does. */
@@ -678,6 +701,12 @@ function attachDevices(
     const device = after?.get(id) ?? (outcome.outcome === 'skipped' ? inventoried.get(id) : undefined);
     if (device) outcome.device = device;
   }
+}
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
 }
 
 function appliedToADevice(commands: readonly ExchangeCommandV1[], outcomes: Map<string, Outcome>): boolean {

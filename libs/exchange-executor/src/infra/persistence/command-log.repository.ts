@@ -1,7 +1,8 @@
 import type { ExchangeCommandV1, ExchangeResultV1 } from '@easgate/contracts';
-import { type BulkColumn, bulkInsert, oneOf } from '@easgate/messaging';
+import { type BulkColumn, bulkInsert, isPostgres, oneOf } from '@easgate/messaging';
 import type { Database, Tx } from '@easgate/persistence';
 import { type CommandIntent, CommandLogEntity, type CommandStatus, PENDING_ROWS } from './command-log.entity';
+import { writeOne } from './write-one';
 
 /** Where a command came from (its CloudEvent without data): what a dead letter carries back. */
 export interface CommandOrigin {
@@ -177,8 +178,8 @@ export class CommandLogRepository {
   /** `recordIntent` for many pending commands at once (a Set-CASMailbox about to carry them). */
   async recordIntents(seqs: readonly number[], intent: CommandIntent, at = new Date()): Promise<void> {
     if (seqs.length === 0) return;
-    await this.db.transaction((tx) =>
-      tx
+    await writeOne(this.db, (m) =>
+      m
         .getRepository(CommandLogEntity)
         .createQueryBuilder()
         .update()
@@ -189,18 +190,44 @@ export class CommandLogRepository {
     );
   }
 
-  /** Marks a pending command done; false when it was not pending any more (completed elsewhere). */
-  async complete(tx: Tx, done: CompletedCommand): Promise<boolean> {
-    const updated = await tx.getRepository(CommandLogEntity).update(
-      { seq: done.seq, status: 'pending' },
-      {
-        status: done.status,
-        result: JSON.stringify(done.result),
-        attempts: done.result.attempts,
-        completedAt: done.result.completedAt,
-      },
+  /**
+   * Marks pending commands done, in ONE statement whatever their count (PostgreSQL `unnest`, SQLite
+   * `json_each`); answers the seqs it marked: a command not pending any more (completed elsewhere)
+   * is left as it is and not among them.
+   */
+  async completeMany(tx: Tx, done: readonly CompletedCommand[]): Promise<Set<number>> {
+    if (done.length === 0) return new Set();
+    const rows = done.map((d) => [
+      d.seq,
+      d.status,
+      JSON.stringify(d.result),
+      d.result.attempts,
+      d.result.completedAt,
+    ]);
+    const set = 'status = d.status, result = d.result, attempts = d.attempts, completed_at = d.completed_at';
+    if (isPostgres(tx)) {
+      const columns = rows[0].map((_, i) => rows.map((row) => row[i]));
+      // UPDATE … RETURNING answers [rows, count] through TypeORM's PostgreSQL driver.
+      const [marked] = await tx.query<[{ seq: number }[], number]>(
+        `UPDATE exchange_command_log AS c SET ${set}
+           FROM unnest($1::int[], $2::text[], $3::text[], $4::int[], $5::text[])
+             AS d(seq, status, result, attempts, completed_at)
+          WHERE c.seq = d.seq AND c.${PENDING_ROWS} RETURNING c.seq`,
+        columns,
+      );
+      return new Set(marked.map((r) => Number(r.seq)));
+    }
+    // SQLite's RETURNING names the updated table's columns unqualified: the rows' are named apart.
+    const marked = await tx.query<{ seq: number }[]>(
+      `UPDATE exchange_command_log SET status = d.done_status, result = d.done_result,
+              attempts = d.done_attempts, completed_at = d.done_completed_at
+         FROM (SELECT value ->> 0 AS done_seq, value ->> 1 AS done_status, value ->> 2 AS done_result,
+                      value ->> 3 AS done_attempts, value ->> 4 AS done_completed_at
+                 FROM json_each(?)) AS d
+        WHERE seq = d.done_seq AND ${PENDING_ROWS} RETURNING seq`,
+      [JSON.stringify(rows)],
     );
-    return (updated.affected ?? 1) > 0;
+    return new Set(marked.map((r) => Number(r.seq)));
   }
 
   /** Sets when the commands are tried next; `attempts` undefined keeps each command's count. */
@@ -210,8 +237,8 @@ export class CommandLogRepository {
     nextAttemptAt: Date,
   ): Promise<void> {
     if (seqs.length === 0) return;
-    await this.db.transaction((tx) =>
-      tx
+    await writeOne(this.db, (m) =>
+      m
         .getRepository(CommandLogEntity)
         .createQueryBuilder()
         .update()

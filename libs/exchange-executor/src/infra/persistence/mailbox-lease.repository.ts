@@ -1,5 +1,6 @@
 import type { Database } from '@easgate/persistence';
 import { CommandLogEntity, PENDING_ROWS } from './command-log.entity';
+import { writeOne } from './write-one';
 import { MailboxLeaseEntity } from './mailbox-lease.entity';
 
 /** Who may work a mailbox's pending commands: one instance at a time. */
@@ -59,14 +60,15 @@ export class MailboxLeaseRepository implements MailboxLeases {
   constructor(private readonly db: Database) {}
 
   /**
-   * Takes or renews the lease of one mailbox in one statement (an upsert whose update only applies
-   * when the lease is the caller's or expired); false while another live instance holds it.
+   * Takes or renews the lease of one mailbox in one statement, committed on its own (an upsert whose
+   * update only applies when the lease is the caller's or expired); false while another live
+   * instance holds it.
    */
   async claim(mailboxKey: string, owner: string, ttlMs: number, now = new Date()): Promise<boolean> {
     const expiresAt = new Date(now.getTime() + ttlMs).toISOString();
     const p = this.placeholders(4);
-    const rows = await this.db.transaction((tx) =>
-      tx.query<unknown[]>(
+    const rows = await writeOne(this.db, (m) =>
+      m.query<unknown[]>(
         `INSERT INTO exchange_mailbox_lease (mailbox_key, owner, expires_at) VALUES (${p[0]}, ${p[1]}, ${p[2]})
            ON CONFLICT (mailbox_key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
            WHERE exchange_mailbox_lease.owner = excluded.owner OR exchange_mailbox_lease.expires_at < ${p[3]}
@@ -78,12 +80,13 @@ export class MailboxLeaseRepository implements MailboxLeases {
   }
 
   /**
-   * Gives a mailbox back when none of its commands is pending any more, in one statement; false
-   * when something is still pending (or the lease is not the caller's): the caller works on.
+   * Gives a mailbox back when none of its commands is pending any more, in one statement committed
+   * on its own; false when something is still pending (or the lease is not the caller's): the
+   * caller works on.
    */
   async releaseIfIdle(mailboxKey: string, owner: string): Promise<boolean> {
-    const released = await this.db.transaction((tx) =>
-      tx
+    const released = await writeOne(this.db, (m) =>
+      m
         .createQueryBuilder()
         .delete()
         .from(MailboxLeaseEntity)
@@ -131,8 +134,8 @@ export class MailboxLeaseRepository implements MailboxLeases {
   /** Gives a mailbox back (nothing pending, or the instance stops). */
   async release(owner: string, mailboxKeys: readonly string[]): Promise<void> {
     if (mailboxKeys.length === 0) return;
-    await this.db.transaction((tx) =>
-      tx
+    await writeOne(this.db, (m) =>
+      m
         .createQueryBuilder()
         .delete()
         .from(MailboxLeaseEntity)
