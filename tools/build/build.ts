@@ -63,11 +63,35 @@ export function buildApp(app: string): BuildResult {
   const entry = join(ROOT, 'apps', app, 'src', 'main.ts');
   if (!existsSync(entry)) throw new Error(`no such app: apps/${app}/src/main.ts`);
   const outDir = join(ROOT, 'dist', 'apps', app);
-  rmSync(outDir, { recursive: true, force: true });
-  const options = swcOptions();
+  const { files, packages } = compileEntry(entry, outDir);
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
     dependencies: Record<string, string>;
   };
+  const notProduction = packages.filter((p) => pkg.dependencies[p] === undefined);
+  if (notProduction.length > 0) {
+    throw new Error(
+      `apps/${app} requires ${notProduction.join(', ')}, not in package.json "dependencies" ` +
+        '(the image installs production dependencies only)',
+    );
+  }
+  // dist/apps/<app>/main.js: what `node` runs (the CLI's main.ts exports main(argv) instead of running).
+  const main = `./apps/${app}/src/main.js`;
+  writeFileSync(
+    join(outDir, 'main.js'),
+    app === 'cli'
+      ? `#!/usr/bin/env node\n'use strict';\nrequire('${main}').main(process.argv);\n`
+      : `#!/usr/bin/env node\n'use strict';\nrequire('${main}');\n`,
+  );
+  return { app, outDir, files, packages };
+}
+
+/**
+ * Compiles `entry` (a workspace .ts file) and every workspace file it reaches into `outDir`, as the
+ * production build does (benches use it to run their harness the way the image runs the services).
+ */
+export function compileEntry(entry: string, outDir: string): { files: number; packages: string[] } {
+  rmSync(outDir, { recursive: true, force: true });
+  const options = swcOptions();
   const builtins = new Set(builtinModules);
   const packages = new Set<string>();
   const seen = new Set<string>();
@@ -97,22 +121,7 @@ export function buildApp(app: string): BuildResult {
       }
     }
   }
-  const notProduction = [...packages].filter((p) => pkg.dependencies[p] === undefined);
-  if (notProduction.length > 0) {
-    throw new Error(
-      `apps/${app} requires ${notProduction.join(', ')}, not in package.json "dependencies" ` +
-        '(the image installs production dependencies only)',
-    );
-  }
-  // dist/apps/<app>/main.js: what `node` runs (the CLI's main.ts exports main(argv) instead of running).
-  const main = `./apps/${app}/src/main.js`;
-  writeFileSync(
-    join(outDir, 'main.js'),
-    app === 'cli'
-      ? `#!/usr/bin/env node\n'use strict';\nrequire('${main}').main(process.argv);\n`
-      : `#!/usr/bin/env node\n'use strict';\nrequire('${main}');\n`,
-  );
-  return { app, outDir, files: seen.size, packages: [...packages].sort() };
+  return { files: seen.size, packages: [...packages].sort() };
 }
 
 if (process.argv[1] === __filename) {
