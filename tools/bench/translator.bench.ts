@@ -105,6 +105,8 @@ async function measure(target: Target, feed: CloudEvent<MdmComplianceV1>[], oneB
     const database = service.database;
     const count = async (sql: string) =>
       Number((await database.read((m) => m.query<{ n: string | number }[]>(sql)))[0].n);
+    // The broker's topics are shared (tests, other benches): only this run's tenant is counted.
+    const tenant = `'${feed[0].data.tenant.toLowerCase()}'`;
     const unique = new Set(feed.map((e) => e.id)).size;
     const records = feed.map((event, i) =>
       i % 2 === 0 ? encodeStructured(event, event.subject!) : encodeBinary(event, event.subject!),
@@ -114,7 +116,8 @@ async function measure(target: Target, feed: CloudEvent<MdmComplianceV1>[], oneB
     await target.produce(bus, records);
     await waitFor(
       'every event handled',
-      async () => (await count('SELECT count(*) AS n FROM compliance_event')) >= unique,
+      async () =>
+        (await count(`SELECT count(*) AS n FROM compliance_event WHERE tenant = ${tenant}`)) >= unique,
       { timeoutMs: 1_800_000, intervalMs: 500 },
     );
     await waitFor(
@@ -133,7 +136,7 @@ async function measure(target: Target, feed: CloudEvent<MdmComplianceV1>[], oneB
     }
     const stored = await database.read((m) =>
       m.query<{ mdm_device_id: string; state_json: string }[]>(
-        'SELECT mdm_device_id, state_json FROM device_desired_state',
+        `SELECT mdm_device_id, state_json FROM device_desired_state WHERE tenant = ${tenant}`,
       ),
     );
     const correct = stored.filter(
@@ -146,8 +149,10 @@ async function measure(target: Target, feed: CloudEvent<MdmComplianceV1>[], oneB
       perSecond: records.length / seconds,
       correct,
       devices: newest.size,
-      commands: await count('SELECT count(*) AS n FROM translator_command'),
-      stale: await count("SELECT count(*) AS n FROM compliance_event WHERE outcome = 'stale'"),
+      commands: await count(`SELECT count(*) AS n FROM translator_command WHERE tenant = ${tenant}`),
+      stale: await count(
+        `SELECT count(*) AS n FROM compliance_event WHERE tenant = ${tenant} AND outcome = 'stale'`,
+      ),
       cpuMicrosPerEvent,
     };
     console.log(
