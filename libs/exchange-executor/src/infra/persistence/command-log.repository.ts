@@ -191,42 +191,31 @@ export class CommandLogRepository {
   }
 
   /**
-   * Marks pending commands done, in ONE statement whatever their count (PostgreSQL `unnest`, SQLite
-   * `json_each`); answers the seqs it marked: a command not pending any more (completed elsewhere)
-   * is left as it is and not among them.
+   * Marks pending commands done, in ONE statement whatever their count (the rows as one JSON
+   * parameter: `json_array_elements` on PostgreSQL, `json_each` on SQLite); answers the seqs it
+   * marked: a command not pending any more (completed elsewhere) is left as it is and not among them.
    */
   async completeMany(tx: Tx, done: readonly CompletedCommand[]): Promise<Set<number>> {
     if (done.length === 0) return new Set();
-    const rows = done.map((d) => [
-      d.seq,
-      d.status,
-      JSON.stringify(d.result),
-      d.result.attempts,
-      d.result.completedAt,
-    ]);
-    const set = 'status = d.status, result = d.result, attempts = d.attempts, completed_at = d.completed_at';
-    if (isPostgres(tx)) {
-      const columns = rows[0].map((_, i) => rows.map((row) => row[i]));
-      // UPDATE … RETURNING answers [rows, count] through TypeORM's PostgreSQL driver.
-      const [marked] = await tx.query<[{ seq: number }[], number]>(
-        `UPDATE exchange_command_log AS c SET ${set}
-           FROM unnest($1::int[], $2::text[], $3::text[], $4::int[], $5::text[])
-             AS d(seq, status, result, attempts, completed_at)
-          WHERE c.seq = d.seq AND c.${PENDING_ROWS} RETURNING c.seq`,
-        columns,
-      );
-      return new Set(marked.map((r) => Number(r.seq)));
-    }
-    // SQLite's RETURNING names the updated table's columns unqualified: the rows' are named apart.
-    const marked = await tx.query<{ seq: number }[]>(
+    const rows = JSON.stringify(
+      done.map((d) => [d.seq, d.status, JSON.stringify(d.result), d.result.attempts, d.result.completedAt]),
+    );
+    const pg = isPostgres(tx);
+    const [e, int, from] = pg
+      ? ['e', '::int', 'json_array_elements($1::json) AS r(e)']
+      : ['value', '', 'json_each(?)'];
+    // The rows' columns are named apart from the table's: RETURNING and WHERE name the table's unqualified.
+    const answered = await tx.query<unknown>(
       `UPDATE exchange_command_log SET status = d.done_status, result = d.done_result,
               attempts = d.done_attempts, completed_at = d.done_completed_at
-         FROM (SELECT value ->> 0 AS done_seq, value ->> 1 AS done_status, value ->> 2 AS done_result,
-                      value ->> 3 AS done_attempts, value ->> 4 AS done_completed_at
-                 FROM json_each(?)) AS d
+         FROM (SELECT (${e} ->> 0)${int} AS done_seq, ${e} ->> 1 AS done_status, ${e} ->> 2 AS done_result,
+                      (${e} ->> 3)${int} AS done_attempts, ${e} ->> 4 AS done_completed_at
+                 FROM ${from}) AS d
         WHERE seq = d.done_seq AND ${PENDING_ROWS} RETURNING seq`,
-      [JSON.stringify(rows)],
+      [rows],
     );
+    // UPDATE … RETURNING answers [rows, count] through TypeORM's PostgreSQL driver, the rows on SQLite.
+    const marked = (pg ? (answered as [unknown[]])[0] : answered) as { seq: number | string }[];
     return new Set(marked.map((r) => Number(r.seq)));
   }
 
