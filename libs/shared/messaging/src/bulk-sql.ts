@@ -58,21 +58,19 @@ export interface BulkColumn {
   type: 'text' | 'int';
 }
 
-/** Values both databases' JSON functions give back as they were bound: text, numbers, null. */
+/** Values SQLite's JSON functions give back as they were bound: text, numbers, null. */
 function isJsonScalar(value: unknown): boolean {
   return value === null || typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
 }
 
 /**
  * `INSERT INTO table (columns) … <suffix>` for many rows, in the order given, in ONE statement whose
- * text does not depend on the row count (so it is prepared once and cached), the rows bound as ONE
- * parameter: a JSON array of rows, serialised by `JSON.stringify` (native) and expanded by the
- * database (`json_array_elements … WITH ORDINALITY` on PostgreSQL, `json_each` on SQLite) — far
- * cheaper than binding rows × columns parameters, or than node-postgres escaping every element of
- * an array parameter in JavaScript. Rows holding other values than text, numbers and null fall back
- * to arrays expanded by `unnest` (PostgreSQL) or multi-row `VALUES` chunked under the parameter
- * limit (SQLite). `suffix` (ON CONFLICT …, RETURNING …) is appended as is; the rows returned
- * (RETURNING) are concatenated.
+ * text does not depend on the row count (so it is prepared once and cached): the rows travel as a
+ * handful of parameters. PostgreSQL: the columns bound as arrays and expanded by `unnest`. SQLite:
+ * the rows bound as one JSON array and expanded by `json_each` (rows holding other values than
+ * text, numbers and null fall back to multi-row `VALUES` lists, chunked under its parameter limit).
+ * `suffix` (ON CONFLICT …, RETURNING …) is appended as is; the rows returned (RETURNING) are
+ * concatenated.
  */
 export async function bulkInsert<T = unknown>(
   tx: Tx,
@@ -83,20 +81,12 @@ export async function bulkInsert<T = unknown>(
 ): Promise<T[]> {
   if (rows.length === 0) return [];
   const names = columns.map((c) => c.name).join(', ');
-  const asJson = rows.every((row) => row.every(isJsonScalar));
   if (isPostgres(tx)) {
-    if (asJson) {
-      const fields = columns.map((c, i) => `(r.e ->> ${i})::${c.type}`).join(', ');
-      return tx.query<T[]>(
-        `INSERT INTO ${table} (${names}) SELECT ${fields} FROM json_array_elements($1::json) WITH ORDINALITY AS r(e, n) ORDER BY r.n ${suffix}`,
-        [JSON.stringify(rows)],
-      );
-    }
     const arrays = columns.map((_, i) => rows.map((row) => row[i]));
     const unnest = columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ');
     return tx.query<T[]>(`INSERT INTO ${table} (${names}) SELECT * FROM unnest(${unnest}) ${suffix}`, arrays);
   }
-  if (asJson) {
+  if (rows.every((row) => row.every(isJsonScalar))) {
     const fields = columns.map((_, i) => `value ->> ${i}`).join(', ');
     // `WHERE true`: SQLite's parser needs it before an upsert's ON CONFLICT after a SELECT.
     const answered: unknown = await tx.query<T[]>(
@@ -114,11 +104,9 @@ export async function bulkInsert<T = unknown>(
 }
 
 /**
- * `column` is one of `keys`, as ONE parameter (numbered `at` on PostgreSQL) whatever their count, so
- * one statement text, prepared once: a JSON array, `column = ANY(ARRAY(SELECT … FROM
- * json_array_elements_text($at::json)))` on PostgreSQL (an index scan as with an array parameter,
- * without node-postgres escaping each key), `column IN (SELECT value FROM json_each(?))` on SQLite.
- * Returns the SQL and the parameter to bind.
+ * `column` is one of `keys`, as one parameter (numbered `at` on PostgreSQL) whatever their count, so
+ * one statement text, prepared once: `column = ANY($at::text[])` (or `bigint[]`) on PostgreSQL,
+ * `column IN (SELECT value FROM json_each(?))` on SQLite. Returns the SQL and the parameter to bind.
  */
 export function oneOf(
   tx: Tx,
@@ -127,10 +115,6 @@ export function oneOf(
   at = 1,
   type: 'text' | 'bigint' = 'text',
 ): [string, unknown] {
-  if (isPostgres(tx))
-    return [
-      `${column} = ANY(ARRAY(SELECT k::${type} FROM json_array_elements_text($${at}::json) AS k))`,
-      JSON.stringify(keys),
-    ];
+  if (isPostgres(tx)) return [`${column} = ANY($${at}::${type}[])`, keys];
   return [`${column} IN (SELECT value FROM json_each(?))`, JSON.stringify(keys)];
 }
