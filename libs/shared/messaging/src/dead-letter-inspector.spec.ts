@@ -70,7 +70,8 @@ describe(DeadLetterInspector.name, () => {
   it('replays one dead letter to its original topic without the dead-letter headers, marked with its id', async () => {
     await deadLetter(bus, anEvent('contoso.onmicrosoft.com', 'order-1'), 'INVALID_EVENT');
     await deadLetter(bus, anEvent('contoso.onmicrosoft.com', 'order-2'), 'INVALID_EVENT');
-    const [, second] = await sut.list([TOPIC]);
+    // Listed newest first: pick order-2 by its key, whatever millisecond each was dead-lettered in.
+    const second = (await sut.list([TOPIC])).find((e) => e.key === 'order-2')!;
 
     const result = await sut.replay([TOPIC], { ids: [second.id, `${TOPIC}.dlq:0:99`] });
 
